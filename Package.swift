@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Foothold",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "foothold", targets: ["foothold"]),
+        .executable(name: "RequestParserFuzzer", targets: ["RequestParserFuzzer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CSystemShims", path: "Sources/CSystemShims", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "HTTPCore", dependencies: ["CZlib", "CSystemShims"]),
+        .target(name: "SQLiteCore", dependencies: ["CSQLite"]),
+        // Embeds migrations/*.sql into Domain and openapi.yaml into API at build time, so the
+        // binary needs no files beside it wherever it is started from or installed.
+        .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
+        .plugin(name: "ResourceEmbedder", capability: .buildTool(), dependencies: ["EmbedTool"], path: "Plugins/ResourceEmbedder"),
+        .target(name: "Domain", dependencies: ["SQLiteCore"], plugins: ["ResourceEmbedder"]),
+        .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore"], plugins: ["ResourceEmbedder"]),
+        .executableTarget(
+            name: "foothold",
+            dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.
+        .executableTarget(name: "RequestParserFuzzer", dependencies: ["HTTPCore"]),
+        .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "TestSupport"]),
+        .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "TestSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

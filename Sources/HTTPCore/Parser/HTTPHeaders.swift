@@ -1,0 +1,70 @@
+/// An ordered list of header fields; lookups ignore case, and repeated fields are kept
+/// (RFC 9110 §5.3) so callers can tell a repeated field from a single one.
+public struct HTTPHeaders: Sendable, Sequence {
+    public struct Field: Sendable, Equatable {
+        /// The name in lower case, as it is compared.
+        public var name: String
+        public var value: String
+    }
+
+    public private(set) var fields: [Field] = []
+
+    public init() {}
+
+    public init(_ pairs: [(String, String)]) {
+        for (name, value) in pairs { add(name, value) }
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append(Field(name: name.lowercased(), value: value))
+    }
+
+    /// Replaces every field of that name with one field.
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        add(name, value)
+    }
+
+    public mutating func remove(_ name: String) {
+        let lower = name.lowercased()
+        fields.removeAll { $0.name == lower }
+    }
+
+    /// The first value of the field, if any.
+    public subscript(name: String) -> String? {
+        let lower = name.lowercased()
+        for field in fields where field.name == lower { return field.value }
+        return nil
+    }
+
+    /// Every value of the field, in order of appearance.
+    public func values(_ name: String) -> [String] {
+        let lower = name.lowercased()
+        return fields.filter { $0.name == lower }.map(\.value)
+    }
+
+    /// The comma-separated list elements of every field of that name (RFC 9110 §5.6.1).
+    public func listElements(_ name: String) -> [String] {
+        values(name).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            .map { $0.trimmingHTTPWhitespace() }
+    }
+
+    public func count(of name: String) -> Int {
+        let lower = name.lowercased()
+        return fields.reduce(0) { $0 + ($1.name == lower ? 1 : 0) }
+    }
+
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+}
+
+extension StringProtocol {
+    /// Drops leading and trailing spaces and tabs (HTTP's OWS).
+    func trimmingHTTPWhitespace() -> String {
+        var scalars = Substring(self).unicodeScalars[...]
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

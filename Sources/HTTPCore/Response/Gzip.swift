@@ -1,0 +1,72 @@
+import CZlib
+
+/// gzip (RFC 1952) through zlib, for response compression and for tests that check it.
+public enum Gzip {
+    /// Compresses `input`; nil only if zlib fails, in which case the caller sends it plain.
+    public static func compress(_ input: [UInt8], level: Int32 = 5) -> [UInt8]? {
+        var stream = z_stream()
+        guard foothold_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
+        var output = [UInt8](repeating: 0, count: bound)
+        let status: Int32 = input.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { destination in
+                stream.next_in = UnsafeMutablePointer(mutating: source.bindMemory(to: Bytef.self).baseAddress)
+                stream.avail_in = uInt(source.count)
+                stream.next_out = destination.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_out = uInt(destination.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { return nil }
+        output.removeSubrange(Int(stream.total_out)...)
+        return output
+    }
+
+    /// Decompresses a gzip stream; nil when it is not valid gzip or exceeds `limit` bytes.
+    public static func decompress(_ input: [UInt8], limit: Int = 64 << 20) -> [UInt8]? {
+        var stream = z_stream()
+        guard foothold_inflate_init_gzip(&stream) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        return input.withUnsafeBytes { source -> [UInt8]? in
+            stream.next_in = UnsafeMutablePointer(mutating: source.bindMemory(to: Bytef.self).baseAddress)
+            stream.avail_in = uInt(source.count)
+            while true {
+                let (status, produced) = chunk.withUnsafeMutableBytes { destination -> (Int32, Int) in
+                    stream.next_out = destination.bindMemory(to: Bytef.self).baseAddress
+                    stream.avail_out = uInt(destination.count)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    return (status, destination.count - Int(stream.avail_out))
+                }
+                output.append(contentsOf: chunk[0..<produced])
+                if output.count > limit { return nil }
+                if status == Z_STREAM_END { return output }
+                if status != Z_OK || (produced == 0 && stream.avail_in == 0) { return nil }
+            }
+        }
+    }
+
+    /// Whether an `Accept-Encoding` field value accepts gzip (RFC 9110 §12.5.3): a `gzip`
+    /// or `*` element whose q-value is not zero.
+    public static func accepted(by acceptEncoding: String?) -> Bool {
+        guard let acceptEncoding else { return false }
+        var gzipQ: Double?
+        var starQ: Double?
+        for element in acceptEncoding.split(separator: ",") {
+            let parts = element.split(separator: ";")
+            guard let first = parts.first else { continue }
+            let coding = first.trimmingHTTPWhitespace().lowercased()
+            var q = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.trimmingHTTPWhitespace()
+                if pair.lowercased().hasPrefix("q=") { q = Double(pair.dropFirst(2)) ?? 0 }
+            }
+            if coding == "gzip" || coding == "x-gzip" { gzipQ = q } else if coding == "*" { starQ = q }
+        }
+        if let gzipQ { return gzipQ > 0 }
+        if let starQ { return starQ > 0 }
+        return false
+    }
+}

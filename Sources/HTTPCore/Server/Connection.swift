@@ -1,0 +1,340 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+/// One client connection: reads into the parser, runs one request at a time (so pipelined
+/// requests are answered in order), writes the response, and enforces the timeouts.
+final class Connection: @unchecked Sendable {
+    // Every mutable property is touched only on `loop.queue`: the sources' handlers run there
+    // and worker threads hop back to it before touching anything.
+
+    private enum Phase {
+        case reading
+        case handling
+        case writing
+        /// After a response that closes the connection: our side is shut, and input is
+        /// drained briefly so that the peer reads the response instead of a reset.
+        case lingering
+        case closed
+    }
+
+    private enum AfterWrite {
+        case nextRequest
+        case continueBody
+        case close
+    }
+
+    let id: Int
+    private let fd: Int32
+    private let loop: IOLoop
+    private let server: HTTPServer
+    private let remoteAddress: String
+    private var parser: RequestParser
+    private var phase = Phase.reading
+    private var readSource: DispatchSourceRead?
+    private var readSuspended = false
+    private var writeSource: DispatchSourceWrite?
+    private var writeSuspended = true
+    private var pendingCancels = 0
+    private var output: [UInt8] = []
+    private var outputOffset = 0
+    private var afterWrite = AfterWrite.nextRequest
+    private var inputClosed = false
+    private var servedRequests = 0
+    private let openedAt: UInt64
+    private var requestStartedAt: UInt64 = 0
+    private var lastByteAt: UInt64 = 0
+    private var lastProgressAt: UInt64 = 0
+    private var lingerStartedAt: UInt64 = 0
+
+    init(id: Int, fd: Int32, remoteAddress: String, loop: IOLoop, server: HTTPServer) {
+        self.id = id
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+        self.server = server
+        let responder = server.responder
+        let limits = server.configuration.limits
+        self.parser = RequestParser(limits: limits) { head in responder.bodyLimit(for: head) ?? limits.maxBodyBytes }
+        openedAt = System.monotonicNanos()
+        lastByteAt = openedAt
+    }
+
+    /// Registers the sources; call on `loop.queue`.
+    func start() {
+        loop.connections[id] = self
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        read.setEventHandler { [unowned self] in self.onReadable() }
+        read.setCancelHandler { [self] in self.sourceCancelled() }
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        write.setEventHandler { [unowned self] in self.flush() }
+        write.setCancelHandler { [self] in self.sourceCancelled() }
+        readSource = read
+        writeSource = write
+        pendingCancels = 2
+        read.resume()
+    }
+
+    // MARK: - Reading
+
+    private func onReadable() {
+        guard phase == .reading || phase == .lingering else { return }
+        let buffer = loop.readBuffer
+        while true {
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count > 0 {
+                if phase == .lingering { continue }
+                let now = System.monotonicNanos()
+                if parser.isIdle { requestStartedAt = now }
+                lastByteAt = now
+                parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if count < buffer.count { break }
+                // A full buffer: parse before reading more, so one client cannot grow it unboundedly.
+                break
+            }
+            if count == 0 {
+                inputClosed = true
+                if phase == .lingering {
+                    close()
+                    return
+                }
+                suspendReading()
+                break
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { break }
+            close()
+            return
+        }
+        if phase == .reading { processInput() }
+    }
+
+    private func processInput() {
+        while phase == .reading {
+            switch parser.next() {
+            case .needMore:
+                if inputClosed {
+                    // Nothing more will come; a half-sent request cannot be answered.
+                    close()
+                    return
+                }
+                if server.isDraining && parser.isIdle {
+                    close()
+                    return
+                }
+                resumeReading()
+                return
+            case .expectContinue:
+                write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), then: .continueBody)
+                return
+            case .request(let head, let body):
+                handle(head, body)
+                return
+            case .failure(let error):
+                let problem = Problem(status: error.status, code: error.code, detail: error.detail)
+                let bytes = ResponseSerializer.serialize(problem.response, keepAlive: false, clientVersion: .http1_1, headRequest: false)
+                server.log(method: "-", path: "-", status: error.status, bytes: bytes.count, start: requestStartedAt, requestID: "-", remote: remoteAddress)
+                write(bytes, then: .close)
+                return
+            }
+        }
+    }
+
+    // MARK: - Handling
+
+    private func handle(_ head: HTTPRequestHead, _ body: [UInt8]) {
+        phase = .handling
+        suspendReading()
+        let start = requestStartedAt
+        let request = Request(head: head, body: body, requestID: Self.requestID(from: head.headers["x-request-id"]), remoteAddress: remoteAddress)
+        let responder = server.responder
+        if responder.runsInline(head) {
+            finish(responder.respond(to: request), request: request, start: start)
+            return
+        }
+        let accepted = server.workers.submit { [self] in
+            let response = responder.respond(to: request)
+            loop.queue.async { self.finish(response, request: request, start: start) }
+        }
+        if !accepted {
+            let overloaded = Problem(status: 503, code: "overloaded", detail: "The server is busy; try again shortly.", headers: [("Retry-After", "1")])
+            finish(overloaded.response, request: request, start: start)
+        }
+    }
+
+    /// Echoes a client's request id when it is short, visible ASCII; otherwise makes one.
+    static func requestID(from header: String?) -> String {
+        if let header, !header.isEmpty, header.utf8.count <= 128, header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return header
+        }
+        let value = UInt64.random(in: 0...UInt64.max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    private func finish(_ produced: Response, request: Request, start: UInt64) {
+        guard phase == .handling else { return }
+        servedRequests += 1
+        var response = produced
+        let head = request.head
+        response.setHeader("X-Request-Id", request.requestID)
+        server.applyCompression(to: &response, acceptEncoding: head.headers["accept-encoding"])
+        let keepAlive = head.keepAlive && !server.isDraining && !inputClosed && response.status != 503
+        let bytes = ResponseSerializer.serialize(response, keepAlive: keepAlive, clientVersion: head.version, headRequest: head.method == "HEAD")
+        server.log(method: head.method, path: head.path, status: response.status, bytes: bytes.count, start: start, requestID: request.requestID, remote: remoteAddress)
+        write(bytes, then: keepAlive ? .nextRequest : .close)
+    }
+
+    // MARK: - Writing
+
+    private func write(_ bytes: [UInt8], then next: AfterWrite) {
+        output = bytes
+        outputOffset = 0
+        afterWrite = next
+        phase = .writing
+        lastProgressAt = System.monotonicNanos()
+        flush()
+    }
+
+    private func flush() {
+        guard phase == .writing else { return }
+        while outputOffset < output.count {
+            let sent = output.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return send(fd, base + outputOffset, raw.count - outputOffset, Int32(MSG_NOSIGNAL))
+            }
+            if sent > 0 {
+                outputOffset += sent
+                lastProgressAt = System.monotonicNanos()
+                continue
+            }
+            let code = errno
+            if sent < 0 && code == EINTR { continue }
+            if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
+                if writeSuspended, let writeSource {
+                    writeSuspended = false
+                    writeSource.resume()
+                }
+                return
+            }
+            // EPIPE, ECONNRESET: the peer is gone.
+            close()
+            return
+        }
+        if !writeSuspended, let writeSource {
+            writeSuspended = true
+            writeSource.suspend()
+        }
+        output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+        outputOffset = 0
+        switch afterWrite {
+        case .close:
+            linger()
+        case .continueBody:
+            phase = .reading
+            processInput()
+        case .nextRequest:
+            phase = .reading
+            requestStartedAt = System.monotonicNanos()
+            lastByteAt = requestStartedAt
+            processInput()
+        }
+    }
+
+    /// Half-closes and drains input for a moment before closing, so that a client still
+    /// sending (a refused large body, pipelined requests) reads our answer, not a reset.
+    private func linger() {
+        if inputClosed {
+            close()
+            return
+        }
+        phase = .lingering
+        lingerStartedAt = System.monotonicNanos()
+        shutdown(fd, Int32(SHUT_WR))
+        resumeReading()
+    }
+
+    // MARK: - Timeouts and shutdown
+
+    func checkTimeouts(now: UInt64) {
+        let config = server.configuration
+        switch phase {
+        case .reading:
+            if parser.isIdle {
+                if server.isDraining {
+                    close()
+                } else if servedRequests == 0 {
+                    if now &- openedAt > System.seconds(config.headerTimeout) { close() }
+                } else if now &- lastByteAt > System.seconds(config.idleTimeout) {
+                    close()
+                }
+            } else if parser.isReadingBody {
+                if now &- lastByteAt > System.seconds(config.bodyTimeout) { timeOut("The request body stalled.") }
+            } else if now &- requestStartedAt > System.seconds(config.headerTimeout) {
+                timeOut("The request head did not arrive in time.")
+            }
+        case .writing:
+            if now &- lastProgressAt > System.seconds(config.writeTimeout) { close() }
+        case .lingering:
+            if now &- lingerStartedAt > 2_000_000_000 { close() }
+        case .handling, .closed:
+            break
+        }
+    }
+
+    private func timeOut(_ detail: String) {
+        suspendReading()
+        let problem = Problem(status: 408, code: "request_timeout", detail: detail)
+        let bytes = ResponseSerializer.serialize(problem.response, keepAlive: false, clientVersion: .http1_1, headRequest: false)
+        server.log(method: "-", path: "-", status: 408, bytes: bytes.count, start: requestStartedAt, requestID: "-", remote: remoteAddress)
+        write(bytes, then: .close)
+    }
+
+    /// Closes at once if idle; otherwise the current exchange ends the connection.
+    func drain() {
+        if phase == .reading && parser.isIdle { close() }
+    }
+
+    func close() {
+        guard phase != .closed else { return }
+        phase = .closed
+        loop.connections[id] = nil
+        // A suspended source never delivers its cancellation, so resume before cancelling.
+        if let readSource {
+            if readSuspended { readSource.resume() }
+            readSource.cancel()
+        }
+        if let writeSource {
+            if writeSuspended { writeSource.resume() }
+            writeSource.cancel()
+        }
+        readSource = nil
+        writeSource = nil
+    }
+
+    /// The descriptor is closed only when both sources are cancelled, so it cannot be reused
+    /// by a new connection while a source still watches it.
+    private func sourceCancelled() {
+        pendingCancels -= 1
+        if pendingCancels == 0 {
+            Glibc.close(fd)
+            server.connectionClosed()
+        }
+    }
+
+    private func suspendReading() {
+        guard !readSuspended, let readSource else { return }
+        readSuspended = true
+        readSource.suspend()
+    }
+
+    private func resumeReading() {
+        guard readSuspended, !inputClosed, let readSource else { return }
+        readSuspended = false
+        readSource.resume()
+    }
+}

@@ -1,0 +1,22 @@
+/// One schema change: a named SQL script applied once, in name order.
+public struct Migration: Sendable, Equatable {
+    public var name: String
+    public var sql: String
+
+    public init(name: String, sql: String) {
+        self.name = name
+        self.sql = sql
+    }
+
+    /// FNV-1a 64 of the SQL, hex: detects a migration file edited after it was applied.
+    /// (Not a defence against tampering: the database file itself is trusted.)
+    public var checksum: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sql.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,145 @@
+import CSQLite
+
+/// One SQLite connection with a statement cache. Not thread-safe by design: it is opened
+/// with SQLITE_OPEN_NOMUTEX and the `Database` pool hands it to one thread at a time.
+public final class SQLiteConnection {
+    /// How a connection is opened and tuned.
+    public struct Options: Sendable {
+        public var readOnly = false
+        public var synchronous: Synchronous = .full
+        public var busyTimeoutMillis: Int32 = 5000
+
+        public init(readOnly: Bool = false, synchronous: Synchronous = .full) {
+            self.readOnly = readOnly
+            self.synchronous = synchronous
+        }
+    }
+
+    /// PRAGMA synchronous (https://sqlite.org/pragma.html#pragma_synchronous): FULL survives
+    /// power loss in WAL mode; NORMAL may lose the last commits on power loss, never on a crash.
+    public enum Synchronous: String, Sendable {
+        case full = "FULL"
+        case normal = "NORMAL"
+    }
+
+    /// `BEGIN` variants (https://sqlite.org/lang_transaction.html).
+    public enum TransactionKind: String, Sendable {
+        case deferred = "DEFERRED"
+        case immediate = "IMMEDIATE"
+    }
+
+    let handle: OpaquePointer
+    public let path: String
+    private var cache: [String: Statement] = [:]
+
+    public init(path: String, options: Options = Options()) throws(SQLiteError) {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let error = SQLiteError(code: code, connection: handle, sql: nil)
+            sqlite3_close_v2(handle)
+            throw error
+        }
+        self.handle = handle
+        self.path = path
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, options.busyTimeoutMillis)
+        do {
+            try execute("PRAGMA foreign_keys = ON")
+            try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+            if options.readOnly { try execute("PRAGMA query_only = ON") }
+        } catch {
+            cache.removeAll()
+            sqlite3_close_v2(handle)
+            throw error
+        }
+    }
+
+    deinit {
+        // Statements must be finalized before the connection closes.
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// A statement from the per-connection cache, reset and ready to bind.
+    public func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = cache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(connection: self, sql: sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Runs one or more statements without parameters (DDL, pragmas, migrations).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// Runs one statement with parameters and returns the number of rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws(SQLiteError) -> Int {
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
+        try statement.bind(values)
+        while try statement.step() {}
+        return Int(sqlite3_changes64(handle))
+    }
+
+    /// Calls `body` for each row.
+    public func forEachRow(_ sql: String, _ values: [any DatabaseValueConvertible] = [], _ body: (Row) throws -> Void) throws {
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
+        try statement.bind(values)
+        while try statement.step() { try body(Row(statement: statement)) }
+    }
+
+    /// Maps every row.
+    public func query<T>(_ sql: String, _ values: [any DatabaseValueConvertible] = [], _ map: (Row) throws -> T) throws -> [T] {
+        var results: [T] = []
+        try forEachRow(sql, values) { results.append(try map($0)) }
+        return results
+    }
+
+    /// Maps the first row, if any.
+    public func queryOne<T>(_ sql: String, _ values: [any DatabaseValueConvertible] = [], _ map: (Row) throws -> T) throws -> T? {
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
+        try statement.bind(values)
+        guard try statement.step() else { return nil }
+        return try map(Row(statement: statement))
+    }
+
+    /// The first column of the first row as an integer.
+    public func scalarInt(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws -> Int64? {
+        try queryOne(sql, values) { $0.optionalInt64(0) } ?? nil
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ kind: TransactionKind = .deferred, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN \(kind.rawValue)")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // The transaction may already be gone (SQLite rolls back on some errors).
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `foothold` command line.
+@main
+struct Foothold: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Foothold: a self-hosted API server for an informational-interviewing job search.",
+        subcommands: [Serve.self, Migrate.self, Backup.self, Check.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command that opens the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (env FOOTHOLD_DB).")
+    var db: String = Environment.string("FOOTHOLD_DB") ?? "foothold.sqlite"
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Domain
+import SQLiteCore
+
+/// `foothold migrate`: apply pending migrations and exit.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        do {
+            let store = try Database(.init(path: database.db, readerCount: 1))
+            let applied = try Migrations.migrator.migrate(store)
+            print(applied.isEmpty ? "up to date" : "applied \(applied.joined(separator: ", "))")
+        } catch {
+            printError("foothold: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `foothold backup`: a consistent copy of a live database.
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Copy a live database with SQLite's online backup API.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Destination file; must not exist yet.")
+    var to: String
+
+    func run() throws {
+        if FileManager.default.fileExists(atPath: to) {
+            printError("foothold: \(to) already exists; choose a new file")
+            throw ExitCode(1)
+        }
+        guard FileManager.default.fileExists(atPath: database.db) else {
+            printError("foothold: no database at \(database.db)")
+            throw ExitCode(1)
+        }
+        do {
+            try SQLiteCore.Maintenance.backup(from: database.db, to: to)
+            print("backed up \(database.db) to \(to)")
+        } catch {
+            printError("foothold: backup failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `foothold check`: integrity and foreign-key checks; non-zero exit on any problem.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check a database's integrity and foreign keys.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: database.db) else {
+            printError("foothold: no database at \(database.db)")
+            throw ExitCode(1)
+        }
+        do {
+            let problems = try SQLiteCore.Maintenance.check(path: database.db)
+            if problems.isEmpty {
+                print("ok")
+                return
+            }
+            for problem in problems { print(problem) }
+            throw ExitCode(1)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError("foothold: check failed: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}

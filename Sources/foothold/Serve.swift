@@ -1,0 +1,116 @@
+import API
+import ArgumentParser
+import Dispatch
+import Domain
+import Foundation
+import Glibc
+import HTTPCore
+import SQLiteCore
+
+/// `foothold serve`: migrate the database and answer HTTP until SIGTERM or SIGINT.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API server (the default command).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on; IPv4 or IPv6 (env FOOTHOLD_HOST).")
+    var host: String = Environment.string("FOOTHOLD_HOST") ?? "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one (env FOOTHOLD_PORT).")
+    var port: Int = Environment.int("FOOTHOLD_PORT") ?? 8080
+
+    @Option(help: "SQLite durability: full (survives power loss) or normal (env FOOTHOLD_SYNCHRONOUS).")
+    var synchronous: String = Environment.string("FOOTHOLD_SYNCHRONOUS") ?? "full"
+
+    @Option(help: "Comma-separated origins allowed by CORS (env FOOTHOLD_CORS_ORIGINS).")
+    var corsOrigins: String = Environment.string("FOOTHOLD_CORS_ORIGINS") ?? ""
+
+    @Option(help: "Largest request body in bytes (env FOOTHOLD_MAX_BODY_BYTES).")
+    var maxBodyBytes: Int = Environment.int("FOOTHOLD_MAX_BODY_BYTES") ?? 1024 * 1024
+
+    @Option(help: "Most simultaneous connections (env FOOTHOLD_MAX_CONNECTIONS).")
+    var maxConnections: Int = Environment.int("FOOTHOLD_MAX_CONNECTIONS") ?? 1024
+
+    @Option(help: "Seconds to receive a request head (env FOOTHOLD_HEADER_TIMEOUT).")
+    var headerTimeout: Double = Environment.double("FOOTHOLD_HEADER_TIMEOUT") ?? 10
+
+    @Option(help: "Seconds of silence allowed in a request body (env FOOTHOLD_BODY_TIMEOUT).")
+    var bodyTimeout: Double = Environment.double("FOOTHOLD_BODY_TIMEOUT") ?? 30
+
+    @Option(help: "Seconds an idle keep-alive connection stays open (env FOOTHOLD_IDLE_TIMEOUT).")
+    var idleTimeout: Double = Environment.double("FOOTHOLD_IDLE_TIMEOUT") ?? 60
+
+    @Option(help: "Handler threads (env FOOTHOLD_WORKERS).")
+    var workers: Int = Environment.int("FOOTHOLD_WORKERS") ?? max(4, System.coreCount * 4)
+
+    @Flag(help: "Do not write the access log.")
+    var quiet = false
+
+    func validate() throws {
+        guard SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) != nil else {
+            throw ValidationError("--synchronous must be 'full' or 'normal'.")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
+        guard maxBodyBytes > 0, maxConnections > 0, workers > 0 else {
+            throw ValidationError("--max-body-bytes, --max-connections and --workers must be positive.")
+        }
+        guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else { throw ValidationError("Timeouts must be positive.") }
+    }
+
+    func run() throws {
+        _ = Glibc.signal(SIGPIPE, SIG_IGN)
+        let mode = SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) ?? .full
+        let store: Database
+        do {
+            store = try Database(.init(path: database.db, synchronous: mode))
+            let applied = try Migrations.migrator.migrate(store)
+            if !applied.isEmpty { printError("foothold: applied migrations \(applied.joined(separator: ", ")) to \(database.db)") }
+        } catch {
+            printError("foothold: cannot open \(database.db): \(error)")
+            throw ExitCode(1)
+        }
+
+        var config = ServerConfiguration()
+        config.host = host
+        config.port = port
+        config.limits.maxBodyBytes = maxBodyBytes
+        config.maxConnections = maxConnections
+        config.headerTimeout = headerTimeout
+        config.bodyTimeout = bodyTimeout
+        config.idleTimeout = idleTimeout
+        config.workerThreads = workers
+        config.accessLog = !quiet
+        let origins = corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let responder = FootholdApp.makeResponder(context: .init(database: store), cors: CORSPolicy(allowedOrigins: origins))
+        let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog())
+        do {
+            try server.start()
+        } catch {
+            printError("foothold: cannot listen on \(host):\(port): \(error)")
+            throw ExitCode(1)
+        }
+        printError("foothold: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (database \(database.db))")
+
+        var signals: [DispatchSourceSignal] = []
+        for number: Int32 in [SIGTERM, SIGINT] {
+            _ = Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            source.setEventHandler {
+                printError("foothold: shutting down")
+                server.shutdown {
+                    server.flushLog()
+                    Glibc.exit(0)
+                }
+            }
+            source.resume()
+            signals.append(source)
+        }
+        let flusher = DispatchSource.makeTimerSource(queue: .global())
+        flusher.schedule(deadline: .now() + 1, repeating: 1)
+        flusher.setEventHandler { server.flushLog() }
+        flusher.resume()
+        withExtendedLifetime((signals, flusher, store)) {
+            dispatchMain()
+        }
+    }
+}
