@@ -56,6 +56,7 @@ public final class Database: Sendable {
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed when it
     /// returns, rolled back when it throws.
+    @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try writerQueue.sync {
             let connection = writer.connection
@@ -64,11 +65,13 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` on the writer with no transaction around it (migrations manage their own).
+    @discardableResult
     public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try writerQueue.sync { try body(writer.connection) }
     }
 
     /// Runs `body` in a read transaction on a pooled reader: one consistent snapshot.
+    @discardableResult
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         if readerSemaphore.wait(timeout: .now()) == .timedOut {
             readerWaits.add(1, ordering: .relaxed)

@@ -49,8 +49,18 @@ public final class Statement {
         case .integer(let int): code = sqlite3_bind_int64(handle, index, int)
         case .real(let double): code = sqlite3_bind_double(handle, index, double)
         case .text(let text):
-            // Transient: SQLite copies, since Swift's buffer does not outlive this call.
-            code = sqlite3_bind_text(handle, index, text, -1, foothold_sqlite_transient())
+            // Explicit byte length so an embedded NUL does not cut the text short; transient
+            // so SQLite copies, since Swift's buffer does not outlive this call.
+            var text = text
+            code = text.withUTF8 { utf8 -> Int32 in
+                // An empty buffer may have no address, and a NULL pointer would bind NULL.
+                guard let base = utf8.baseAddress, utf8.count > 0 else {
+                    return sqlite3_bind_text(handle, index, "", 0, foothold_sqlite_transient())
+                }
+                return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                    sqlite3_bind_text(handle, index, $0, Int32(utf8.count), foothold_sqlite_transient())
+                }
+            }
         case .blob(let bytes):
             code = bytes.withUnsafeBytes { raw in
                 sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), foothold_sqlite_transient())

@@ -1,0 +1,79 @@
+import Testing
+@testable import HTTPCore
+
+@Suite("JSON")
+struct JSONTests {
+    @Test func roundTripsValues() throws {
+        let text = #"{"a":1,"b":[true,false,null],"c":"x\"y\\z\n\u00e9\ud83d\ude00","d":-9223372036854775808,"e":1.5}"#
+        let value = try JSONParser.parse(Array(text.utf8))
+        #expect(value["a"] == .int(1))
+        #expect(value["c"] == .string("x\"y\\z\né😀"))
+        #expect(value["d"] == .int(Int64.min))
+        #expect(value["e"] == .double(1.5))
+        var writer = JSONWriter()
+        writer.value(value)
+        #expect(try JSONParser.parse(writer.bytes) == value)
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\u{01}\"", "{\"a\":1}x", "{\"a\":1,\"a\":2}",
+        "\"\\ud800\"", "\"\\x\"", "tru", "NaN", "[1 2]", "{a:1}",
+    ])
+    func rejectsInvalidDocuments(_ text: String) {
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(Array(text.utf8)) }
+    }
+
+    @Test func limitsNesting() throws {
+        let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        _ = try JSONParser.parse(Array(ok.utf8))
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+
+    @Test func escapesControlCharacters() {
+        var writer = JSONWriter()
+        writer.string("a\u{01}b\t")
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #""a\u0001b\t""#)
+    }
+
+    @Test func gzipRoundTripAndNegotiation() throws {
+        let input = Array(String(repeating: "foothold ", count: 500).utf8)
+        let compressed = try #require(Gzip.compress(input))
+        #expect(compressed.count < input.count)
+        #expect(Gzip.decompress(compressed) == input)
+        #expect(Gzip.accepted(by: "gzip, deflate"))
+        #expect(Gzip.accepted(by: "br;q=1.0, gzip;q=0.5"))
+        #expect(!Gzip.accepted(by: "gzip;q=0"))
+        #expect(!Gzip.accepted(by: "identity"))
+        #expect(Gzip.accepted(by: "*"))
+        #expect(!Gzip.accepted(by: nil))
+    }
+
+    @Test func routerMatchesTemplates() {
+        var router = Router<Int>()
+        router.add("GET", "/contacts", 1)
+        router.add("POST", "/contacts", 2)
+        router.add("GET", "/contacts/{id:int}", 3)
+        router.add("GET", "/contacts/{id:int}/outreach", 4)
+        guard case .found(3, let parameters) = router.match(method: "GET", path: "/contacts/42") else {
+            Issue.record("expected a match")
+            return
+        }
+        #expect(parameters["id"] == "42")
+        guard case .found(1, _) = router.match(method: "HEAD", path: "/contacts") else {
+            Issue.record("HEAD must reach GET")
+            return
+        }
+        guard case .methodNotAllowed(let allowed) = router.match(method: "BREW", path: "/contacts") else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == ["GET", "HEAD", "OPTIONS", "POST"])
+        for path in ["/contacts/abc", "/contacts/0", "/contacts/", "/contacts//4", "/nope", "contacts", "/contacts/%zz"] {
+            guard case .notFound = router.match(method: "GET", path: path) else {
+                Issue.record("\(path) must not match")
+                continue
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+@testable import HTTPCore
+
+/// Counts handler runs so tests can prove a request did or did not run.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// A small app exercising the HTTP core: echo, a large body, a slow handler, a marker.
+func makeTestApp(counter: Counter = Counter()) -> Application {
+    var router = Router<Route>()
+    router.add("GET", "/hello", Route(inline: true) { _ in
+        Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("hello".utf8))
+    })
+    router.add("POST", "/echo", Route { request in
+        Response(status: 200, headers: [("Content-Type", "application/octet-stream")], body: request.body)
+    })
+    router.add("GET", "/big", Route { _ in
+        var writer = JSONWriter()
+        writer.arrayStart()
+        for index in 0..<200 { writer.string("item number \(index)") }
+        writer.arrayEnd()
+        return Response.json(200, writer, headers: [("ETag", "\"7\"")])
+    })
+    router.add("GET", "/huge", Route { _ in
+        Response(status: 200, headers: [("Content-Type", "application/octet-stream")], body: [UInt8](repeating: 65, count: 16 << 20))
+    })
+    router.add("GET", "/slow", Route { _ in
+        usleep(400_000)
+        return Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("slow".utf8))
+    })
+    router.add("POST", "/mark", Route { _ in
+        counter.value.add(1, ordering: .relaxed)
+        return Response.noContent()
+    })
+    router.add("GET", "/fail", Route { _ in throw CancellationError() })
+    return Application(router: router, cors: CORSPolicy(allowedOrigins: ["https://app.example"])) { _, _ in Problem.internalError }
+}
+
+@Suite("HTTP server on live sockets")
+struct LiveServerTests {
+    @Test func requestSentOneByteAtATime() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        for byte in Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde".utf8) {
+            try client.send([byte])
+        }
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "abcde")
+        #expect(response.header("content-length") == "5")
+        #expect(response.header("date") != nil)
+        #expect(response.header("x-request-id")?.count == 16)
+    }
+
+    @Test func threePipelinedRequestsInOneWriteAnswerInOrder() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        try client.send(
+            "GET /slow HTTP/1.1\r\nHost: x\r\nX-Request-Id: one\r\n\r\n"
+                + "POST /echo HTTP/1.1\r\nHost: x\r\nX-Request-Id: two\r\nContent-Length: 3\r\n\r\ntwo"
+                + "GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: three\r\n\r\n")
+        let responses = try (0..<3).map { _ in try client.readResponse() }
+        #expect(responses.map(\.text) == ["slow", "two", "hello"])
+        #expect(responses.map { $0.header("x-request-id") } == ["one", "two", "three"])
+    }
+
+    @Test func thousandRequestsOnOneKeepAliveConnection() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        for index in 0..<1000 {
+            let response = try client.request("POST", "/echo", body: Array("n\(index)".utf8))
+            guard response.status == 200, response.text == "n\(index)" else {
+                Issue.record("request \(index) got \(response.status) \(response.text)")
+                return
+            }
+        }
+        #expect(live.server.connectionCount == 1)
+    }
+
+    @Test func twoHundredConcurrentConnections() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.maxConnections = 300 }
+        let clients = try (0..<200).map { _ in try live.client() }
+        for (index, client) in clients.enumerated() {
+            try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(String(index).count)\r\n\r\n\(index)")
+        }
+        for (index, client) in clients.enumerated() {
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == String(index))
+        }
+    }
+
+    @Test func chunkedRequestBody() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "Wikipedia")
+    }
+
+    @Test func expectContinueGets100ThenTheAnswer() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+        let interim = try client.readResponse()
+        #expect(interim.status == 100)
+        try client.send("body")
+        let final = try client.readResponse()
+        #expect(final.status == 200)
+        #expect(final.text == "body")
+    }
+
+    @Test func framingErrorAnswers400ClosesAndRunsNothingBehindIt() throws {
+        let counter = Counter()
+        let live = try LiveServer(responder: makeTestApp(counter: counter))
+        let client = try live.client()
+        try client.send(
+            "POST /mark HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                + "POST /mark HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 400)
+        #expect(response.header("connection") == "close")
+        #expect(response.header("content-type") == "application/problem+json")
+        #expect(response.json?["code"] == .string("length_and_chunked"))
+        #expect(client.isClosedByPeer())
+        #expect(counter.value.load(ordering: .relaxed) == 0)
+    }
+
+    @Test(arguments: [
+        ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        ("GET /hello HTTP/1.1\r\n\r\n", 400),
+        ("GET /hello HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400),
+        ("GET /hello HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", 400),
+        ("GET /hello HTTP/1.1\r\nHost: x\r\nX\u{7f}: a\r\n\r\n", 400),
+    ])
+    func rejectionsOnTheWire(_ text: String, _ status: Int) throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        try client.send(text)
+        let response = try client.readResponse()
+        #expect(response.status == status)
+        #expect(response.header("connection") == "close")
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func sizeLimitsOnTheWire() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.limits.maxBodyBytes = 1000 }
+        let line = try live.client()
+        try line.send("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try line.readResponse().status == 414)
+
+        let header = try live.client()
+        try header.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "b", count: 9000) + "\r\n\r\n")
+        #expect(try header.readResponse().status == 431)
+
+        let many = try live.client()
+        try many.send("GET /hello HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): v\r\n" }.joined() + "\r\n")
+        #expect(try many.readResponse().status == 431)
+
+        // 413 comes before the body is sent, and the client reads it rather than a reset.
+        let body = try live.client()
+        try body.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+        let refused = try body.readResponse()
+        #expect(refused.status == 413)
+        #expect(refused.json?["code"] == .string("body_too_large"))
+
+        let chunked = try live.client()
+        try chunked.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + String(repeating: "c", count: 1000) + "\r\n1\r\nd\r\n0\r\n\r\n")
+        #expect(try chunked.readResponse().status == 413)
+
+        let exact = try live.client()
+        #expect(try exact.request("POST", "/echo", body: [UInt8](repeating: 1, count: 1000)).status == 200)
+    }
+
+    @Test func headerTimeoutAnswers408() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.headerTimeout = 0.4 }
+        let client = try live.client()
+        try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 408)
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func idleKeepAliveConnectionIsClosed() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.idleTimeout = 0.3 }
+        let client = try live.client()
+        #expect(try client.request("GET", "/hello").status == 200)
+        Thread.sleep(forTimeInterval: 0.8)
+        #expect(client.isClosedByPeer())
+    }
+
+    @Test func gzipRoundTripWithVaryAndDistinctETag() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        let plain = try client.request("GET", "/big")
+        #expect(plain.header("content-encoding") == nil)
+        #expect(plain.header("vary") == "Accept-Encoding")
+        #expect(plain.header("etag") == "\"7\"")
+        let zipped = try client.request("GET", "/big", headers: [("Accept-Encoding", "gzip, br")])
+        #expect(zipped.header("content-encoding") == "gzip")
+        #expect(zipped.header("vary") == "Accept-Encoding")
+        #expect(zipped.header("etag") == "\"7-gzip\"")
+        #expect(zipped.body.count < plain.body.count)
+        #expect(Gzip.decompress(zipped.body) == plain.body)
+        let small = try client.request("GET", "/hello", headers: [("Accept-Encoding", "gzip")])
+        #expect(small.header("content-encoding") == nil)
+        #expect(small.text == "hello")
+    }
+
+    @Test func headHasHeadersButNoBody() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        let head = try client.request("HEAD", "/big")
+        #expect(head.status == 200)
+        let get = try client.request("GET", "/big")
+        #expect(head.header("content-length") == String(get.body.count))
+        // If HEAD had sent a body, it would be read as the next response and fail here.
+        let after = try client.request("GET", "/hello")
+        #expect(after.text == "hello")
+    }
+
+    @Test func unknownMethodTokenGets405WithAllow() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        let response = try client.request("BREW", "/hello")
+        #expect(response.status == 405)
+        #expect(response.header("allow") == "GET, HEAD, OPTIONS")
+        #expect(try client.request("GET", "/missing").status == 404)
+    }
+
+    @Test func optionsAndCORSPreflight() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        let plain = try client.request("OPTIONS", "/echo")
+        #expect(plain.status == 204)
+        #expect(plain.header("allow") == "OPTIONS, POST")
+        let preflight = try client.request(
+            "OPTIONS", "/echo", headers: [("Origin", "https://app.example"), ("Access-Control-Request-Method", "POST")])
+        #expect(preflight.header("access-control-allow-origin") == "https://app.example")
+        #expect(preflight.header("access-control-allow-methods") == "OPTIONS, POST")
+        let other = try client.request("OPTIONS", "/echo", headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "POST")])
+        #expect(other.header("access-control-allow-origin") == nil)
+        let simple = try client.request("GET", "/hello", headers: [("Origin", "https://app.example")])
+        #expect(simple.header("access-control-allow-origin") == "https://app.example")
+    }
+
+    @Test func unknownErrorsBecomeBare500() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let response = try live.client().request("GET", "/fail")
+        #expect(response.status == 500)
+        #expect(response.json?["code"] == .string("internal_error"))
+        #expect(!response.text.contains("Cancellation"))
+    }
+
+    @Test func http10ClosesAfterTheResponse() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        try client.send("GET /hello HTTP/1.0\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("connection") == "close")
+        #expect(client.isClosedByPeer())
+
+        let kept = try live.client()
+        try kept.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(try kept.readResponse().header("connection") == "keep-alive")
+        try kept.send("GET /hello HTTP/1.0\r\n\r\n")
+        #expect(try kept.readResponse().status == 200)
+    }
+
+    @Test func halfClosedClientStillGetsItsAnswer() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.shutdownWrite()
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "slow")
+    }
+
+    @Test func peerVanishingMidWriteDoesNotHurtTheServer() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        for _ in 0..<3 {
+            let client = try live.client()
+            try client.send("GET /huge HTTP/1.1\r\nHost: x\r\n\r\n")
+            // Read a little, then drop the connection with most of 16 MiB unsent.
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            _ = recv(client.fd, &buffer, buffer.count, 0)
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(client.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try live.client().request("GET", "/hello").status == 200)
+    }
+
+    @Test func ipv6Loopback() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.host = "::1" }
+        let client = try RawClient(port: live.port, host: "::1")
+        let response = try client.request("GET", "/hello")
+        #expect(response.status == 200)
+    }
+
+    @Test func shutdownFinishesTheRequestInFlight() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let busy = try live.client()
+        let idle = try live.client()
+        #expect(try idle.request("GET", "/hello").status == 200)
+        try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        Thread.sleep(forTimeInterval: 0.1)
+        let done = DispatchSemaphore(value: 0)
+        live.server.shutdown { done.signal() }
+        let response = try busy.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "slow")
+        #expect(response.header("connection") == "close")
+        #expect(idle.isClosedByPeer())
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(throws: ClientError.self) { _ = try RawClient(port: live.port) }
+    }
+
+    @Test func connectionCapClosesExtraConnections() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.maxConnections = 2 }
+        let first = try live.client()
+        let second = try live.client()
+        #expect(try first.request("GET", "/hello").status == 200)
+        #expect(try second.request("GET", "/hello").status == 200)
+        let third = try live.client()
+        #expect(third.isClosedByPeer())
+        #expect(try first.request("GET", "/hello").status == 200)
+    }
+}

@@ -1,0 +1,217 @@
+import Testing
+@testable import HTTPCore
+
+/// Feeds literal bytes to the parser, whole or split, and collects what it reports.
+private func parse(_ text: String, limits: ParserLimits = ParserLimits(), splitEvery: Int? = nil) -> [RequestParser.Event] {
+    parseBytes(Array(text.utf8), limits: limits, splitEvery: splitEvery)
+}
+
+private func parseBytes(_ bytes: [UInt8], limits: ParserLimits = ParserLimits(), splitEvery: Int? = nil) -> [RequestParser.Event] {
+    var parser = RequestParser(limits: limits)
+    var events: [RequestParser.Event] = []
+    let step = splitEvery ?? max(1, bytes.count)
+    var offset = 0
+    repeat {
+        let end = min(bytes.count, offset + step)
+        parser.append(Array(bytes[offset..<end]))
+        offset = end
+        loop: while true {
+            let event = parser.next()
+            switch event {
+            case .needMore: break loop
+            case .failure:
+                events.append(event)
+                return events
+            default: events.append(event)
+            }
+        }
+    } while offset < bytes.count
+    return events
+}
+
+private func requests(_ events: [RequestParser.Event]) -> [(HTTPRequestHead, [UInt8])] {
+    events.compactMap { if case .request(let head, let body) = $0 { return (head, body) } else { return nil } }
+}
+
+private func failure(_ events: [RequestParser.Event]) -> FramingError? {
+    for event in events { if case .failure(let error) = event { return error } }
+    return nil
+}
+
+@Suite("Request parser")
+struct RequestParserTests {
+    @Test func simpleGet() throws {
+        let found = requests(parse("GET /contacts?limit=5 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n"))
+        #expect(found.count == 1)
+        let head = try #require(found.first).0
+        #expect(head.method == "GET")
+        #expect(head.path == "/contacts")
+        #expect(head.query == "limit=5")
+        #expect(head.version == .http1_1)
+        #expect(head.keepAlive)
+        #expect(head.headers["ACCEPT"] == "*/*")
+    }
+
+    @Test func everySplitGivesTheSameRequest() throws {
+        let text = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world"
+        for split in [1, 2, 3, 5, 7, 13, 64] {
+            let found = requests(parse(text, splitEvery: split))
+            #expect(found.count == 1, "split \(split)")
+            #expect(found.first.map { String(decoding: $0.1, as: UTF8.self) } == "hello world", "split \(split)")
+        }
+    }
+
+    @Test func pipelinedRequestsComeOutInOrder() {
+        let text = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nPOST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+        let found = requests(parse(text))
+        #expect(found.map(\.0.path) == ["/a", "/b", "/c"])
+        #expect(found.last.map(\.1) == Array("hi".utf8))
+    }
+
+    @Test func chunkedBodyWithExtensionsAndTrailers() {
+        let text = "POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"
+        for split in [1, 4, 1000] {
+            let found = requests(parse(text, splitEvery: split))
+            #expect(found.count == 1)
+            #expect(found.first.map { String(decoding: $0.1, as: UTF8.self) } == "hello world")
+        }
+    }
+
+    @Test func leadingEmptyLinesAreIgnored() {
+        #expect(requests(parse("\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")).count == 1)
+    }
+
+    @Test func http10ClosesUnlessAskedAndNeedsNoHost() throws {
+        let plain = try #require(requests(parse("GET / HTTP/1.0\r\n\r\n")).first).0
+        #expect(plain.version == .http1_0)
+        #expect(!plain.keepAlive)
+        let kept = try #require(requests(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")).first).0
+        #expect(kept.keepAlive)
+        let closed = try #require(requests(parse("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).first).0
+        #expect(!closed.keepAlive)
+    }
+
+    @Test func higherMinorVersionIsAnsweredAs11() throws {
+        let head = try #require(requests(parse("GET / HTTP/1.2\r\nHost: x\r\n\r\n")).first).0
+        #expect(head.version == .http1_1)
+    }
+
+    @Test func absoluteFormTargetUsesItsPath() throws {
+        let head = try #require(requests(parse("GET http://example.com:8080/health?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")).first).0
+        #expect(head.path == "/health")
+        #expect(head.query == "x=1")
+    }
+
+    @Test func an8000ByteRequestLineWorks() {
+        let path = "/" + String(repeating: "a", count: 8000 - "GET / HTTP/1.1".count)
+        let line = "GET \(path) HTTP/1.1"
+        #expect(line.utf8.count == 8000)
+        #expect(requests(parse(line + "\r\nHost: x\r\n\r\n")).count == 1)
+    }
+
+    @Test func expectContinueIsReportedBeforeTheBody() {
+        var parser = RequestParser()
+        parser.append(Array("PUT /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8))
+        guard case .expectContinue = parser.next() else {
+            Issue.record("expected expectContinue")
+            return
+        }
+        guard case .needMore = parser.next() else {
+            Issue.record("expected needMore")
+            return
+        }
+        parser.append(Array("abc".utf8))
+        guard case .request(_, let body) = parser.next() else {
+            Issue.record("expected the request")
+            return
+        }
+        #expect(body == Array("abc".utf8))
+    }
+
+    /// Each rejected input, the status it must get, and the code that says why.
+    static let rejections: [(String, String, Int)] = [
+        ("content-length with chunked", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        ("differing content-lengths", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
+        ("content-length list that differs", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabcd", 400),
+        ("negative content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+        ("signed content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", 400),
+        ("hex content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x3\r\n\r\nabc", 400),
+        ("huge content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400),
+        ("bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        ("chunk size overflow", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400),
+        ("chunk without CRLF after data", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", 400),
+        ("obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\n\r\n", 400),
+        ("bare CR in a header", "GET / HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n", 400),
+        ("bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400),
+        ("space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400),
+        ("control character in a header name", "GET / HTTP/1.1\r\nHo\u{01}st: x\r\n\r\n", 400),
+        ("NUL in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u{00}b\r\n\r\n", 400),
+        ("missing Host on 1.1", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400),
+        ("repeated Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        ("malformed method", "G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("two spaces in the request line", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("no version", "GET /\r\nHost: x\r\n\r\n", 400),
+        ("lower-case version", "GET / http/1.1\r\nHost: x\r\n\r\n", 400),
+        ("relative target", "GET contacts HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("transfer-encoding on 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        ("chunked twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
+        ("gzip transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("unknown transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 501),
+        ("HTTP/2.0", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("HTTP/0.9", "GET / HTTP/0.9\r\nHost: x\r\n\r\n", 505),
+        ("unknown expectation", "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na", 417),
+    ]
+
+    @Test(arguments: rejections)
+    func rejects(_ name: String, _ text: String, _ status: Int) {
+        for split in [nil, 1] as [Int?] {
+            let error = failure(parse(text, splitEvery: split))
+            #expect(error?.status == status, "\(name), split \(String(describing: split))")
+            #expect(requests(parse(text, splitEvery: split)).isEmpty, "\(name): no request may come out")
+        }
+    }
+
+    @Test func sizeLimits() {
+        var limits = ParserLimits()
+        limits.maxRequestLineBytes = 100
+        limits.maxHeaderLineBytes = 100
+        limits.maxHeaderBytes = 300
+        limits.maxHeaderCount = 5
+        limits.maxBodyBytes = 10
+        limits.maxChunkExtensionBytes = 20
+        let longLine = "GET /" + String(repeating: "a", count: 200) + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        #expect(failure(parse(longLine, limits: limits))?.status == 414)
+        // Refused while still arriving, before the line ends.
+        #expect(failure(parse("GET /" + String(repeating: "a", count: 200), limits: limits))?.status == 414)
+        let longHeader = "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + String(repeating: "b", count: 200) + "\r\n\r\n"
+        #expect(failure(parse(longHeader, limits: limits))?.status == 431)
+        let many = "GET / HTTP/1.1\r\nHost: x\r\n" + (1...6).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
+        #expect(failure(parse(many, limits: limits))?.status == 431)
+        let total = "GET / HTTP/1.1\r\nHost: x\r\n" + (1...4).map { "X-\($0): " + String(repeating: "c", count: 90) + "\r\n" }.joined() + "\r\n"
+        #expect(failure(parse(total, limits: limits))?.status == 431)
+        #expect(failure(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", limits: limits))?.status == 413)
+        let chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"
+        #expect(failure(parse(chunked, limits: limits))?.status == 413)
+        let ext = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 40) + "\r\na\r\n0\r\n\r\n"
+        #expect(failure(parse(ext, limits: limits))?.status == 400)
+    }
+
+    @Test func identicalRepeatedContentLengthIsAccepted() {
+        let found = requests(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"))
+        #expect(found.first.map(\.1) == Array("ok".utf8))
+    }
+
+    @Test func failedParserIgnoresLaterInput() {
+        var parser = RequestParser()
+        parser.append(Array("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n".utf8))
+        guard case .failure = parser.next() else {
+            Issue.record("expected failure")
+            return
+        }
+        parser.append(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        guard case .needMore = parser.next() else {
+            Issue.record("a failed parser must not produce requests")
+            return
+        }
+    }
+}

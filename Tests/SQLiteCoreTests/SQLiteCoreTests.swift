@@ -1,0 +1,267 @@
+import Dispatch
+import Domain
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+@testable import SQLiteCore
+
+private func makeDatabase(_ directory: TemporaryDirectory, readers: Int = 2) throws -> Database {
+    let database = try Database(.init(path: directory.path("test.sqlite"), readerCount: readers))
+    try database.withWriter { try $0.execute("""
+        CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, score REAL, data BLOB, flag INTEGER, at TEXT);
+        CREATE TABLE children (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), CHECK (id > 0));
+        """) }
+    return database
+}
+
+@Suite("SQLite data layer")
+struct SQLiteCoreTests {
+    @Test func roundTripsEveryType() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let blob = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let names = ["", "héllo wörld 🎉", "nul\u{0}inside", String(repeating: "x", count: 100_000)]
+        let date = Date(timeIntervalSince1970: 1_795_000_000.123)
+        try database.write { connection in
+            for (index, name) in names.enumerated() {
+                try connection.run(
+                    "INSERT INTO items (id, name, score, data, flag, at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [Int64(index + 1), name, Double(index) + 0.5, index == 0 ? nil : blob, index % 2 == 0, date])
+            }
+            try connection.run("INSERT INTO items (id, name) VALUES (?, ?)", [Int64.max, "max"])
+            try connection.run("INSERT INTO items (id, name, score) VALUES (?, ?, ?)", [Int64.min, "min", Double.greatestFiniteMagnitude])
+        }
+        try database.read { connection throws in
+            let rows = try connection.query("SELECT id, name, score, data, flag, at FROM items WHERE id BETWEEN 1 AND 4 ORDER BY id") { row in
+                (row.int64(0), row.string(1), row.double(2), row.isNull(3) ? nil : row.blob(3), row.bool(4), row.date(5))
+            }
+            #expect(rows.map(\.1) == names)
+            #expect(rows[0].3 == nil)
+            #expect(rows[1].3 == blob)
+            #expect(rows.map(\.4) == [true, false, true, false])
+            #expect(rows.map(\.2) == [0.5, 1.5, 2.5, 3.5])
+            #expect(abs((rows[0].5?.timeIntervalSince1970 ?? 0) - date.timeIntervalSince1970) < 0.001)
+            #expect(try connection.scalarInt("SELECT id FROM items WHERE name = 'max'") == Int64.max)
+            #expect(try connection.queryOne("SELECT id, score FROM items WHERE name = ?", ["min"]) { ($0.int64(0), $0.double(1)) }.map { $0.0 == Int64.min && $0.1 == Double.greatestFiniteMagnitude } == true)
+            let byName = try connection.queryOne("SELECT name AS label, score FROM items WHERE id = 2") { $0["label"] }
+            #expect(byName == .text(names[1]))
+            #expect(try connection.queryOne("SELECT NULL") { $0.value(0) } == .null)
+        }
+    }
+
+    @Test func constraintErrorsAreClassified() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        try database.write { try $0.run("INSERT INTO items (name) VALUES ('a')") }
+        func kind(_ sql: String) -> SQLiteError.Kind? {
+            do {
+                try database.write { try $0.run(sql) }
+                return nil
+            } catch let error as SQLiteError {
+                return error.kind
+            } catch {
+                return nil
+            }
+        }
+        #expect(kind("INSERT INTO items (name) VALUES ('a')") == .uniqueViolation)
+        #expect(kind("INSERT INTO items (id, name) VALUES (1, 'b')") == .uniqueViolation)
+        #expect(kind("INSERT INTO children (item_id) VALUES (999)") == .foreignKeyViolation)
+        #expect(kind("INSERT INTO items (name) VALUES (NULL)") == .notNullViolation)
+        #expect(kind("INSERT INTO children (id, item_id) VALUES (-1, 1)") == .checkViolation)
+        #expect(kind("SELECT * FROM nowhere") == .other)
+    }
+
+    @Test func throwingTransactionLeavesNothingBehind() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try database.write { connection in
+                try connection.run("INSERT INTO items (name) VALUES ('ghost')")
+                throw Boom()
+            }
+        }
+        #expect(throws: SQLiteError.self) {
+            try database.write { connection in
+                try connection.run("INSERT INTO items (name) VALUES ('first')")
+                try connection.run("INSERT INTO items (name) VALUES ('first')")
+            }
+        }
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 0)
+        // The writer is usable afterwards.
+        try database.write { try $0.run("INSERT INTO items (name) VALUES ('after')") }
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 1)
+    }
+
+    @Test func readerSeesOldSnapshotDuringLongWrite() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        try database.write { try $0.run("INSERT INTO items (name) VALUES ('before')") }
+        let inserted = DispatchSemaphore(value: 0)
+        let checked = DispatchSemaphore(value: 0)
+        let writerDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? database.write { connection in
+                try connection.run("INSERT INTO items (name) VALUES ('during')")
+                inserted.signal()
+                checked.wait()
+            }
+            writerDone.signal()
+        }
+        inserted.wait()
+        let countDuring = try database.read { try $0.scalarInt("SELECT count(*) FROM items") }
+        checked.signal()
+        writerDone.wait()
+        #expect(countDuring == 1)
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 2)
+    }
+
+    @Test func concurrentWritersAllSucceedAndSerialize() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { thread in
+            for index in 0..<50 {
+                do {
+                    try database.write { connection in
+                        let count = try connection.scalarInt("SELECT count(*) FROM items") ?? 0
+                        try connection.run("INSERT INTO items (name, score) VALUES (?, ?)", ["t\(thread)-\(index)", Double(count)])
+                    }
+                } catch {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        #expect(failures.load(ordering: .relaxed) == 0)
+        try database.read { connection throws in
+            #expect(try connection.scalarInt("SELECT count(*) FROM items") == 800)
+            // Serialized: each write saw every earlier one, so the counts are 0…799 exactly.
+            #expect(try connection.scalarInt("SELECT count(DISTINCT score) FROM items") == 800)
+            #expect(try connection.scalarInt("SELECT max(score) FROM items") == 799)
+        }
+    }
+
+    @Test func statementCacheReusesAndResets() throws {
+        let directory = TemporaryDirectory()
+        let connection = try SQLiteConnection(path: directory.path("cache.sqlite"))
+        try connection.execute("CREATE TABLE t (v INTEGER)")
+        let first = try connection.cachedStatement("SELECT count(*) FROM t")
+        let second = try connection.cachedStatement("SELECT count(*) FROM t")
+        #expect(first === second)
+        for value in 0..<100 { try connection.run("INSERT INTO t (v) VALUES (?)", [value]) }
+        #expect(try connection.scalarInt("SELECT sum(v) FROM t") == 4950)
+        #expect(throws: SQLiteError.self) { try connection.run("INSERT INTO t (v) VALUES (?)", [1, 2]) }
+        #expect(throws: SQLiteError.self) { try connection.cachedStatement("SELEKT 1") }
+    }
+
+    @Test func timestampsParseAndFormat() {
+        let date = SQLiteTimestamp.parse("2026-11-27T14:05:00Z")
+        #expect(date?.timeIntervalSince1970 == 1_795_788_300)
+        #expect(SQLiteTimestamp.parse("2026-11-27T15:05:00+01:00") == date)
+        #expect(SQLiteTimestamp.format(Date(timeIntervalSince1970: 1_795_788_300.5)) == "2026-11-27T14:05:00.500Z")
+        for bad in ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-27 14:05:00Z", "2026-11-27T14:05:00", "yesterday"] {
+            #expect(SQLiteTimestamp.parse(bad) == nil, "\(bad)")
+        }
+        #expect(SQLiteTimestamp.isValidDate("2024-02-29"))
+        #expect(!SQLiteTimestamp.isValidDate("2023-02-29"))
+        #expect(!SQLiteTimestamp.isValidDate("2023-2-28"))
+    }
+}
+
+@Suite("Migrations")
+struct MigrationTests {
+    let first = Migration(name: "0001_a.sql", sql: "CREATE TABLE a (id INTEGER PRIMARY KEY);")
+    let second = Migration(name: "0002_b.sql", sql: "CREATE TABLE b (id INTEGER PRIMARY KEY);")
+
+    @Test func appliedOnceAndIdempotentOnRestart() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("m.sqlite")
+        do {
+            let database = try Database(.init(path: path))
+            #expect(try Migrator(migrations: [second, first]).migrate(database) == ["0001_a.sql", "0002_b.sql"])
+        }
+        let reopened = try Database(.init(path: path))
+        #expect(try Migrator(migrations: [first, second]).migrate(reopened) == [])
+        #expect(try reopened.read { try $0.scalarInt("SELECT count(*) FROM schema_migrations") } == 2)
+    }
+
+    @Test func changedRemovedNewerAndOutOfOrderAreRefused() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("m.sqlite")))
+        try Migrator(migrations: [first, second]).migrate(database)
+        let edited = Migration(name: "0001_a.sql", sql: "CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT);")
+        #expect(throws: Migrator.Failure.changed(name: "0001_a.sql")) { try Migrator(migrations: [edited, second]).migrate(database) }
+        #expect(throws: Migrator.Failure.removed(name: "0001_a.sql")) { try Migrator(migrations: [second]).migrate(database) }
+        #expect(throws: Migrator.Failure.newerThanCode(name: "0002_b.sql")) { try Migrator(migrations: [first]).migrate(database) }
+        let inserted = Migration(name: "0001_z.sql", sql: "CREATE TABLE z (id INTEGER);")
+        #expect(throws: Migrator.Failure.outOfOrder(name: "0001_z.sql")) { try Migrator(migrations: [first, inserted, second]).migrate(database) }
+    }
+
+    @Test func failingMigrationRollsBackAndIsNotRecorded() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("m.sqlite")))
+        let broken = Migration(name: "0002_broken.sql", sql: "CREATE TABLE c (id INTEGER); CREATE TABLE oops (;")
+        #expect(throws: Migrator.Failure.self) { try Migrator(migrations: [first, broken]).migrate(database) }
+        try database.read { connection throws in
+            #expect(try connection.scalarInt("SELECT count(*) FROM schema_migrations") == 1)
+            #expect(try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'c'") == 0)
+        }
+    }
+
+    @Test func embeddedMigrationsApplyToAFreshDatabase() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("app.sqlite")))
+        let applied = try Migrations.migrator.migrate(database)
+        #expect(!applied.isEmpty)
+        #expect(applied == Migrations.all.map(\.name))
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'users'") } == 1)
+    }
+}
+
+@Suite("Backup and check")
+struct MaintenanceTests {
+    @Test func backupDuringWritesOpensAndPassesIntegrityCheck() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let stop = Atomic<Bool>(false)
+        let writerDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var index = 0
+            while !stop.load(ordering: .relaxed) {
+                try? database.write { try $0.run("INSERT INTO items (name, data) VALUES (?, ?)", ["w\(index)", [UInt8](repeating: 7, count: 2000)]) }
+                index += 1
+            }
+            writerDone.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        var copies: [String] = []
+        for round in 0..<3 {
+            let copy = directory.path("backup-\(round).sqlite")
+            try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
+            copies.append(copy)
+        }
+        stop.store(true, ordering: .relaxed)
+        writerDone.wait()
+        for copy in copies {
+            #expect(try Maintenance.check(path: copy) == [])
+            let connection = try SQLiteConnection(path: copy)
+            #expect((try connection.scalarInt("SELECT count(*) FROM items") ?? 0) > 0)
+        }
+    }
+
+    @Test func checkReportsForeignKeyViolations() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("bad.sqlite")
+        let connection = try SQLiteConnection(path: path)
+        try connection.execute("""
+            PRAGMA foreign_keys = OFF;
+            CREATE TABLE p (id INTEGER PRIMARY KEY);
+            CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id));
+            INSERT INTO c (p_id) VALUES (42);
+            """)
+        let problems = try Maintenance.check(path: path)
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("foreign key") == true)
+    }
+}
