@@ -26,6 +26,8 @@ let package = Package(
         .executableTarget(
             name: "foothold",
             dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Data-layer benchmark (bench/README.md); not part of the server.
+        .executableTarget(name: "SQLiteBench", dependencies: ["SQLiteCore"]),
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.
         .executableTarget(name: "RequestParserFuzzer", dependencies: ["HTTPCore"]),
         .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore"], path: "Tests/TestSupport"),
