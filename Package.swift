@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -21,7 +22,9 @@ let package = Package(
         // binary needs no files beside it wherever it is started from or installed.
         .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
         .plugin(name: "ResourceEmbedder", capability: .buildTool(), dependencies: ["EmbedTool"], path: "Plugins/ResourceEmbedder"),
-        .target(name: "Domain", dependencies: ["SQLiteCore"], plugins: ["ResourceEmbedder"]),
+        .target(
+            name: "Domain", dependencies: ["SQLiteCore", .product(name: "Crypto", package: "swift-crypto")],
+            plugins: ["ResourceEmbedder"]),
         .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore"], plugins: ["ResourceEmbedder"]),
         .executableTarget(
             name: "foothold",

@@ -8,13 +8,18 @@ CREATE TABLE users (
     version INTEGER NOT NULL DEFAULT 1
 );
 
--- Bearer tokens, stored as a hash of the secret; the secret itself is shown once.
+-- Bearer tokens. The secret is never stored: `lookup` (its first characters) finds the row,
+-- and `secret_hash` (SHA-256 of the whole secret) is compared in constant time.
 CREATE TABLE tokens (
     id INTEGER PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name TEXT NOT NULL DEFAULT '',
-    secret_hash TEXT NOT NULL UNIQUE,
+    lookup TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
     created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
     last_used_at TEXT
 );
-CREATE INDEX tokens_user ON tokens(user_id);
+CREATE INDEX tokens_lookup ON tokens(lookup);
+CREATE INDEX tokens_user ON tokens(user_id, created_at, id);

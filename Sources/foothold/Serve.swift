@@ -43,6 +43,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Handler threads (env FOOTHOLD_WORKERS).")
     var workers: Int = Environment.int("FOOTHOLD_WORKERS") ?? max(4, System.coreCount * 4)
 
+    @Option(help: "Failed authentications per client address per minute before 429 (env FOOTHOLD_AUTH_FAILURE_LIMIT).")
+    var authFailureLimit: Int = Environment.int("FOOTHOLD_AUTH_FAILURE_LIMIT") ?? 10
+
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
@@ -55,6 +58,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("--max-body-bytes, --max-connections and --workers must be positive.")
         }
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else { throw ValidationError("Timeouts must be positive.") }
+        guard authFailureLimit > 0 else { throw ValidationError("--auth-failure-limit must be positive.") }
     }
 
     func run() throws {
@@ -65,6 +69,10 @@ struct Serve: ParsableCommand {
             store = try Database(.init(path: database.db, synchronous: mode))
             let applied = try Migrations.migrator.migrate(store)
             if !applied.isEmpty { printError("foothold: applied migrations \(applied.joined(separator: ", ")) to \(database.db)") }
+            if let token = try AccountService(database: store).bootstrapOwnerIfEmpty() {
+                // Shown once: only its hash is stored.
+                printError("foothold: created the owner account; its token (shown only now): \(token)")
+            }
         } catch {
             printError("foothold: cannot open \(database.db): \(error)")
             throw ExitCode(1)
@@ -81,7 +89,7 @@ struct Serve: ParsableCommand {
         config.workerThreads = workers
         config.accessLog = !quiet
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let responder = FootholdApp.makeResponder(context: .init(database: store), cors: CORSPolicy(allowedOrigins: origins))
+        let responder = FootholdApp.makeResponder(context: .init(database: store, authFailureLimit: authFailureLimit), cors: CORSPolicy(allowedOrigins: origins))
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog())
         do {
             try server.start()

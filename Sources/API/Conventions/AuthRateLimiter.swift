@@ -1,0 +1,48 @@
+import Foundation
+import Synchronization
+
+/// Counts failed authentications per client address in fixed windows; past the limit the
+/// address gets 429 until its window ends (slows token guessing).
+final class AuthRateLimiter: Sendable {
+    private struct Window {
+        var start: Date
+        var failures: Int
+    }
+
+    private let limit: Int
+    private let window: TimeInterval
+    private let windows = Mutex<[String: Window]>([:])
+
+    init(limit: Int, window: TimeInterval = 60) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Seconds until the address may try again, or nil when it may now.
+    func retryAfter(_ address: String, now: Date = Date()) -> Int? {
+        windows.withLock { windows -> Int? in
+            guard let entry = windows[address], entry.failures >= limit else { return nil }
+            let remaining = window - now.timeIntervalSince(entry.start)
+            if remaining <= 0 {
+                windows[address] = nil
+                return nil
+            }
+            return max(1, Int(remaining.rounded(.up)))
+        }
+    }
+
+    func recordFailure(_ address: String, now: Date = Date()) {
+        windows.withLock { windows in
+            if windows.count > 10_000 {
+                // Bounded memory: forget expired windows.
+                windows = windows.filter { now.timeIntervalSince($0.value.start) < window }
+            }
+            if var entry = windows[address], now.timeIntervalSince(entry.start) < window {
+                entry.failures += 1
+                windows[address] = entry
+            } else {
+                windows[address] = Window(start: now, failures: 1)
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Domain
+import HTTPCore
+
+/// Resolves `Authorization: Bearer <token>` to a principal, or answers 401/429.
+struct Authenticator: Sendable {
+    let accounts: AccountService
+    let limiter: AuthRateLimiter
+
+    private static let challenge = "Bearer realm=\"foothold\""
+
+    func principal(for request: Request) throws -> Principal {
+        if let wait = limiter.retryAfter(request.remoteAddress) {
+            throw Problem(
+                status: 429, code: "too_many_failed_logins",
+                detail: "Too many failed authentication attempts from this address; try again in \(wait) s.",
+                headers: [("Retry-After", String(wait))])
+        }
+        guard let header = request.headers["authorization"] else {
+            throw Problem(status: 401, code: "unauthorized", detail: "Send 'Authorization: Bearer <token>'.", headers: [("WWW-Authenticate", Self.challenge)])
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem(status: 401, code: "unauthorized", detail: "Only Bearer tokens are accepted.", headers: [("WWW-Authenticate", Self.challenge)])
+        }
+        guard let principal = try accounts.authenticate(String(parts[1]).trimmingCharacters(in: [" ", "\t"])) else {
+            limiter.recordFailure(request.remoteAddress)
+            throw Problem(
+                status: 401, code: "invalid_token", detail: "The token is not valid.",
+                headers: [("WWW-Authenticate", Self.challenge + ", error=\"invalid_token\"")])
+        }
+        return principal
+    }
+
+    /// Wraps a handler so it runs only for an authenticated principal.
+    func route(_ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
+        Route { request in try handler(request, try principal(for: request)) }
+    }
+}
+
+import Foundation

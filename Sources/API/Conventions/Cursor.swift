@@ -1,0 +1,50 @@
+import Domain
+import Foundation
+import HTTPCore
+import SQLiteCore
+
+/// Opaque pagination cursors: base64url of `{"s": sort, "k": [keyset values]}`. Clients must
+/// not build them; one made for another sort (or garbage) is a 400.
+enum Cursor {
+    static func encode(sort: ListOrder, keys: [DatabaseValue]) -> String {
+        var writer = JSONWriter()
+        writer.objectStart()
+        writer.key("s"); writer.string(sort.name)
+        writer.key("k")
+        writer.arrayStart()
+        for key in keys {
+            switch key {
+            case .null: writer.null()
+            case .integer(let value): writer.int(value)
+            case .real(let value): writer.double(value)
+            case .text(let value): writer.string(value)
+            case .blob: writer.null()
+            }
+        }
+        writer.arrayEnd()
+        writer.objectEnd()
+        return Data(writer.bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String, sort: ListOrder) throws(Problem) -> [DatabaseValue] {
+        let invalid = Problem.badRequest("bad_cursor", "cursor is not one this list produced; start again without it.", errors: [.init(field: "cursor", message: "is invalid")])
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard text.count <= 2048, let data = Data(base64Encoded: base64), let value = try? JSONParser.parse([UInt8](data)),
+              value["s"]?.stringValue == sort.name, let keys = value["k"]?.arrayValue, keys.count == sort.columns.count + 1
+        else { throw invalid }
+        var result: [DatabaseValue] = []
+        for key in keys {
+            switch key {
+            case .int(let number): result.append(.integer(number))
+            case .string(let string): result.append(.text(string))
+            case .double(let number): result.append(.real(number))
+            case .null: result.append(.null)
+            default: throw invalid
+            }
+        }
+        guard case .integer = result.last else { throw invalid }
+        return result
+    }
+}

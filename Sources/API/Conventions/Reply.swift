@@ -1,0 +1,80 @@
+import Domain
+import HTTPCore
+
+/// Builds the responses every resource shares: one object with its ETag, a created object
+/// with `Location`, a keyset page, 304 and 204.
+enum Reply {
+    static func object(_ version: Int64, status: Int = 200, location: String? = nil, _ write: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter(capacity: 512)
+        write(&writer)
+        var headers: [(name: String, value: String)] = [("ETag", Conditional.etag(version))]
+        if let location { headers.append(("Location", location)) }
+        return Response.json(status, writer, headers: headers)
+    }
+
+    /// GET of one object: 304 when If-None-Match names its version.
+    static func get(_ request: Request, version: Int64, _ write: (inout JSONWriter) -> Void) -> Response {
+        if Conditional.notModified(request, version: version) {
+            return Response(status: 304, headers: [("ETag", Conditional.etag(version))])
+        }
+        return object(version, write)
+    }
+
+    static func list<Item>(_ page: Page<Item>, sort: ListOrder, _ write: (inout JSONWriter, Item) -> Void) -> Response {
+        var writer = JSONWriter(capacity: 256 + page.items.count * 512)
+        writer.objectStart()
+        writer.key("items")
+        writer.arrayStart()
+        for item in page.items { write(&writer, item) }
+        writer.arrayEnd()
+        writer.key("next_cursor")
+        if let next = page.next { writer.string(Cursor.encode(sort: sort, keys: next)) } else { writer.null() }
+        writer.objectEnd()
+        return Response.json(200, writer)
+    }
+
+    static let noContent = Response(status: 204)
+}
+
+extension JSONWriter {
+    mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
+    }
+
+    mutating func field(_ name: String, _ value: Int64?) {
+        key(name)
+        if let value { int(value) } else { null() }
+    }
+
+    mutating func field(_ name: String, _ value: Int?) {
+        key(name)
+        if let value { int(value) } else { null() }
+    }
+
+    mutating func field(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+
+    mutating func field(_ name: String, _ date: Date?) {
+        key(name)
+        if let date { string(Timestamp.rfc3339(date)) } else { null() }
+    }
+
+    mutating func field(_ name: String, _ values: [String]) {
+        key(name)
+        arrayStart()
+        for value in values { string(value) }
+        arrayEnd()
+    }
+
+    mutating func field(_ name: String, _ values: [Int64]) {
+        key(name)
+        arrayStart()
+        for value in values { int(value) }
+        arrayEnd()
+    }
+}
+
+import Foundation

@@ -1,0 +1,42 @@
+import Domain
+import HTTPCore
+
+/// `/me` and `/tokens`.
+enum AccountRoutes {
+    static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
+        let auth = context.authenticator
+        let accounts = context.accounts
+
+        router.add("GET", "/me", auth.route { request, principal in
+            let user = try accounts.user(id: principal.userID)
+            return Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
+        })
+
+        router.add("GET", "/tokens", auth.route { request, principal in
+            let query = try ListQuery(request, filters: [], sorts: AccountService.tokenSorts, defaultSort: "created_at")
+            let page = try accounts.listTokens(userID: principal.userID, page: query.page)
+            return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, current: principal.tokenID, &$0) }
+        })
+
+        router.add("POST", "/tokens", auth.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            var body = try BodyReader(request, fields: ["name"], computed: ["token", "current", "last_used_at"])
+            let name = body.string("name")
+            try body.finish()
+            let (token, secret) = try accounts.createToken(userID: principal.userID, name: name.applied(to: nil))
+            return Reply.object(token.version, status: 201, location: "/tokens/\(token.id)") {
+                ResourceJSON.write(token, current: principal.tokenID, secret: secret, &$0)
+            }
+        })
+
+        router.add("GET", "/tokens/{id:int}", auth.route { request, principal in
+            let token = try accounts.token(userID: principal.userID, id: try request.intParameter("id"))
+            return Reply.get(request, version: token.version) { ResourceJSON.write(token, current: principal.tokenID, &$0) }
+        })
+
+        router.add("DELETE", "/tokens/{id:int}", auth.route { request, principal in
+            try accounts.deleteToken(userID: principal.userID, id: try request.intParameter("id"), precondition: Conditional.precondition(request))
+            return Reply.noContent
+        })
+    }
+}

@@ -1,0 +1,44 @@
+import Crypto
+import Foundation
+
+/// Token secrets: 256 random bits, shown once, stored as SHA-256. A short prefix is stored
+/// in clear to find the candidate row; the hash is then compared in constant time.
+public enum TokenSecret {
+    static let prefix = "fh_"
+    /// Characters of the token used to find its row (the prefix plus 9 random characters).
+    static let lookupLength = 12
+
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return prefix + base64
+    }
+
+    static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func lookup(_ token: String) -> String {
+        String(token.prefix(lookupLength))
+    }
+
+    /// Whether a presented string even looks like one of our tokens (cheap early refusal).
+    static func isWellFormed(_ token: String) -> Bool {
+        token.hasPrefix(prefix) && token.utf8.count == prefix.utf8.count + 43
+            && token.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
+    }
+
+    /// Compares without an early exit, so timing does not reveal how much matched.
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<a.count { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// An interest area: a field the user is exploring, with a goal.
+public struct Interest: Sendable, Equatable {
+    public var id: Int64
+    public var userID: Int64
+    public var name: String
+    public var goal: String?
+    /// `YYYY-MM-DD`.
+    public var targetDate: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var version: Int64
+    public var coverage: Coverage
+}
+
+/// How well an interest area is covered by the network.
+public struct Coverage: Sendable, Equatable {
+    public var contacts: Int
+    public var organizations: Int
+    /// Meetings with contacts in the area; there is no meeting yet until meetings land.
+    public var meetings: Int
+}
+
+/// A create or merge-patch of an interest.
+public struct InterestDraft: Sendable {
+    public var name: Patch<String> = .absent
+    public var goal: Patch<String> = .absent
+    public var targetDate: Patch<String> = .absent
+
+    public init() {}
+}
+
+/// Filters of `GET /interests`.
+public struct InterestFilter: Sendable {
+    public var text: String?
+    public var updatedSince: Date?
+
+    public init() {}
+}

@@ -1,0 +1,176 @@
+import Foundation
+import SQLiteCore
+
+/// Organizations: CRUD, LAMP ranking, and the rule that one with contacts is not deleted.
+public final class OrganizationService: Sendable {
+    private let database: Database
+    private let clock: any Clock
+
+    public static let sorts: [String: ListOrder] = [
+        "name": ListOrder(name: "name", columns: ["o.name COLLATE NOCASE"], descending: false),
+        "-name": ListOrder(name: "-name", columns: ["o.name COLLATE NOCASE"], descending: true),
+        "created_at": ListOrder(name: "created_at", columns: ["o.created_at"], descending: false),
+        "-created_at": ListOrder(name: "-created_at", columns: ["o.created_at"], descending: true),
+        "updated_at": ListOrder(name: "updated_at", columns: ["o.updated_at"], descending: false),
+        "-updated_at": ListOrder(name: "-updated_at", columns: ["o.updated_at"], descending: true),
+        // PRODUCT.md: Motivation, then Posting, then Advocacy, all descending (newest first on ties).
+        "lamp": ListOrder(name: "lamp", columns: ["o.motivation", "o.posting", "o.advocacy"], descending: true),
+    ]
+    public static let defaultSort = "created_at"
+
+    public init(database: Database, clock: any Clock = SystemClock()) {
+        self.database = database
+        self.clock = clock
+    }
+
+    private static let columns = """
+        o.id, o.user_id, o.name, o.industry, o.website, o.location, o.notes, o.advocacy, o.motivation, o.posting,
+        o.created_at, o.updated_at, o.version,
+        (SELECT group_concat(interest_id) FROM organization_interests oi WHERE oi.organization_id = o.id),
+        (SELECT count(*) FROM contacts c WHERE c.organization_id = o.id)
+        """
+    private static let columnCount: Int32 = 15
+
+    static func organization(_ row: Row) -> Organization {
+        Organization(
+            id: row.int64(0), userID: row.int64(1), name: row.string(2), industry: row.optionalString(3), website: row.optionalString(4),
+            location: row.optionalString(5), notes: row.optionalString(6), interestIDs: OwnedIDs.parseList(row.optionalString(13)),
+            advocacy: row.bool(7), motivation: row.int(8), posting: row.int(9), contactCount: row.int(14),
+            createdAt: row.date(10) ?? .distantPast, updatedAt: row.date(11) ?? .distantPast, version: row.int64(12))
+    }
+
+    public func list(userID: Int64, filter: OrganizationFilter, page: PageRequest) throws -> Page<Organization> {
+        var query = KeysetQuery(select: Self.columns, from: "organizations o", alias: "o", conditions: ["o.user_id = ?"], arguments: [userID])
+        if let text = filter.text {
+            query.conditions.append("(o.name LIKE ? ESCAPE '\\' OR o.industry LIKE ? ESCAPE '\\' OR o.location LIKE ? ESCAPE '\\' OR o.notes LIKE ? ESCAPE '\\')")
+            query.arguments += Array(repeating: SQLText.contains(text), count: 4)
+        }
+        if let interestID = filter.interestID {
+            query.conditions.append("EXISTS (SELECT 1 FROM organization_interests oi WHERE oi.organization_id = o.id AND oi.interest_id = ?)")
+            query.arguments.append(interestID)
+        }
+        if let advocacy = filter.advocacy {
+            query.conditions.append("o.advocacy = ?")
+            query.arguments.append(advocacy)
+        }
+        if let motivation = filter.motivation {
+            query.conditions.append("o.motivation = ?")
+            query.arguments.append(motivation)
+        }
+        if let posting = filter.posting {
+            query.conditions.append("o.posting = ?")
+            query.arguments.append(posting)
+        }
+        if let since = filter.updatedSince {
+            query.conditions.append("o.updated_at >= ?")
+            query.arguments.append(since)
+        }
+        return try database.read { try query.run($0, page: page, columnCount: Self.columnCount, map: Self.organization) }
+    }
+
+    public func get(userID: Int64, id: Int64) throws -> Organization {
+        try database.read { try load($0, userID: userID, id: id) }
+    }
+
+    private func load(_ connection: SQLiteConnection, userID: Int64, id: Int64) throws -> Organization {
+        guard let found = try connection.queryOne(
+            "SELECT \(Self.columns) FROM organizations o WHERE o.user_id = ? AND o.id = ?", [userID, id], Self.organization)
+        else {
+            throw DomainError.notFound("No organization \(id).")
+        }
+        return found
+    }
+
+    public func create(userID: Int64, draft: OrganizationDraft) throws -> Organization {
+        let now = clock.now()
+        var organization = Organization(
+            id: 0, userID: userID, name: "", industry: nil, website: nil, location: nil, notes: nil, interestIDs: [],
+            advocacy: false, motivation: 0, posting: 1, contactCount: 0, createdAt: now, updatedAt: now, version: 1)
+        try apply(draft, to: &organization)
+        return try database.write { connection in
+            try checkReferences(connection, userID: userID, organization)
+            try checkNameFree(connection, userID: userID, name: organization.name, except: nil)
+            try connection.run(
+                """
+                INSERT INTO organizations (user_id, name, industry, website, location, notes, advocacy, motivation, posting, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [userID, organization.name, organization.industry, organization.website, organization.location, organization.notes,
+                 organization.advocacy, organization.motivation, organization.posting, now, now])
+            let id = connection.lastInsertRowID
+            try OwnedIDs.replaceLinks("organization_interests", ownerColumn: "organization_id", ownerID: id, linkColumn: "interest_id", ids: organization.interestIDs, connection)
+            return try load(connection, userID: userID, id: id)
+        }
+    }
+
+    public func update(userID: Int64, id: Int64, draft: OrganizationDraft, precondition: VersionPrecondition) throws -> Organization {
+        try database.write { connection in
+            let current = try load(connection, userID: userID, id: id)
+            try precondition.check(current.version)
+            var updated = current
+            try apply(draft, to: &updated)
+            guard updated != current else { return current }
+            try checkReferences(connection, userID: userID, updated)
+            try checkNameFree(connection, userID: userID, name: updated.name, except: id)
+            try connection.run(
+                """
+                UPDATE organizations SET name = ?, industry = ?, website = ?, location = ?, notes = ?, advocacy = ?, motivation = ?,
+                    posting = ?, updated_at = ?, version = version + 1 WHERE id = ?
+                """,
+                [updated.name, updated.industry, updated.website, updated.location, updated.notes, updated.advocacy, updated.motivation,
+                 updated.posting, clock.now(), id])
+            if updated.interestIDs != current.interestIDs {
+                try OwnedIDs.replaceLinks("organization_interests", ownerColumn: "organization_id", ownerID: id, linkColumn: "interest_id", ids: updated.interestIDs, connection)
+            }
+            return try load(connection, userID: userID, id: id)
+        }
+    }
+
+    /// Refused with 409 while contacts belong to the organization: deleting it would silently
+    /// detach people from where they work.
+    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) throws {
+        try database.write { connection in
+            let current = try load(connection, userID: userID, id: id)
+            try precondition.check(current.version)
+            if current.contactCount > 0 {
+                throw DomainError.conflict(
+                    code: "has_dependants",
+                    detail: "\(current.contactCount) contact(s) belong to this organization; move or delete them first.", existingID: nil)
+            }
+            try connection.run("DELETE FROM organizations WHERE id = ?", [id])
+        }
+    }
+
+    private func apply(_ draft: OrganizationDraft, to organization: inout Organization) throws(DomainError) {
+        var validator = Validator()
+        organization.name = validator.required("name", draft.name.applied(to: organization.name), maxLength: 200)
+        organization.industry = validator.optional("industry", draft.industry.applied(to: organization.industry), maxLength: 200)
+        organization.website = validator.optional("website", draft.website.applied(to: organization.website), maxLength: 2000)
+        validator.url("website", organization.website)
+        organization.location = validator.optional("location", draft.location.applied(to: organization.location), maxLength: 200)
+        organization.notes = validator.optional("notes", draft.notes.applied(to: organization.notes), maxLength: 20_000)
+        organization.interestIDs = Array(Set(draft.interestIDs.applied(to: organization.interestIDs) ?? [])).sorted()
+        if organization.interestIDs.count > 100 { validator.add("interest_ids", "must hold at most 100 ids") }
+        organization.advocacy = draft.advocacy.applied(to: organization.advocacy) ?? false
+        organization.motivation = draft.motivation.applied(to: organization.motivation) ?? 0
+        validator.range("motivation", organization.motivation, 0...3)
+        organization.posting = draft.posting.applied(to: organization.posting) ?? 1
+        validator.range("posting", organization.posting, 1...3)
+        try validator.finish()
+    }
+
+    private func checkReferences(_ connection: SQLiteConnection, userID: Int64, _ organization: Organization) throws {
+        let missing = try OwnedIDs.missing(organization.interestIDs, in: "interests", userID: userID, connection)
+        if !missing.isEmpty {
+            throw DomainError.validation([FieldIssue("interest_ids", "no such interest: \(missing.map(String.init).joined(separator: ", "))")])
+        }
+    }
+
+    private func checkNameFree(_ connection: SQLiteConnection, userID: Int64, name: String, except: Int64?) throws {
+        if let existing = try connection.scalarInt(
+            "SELECT id FROM organizations WHERE user_id = ? AND name = ? COLLATE NOCASE AND id IS NOT ?", [userID, name, except])
+        {
+            throw DomainError.conflict(code: "name_taken", detail: "An organization named '\(name)' already exists (id \(existing)).", existingID: existing)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// The source of "now" for services, so tests can pin time.
+public protocol Clock: Sendable {
+    func now() -> Date
+}
+
+/// The real wall clock.
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Date { Date() }
+}

@@ -1,0 +1,24 @@
+/// One invalid field, with a message for people.
+public struct FieldIssue: Sendable, Equatable {
+    public var field: String
+    public var message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// What a service refuses, in domain terms; the API layer renders each as a problem.
+public enum DomainError: Error, Sendable, Equatable {
+    /// No such object for this user (also: another user's object).
+    case notFound(String)
+    /// The input breaks a rule; one issue per field.
+    case validation([FieldIssue])
+    /// The change conflicts with existing state: a taken name, a duplicate, dependants.
+    case conflict(code: String, detail: String, existingID: Int64?)
+    /// `If-Match` named a version that is not the current one.
+    case preconditionFailed(currentVersion: Int64)
+    /// A pagination cursor that this list did not produce.
+    case badCursor
+}

@@ -1,0 +1,41 @@
+import SQLiteCore
+
+/// Checks and links ids that a body refers to. An id that is unknown or another user's gets
+/// the same answer (API.md), so nothing leaks.
+enum OwnedIDs {
+    /// The ids in `ids` that are not rows of `table` owned by `userID`.
+    static func missing(_ ids: [Int64], in table: String, userID: Int64, _ connection: SQLiteConnection) throws -> [Int64] {
+        var missing: [Int64] = []
+        for id in Set(ids).sorted() where try connection.scalarInt("SELECT 1 FROM \(table) WHERE id = ? AND user_id = ?", [id, userID]) == nil {
+            missing.append(id)
+        }
+        return missing
+    }
+
+    /// Replaces the rows of a link table for one owner row.
+    static func replaceLinks(_ table: String, ownerColumn: String, ownerID: Int64, linkColumn: String, ids: [Int64], _ connection: SQLiteConnection) throws {
+        try connection.run("DELETE FROM \(table) WHERE \(ownerColumn) = ?", [ownerID])
+        for id in Set(ids).sorted() {
+            try connection.run("INSERT INTO \(table) (\(ownerColumn), \(linkColumn)) VALUES (?, ?)", [ownerID, id])
+        }
+    }
+
+    /// Parses `group_concat` of integer ids.
+    static func parseList(_ text: String?) -> [Int64] {
+        guard let text, !text.isEmpty else { return [] }
+        return text.split(separator: ",").compactMap { Int64($0) }.sorted()
+    }
+}
+
+/// SQL text helpers shared by the stores.
+enum SQLText {
+    /// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped (use ESCAPE '\').
+    static func contains(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "%" + escaped + "%"
+    }
+}

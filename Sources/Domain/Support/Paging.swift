@@ -1,0 +1,89 @@
+import SQLiteCore
+
+/// A list order: SQL expressions compared as one row value, all in one direction, always
+/// ending in `id` so that the order is total and keyset pagination is exact.
+public struct ListOrder: Sendable, Equatable {
+    public let name: String
+    /// SQL expressions over the list's table alias, without the trailing id.
+    public let columns: [String]
+    public let descending: Bool
+
+    public init(name: String, columns: [String], descending: Bool) {
+        self.name = name
+        self.columns = columns
+        self.descending = descending
+    }
+
+    /// The expressions of the keyset, id last.
+    func keyColumns(alias: String) -> [String] { columns + ["\(alias).id"] }
+
+    func orderBy(alias: String) -> String {
+        keyColumns(alias: alias).map { $0 + (descending ? " DESC" : "") }.joined(separator: ", ")
+    }
+
+    /// `(a, b, id) > (?, ?, ?)`: rows strictly after the cursor (SQLite row values).
+    func after(alias: String) -> String {
+        let keys = keyColumns(alias: alias)
+        return "(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (\(keys.map { _ in "?" }.joined(separator: ", ")))"
+    }
+}
+
+/// Which page of a list to read.
+public struct PageRequest: Sendable {
+    public var limit: Int
+    public var sort: ListOrder
+    /// The keyset of the last item of the previous page, from the cursor.
+    public var after: [DatabaseValue]?
+
+    public init(limit: Int, sort: ListOrder, after: [DatabaseValue]?) {
+        self.limit = limit
+        self.sort = sort
+        self.after = after
+    }
+}
+
+/// One page of a list and the keyset to continue after, if there is more.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var next: [DatabaseValue]?
+
+    public init(items: [Item], next: [DatabaseValue]?) {
+        self.items = items
+        self.next = next
+    }
+}
+
+/// Builds a keyset-paginated SELECT from a base query's pieces; the sort keys are selected
+/// as extra trailing columns so the cursor holds their exact stored values.
+struct KeysetQuery {
+    var select: String
+    var from: String
+    var alias: String
+    var conditions: [String]
+    var arguments: [any DatabaseValueConvertible]
+
+    func run<Item>(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, map: (Row) throws -> Item) throws -> Page<Item> {
+        var conditions = conditions
+        var arguments = arguments
+        let keys = page.sort.keyColumns(alias: alias)
+        if let after = page.after {
+            guard after.count == keys.count else { throw DomainError.badCursor }
+            conditions.append(page.sort.after(alias: alias))
+            arguments.append(contentsOf: after)
+        }
+        let sql = "SELECT \(select), \(keys.joined(separator: ", ")) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(page.sort.orderBy(alias: alias)) LIMIT ?"
+        arguments.append(page.limit + 1)
+        var items: [Item] = []
+        var lastKey: [DatabaseValue]?
+        var hasMore = false
+        try connection.forEachRow(sql, arguments) { row in
+            if items.count == page.limit {
+                hasMore = true
+                return
+            }
+            items.append(try map(row))
+            lastKey = (0..<Int32(keys.count)).map { row.value(columnCount + $0) }
+        }
+        return Page(items: items, next: hasMore ? lastKey : nil)
+    }
+}

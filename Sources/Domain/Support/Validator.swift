@@ -1,0 +1,63 @@
+import Foundation
+import SQLiteCore
+
+/// Collects field issues while a draft is checked, so one answer names every bad field.
+public struct Validator {
+    public private(set) var issues: [FieldIssue] = []
+
+    public init() {}
+
+    public mutating func add(_ field: String, _ message: String) {
+        issues.append(FieldIssue(field, message))
+    }
+
+    /// Trims and checks a required text field.
+    public mutating func required(_ field: String, _ value: String?, maxLength: Int) -> String {
+        let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if text.isEmpty {
+            add(field, "is required and cannot be empty")
+        } else if text.count > maxLength {
+            add(field, "must be at most \(maxLength) characters")
+        }
+        return text
+    }
+
+    /// Trims an optional text field; empty text becomes null.
+    public mutating func optional(_ field: String, _ value: String?, maxLength: Int) -> String? {
+        guard let text = value?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        if text.count > maxLength { add(field, "must be at most \(maxLength) characters") }
+        return text
+    }
+
+    public mutating func range(_ field: String, _ value: Int?, _ range: ClosedRange<Int>) {
+        if let value, !range.contains(value) { add(field, "must be between \(range.lowerBound) and \(range.upperBound)") }
+    }
+
+    public mutating func email(_ field: String, _ value: String?) {
+        guard let value else { return }
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        let valid = parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".") && !value.contains(where: { $0.isWhitespace })
+        if !valid { add(field, "must be an email address like name@example.com") }
+    }
+
+    /// An absolute http(s) URL with a host.
+    public mutating func url(_ field: String, _ value: String?) {
+        guard let value else { return }
+        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
+            add(field, "must be an absolute http or https URL")
+            return
+        }
+    }
+
+    public mutating func date(_ field: String, _ value: String?) {
+        if let value, !SQLiteTimestamp.isValidDate(value) { add(field, "must be a date as YYYY-MM-DD") }
+    }
+
+    /// Throws every collected issue at once.
+    public func finish() throws(DomainError) {
+        if !issues.isEmpty { throw DomainError.validation(issues) }
+    }
+}
