@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs Schemathesis (PyPI, 4.x, in a virtualenv) against a live server started from the given
+# binary on a fresh database, with the owner's token; fails on any finding.
+set -euo pipefail
+binary="$(realpath "$1")"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-40}"
+venv="${SCHEMATHESIS_VENV:-/tmp/foothold-schemathesis-venv}"
+if [ ! -x "$venv/bin/st" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "schemathesis>=4,<5"
+fi
+work="$(mktemp -d)"
+trap 'kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# A high auth-failure limit: Schemathesis sends bad tokens on purpose, and 429 for the rest
+# of the run would hide real findings.
+"$binary" serve --port 0 --db "$work/st.sqlite" --quiet --auth-failure-limit 100000 2> "$work/stderr.log" &
+pid=$!
+port=""
+token=""
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/stderr.log" | head -1)
+    token=$(sed -n 's/.*shown only now): \(fh_[A-Za-z0-9_-]*\).*/\1/p' "$work/stderr.log" | head -1)
+    [ -n "$port" ] && [ -n "$token" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] && [ -n "$token" ] || { echo "schemathesis: server did not start"; cat "$work/stderr.log"; exit 1; }
+"$venv/bin/st" run "$root/openapi.yaml" --url "http://127.0.0.1:$port" \
+    --header "Authorization: Bearer $token" \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
+    --max-examples "$max_examples" --seed 1 --workers 2 --no-color
+if grep -q "error: request" "$work/stderr.log"; then
+    echo "schemathesis: the server logged request failures:"
+    grep "error: request" "$work/stderr.log" | head -20
+    exit 1
+fi
