@@ -25,7 +25,19 @@ def start():
     raise SystemExit("crash test: server did not start")
 
 
+servers = []
+
+
+def cleanup():
+    for server in servers:
+        if server.poll() is None:
+            server.kill()
+
+
+import atexit
+atexit.register(cleanup)
 proc, port, token = start()
+servers.append(proc)
 acknowledged = {}
 lock = threading.Lock()
 stop = threading.Event()
@@ -70,6 +82,7 @@ if count == 0:
 
 # Restart on the same database: recovery must keep every acknowledged write.
 proc, port, _ = start()
+servers.append(proc)
 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
 missing = []
 for contact_id, name in sorted(acknowledged.items()):

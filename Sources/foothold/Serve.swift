@@ -62,6 +62,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        let stopSignals = try StopSignals.install()
         _ = Glibc.signal(SIGPIPE, SIG_IGN)
         let mode = SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) ?? .full
         let store: Database
@@ -99,25 +100,18 @@ struct Serve: ParsableCommand {
         }
         printError("foothold: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (database \(database.db))")
 
-        var signals: [DispatchSourceSignal] = []
-        for number: Int32 in [SIGTERM, SIGINT] {
-            _ = Glibc.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-            source.setEventHandler {
-                printError("foothold: shutting down")
-                server.shutdown {
-                    server.flushLog()
-                    Glibc.exit(0)
-                }
+        stopSignals.onSignal {
+            printError("foothold: shutting down")
+            server.shutdown {
+                server.flushLog()
+                Glibc.exit(0)
             }
-            source.resume()
-            signals.append(source)
         }
         let flusher = DispatchSource.makeTimerSource(queue: .global())
         flusher.schedule(deadline: .now() + 1, repeating: 1)
         flusher.setEventHandler { server.flushLog() }
         flusher.resume()
-        withExtendedLifetime((signals, flusher, store)) {
+        withExtendedLifetime((flusher, store)) {
             dispatchMain()
         }
     }

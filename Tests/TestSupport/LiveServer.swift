@@ -12,16 +12,38 @@ public final class LiveServer: @unchecked Sendable {
     public let server: HTTPServer
     public let directory: TemporaryDirectory
     public let database: Database?
+    /// The owner's token, on a server running the full app.
+    public private(set) var ownerToken = ""
 
     public var port: Int { server.port }
 
-    /// The full Foothold app.
-    public convenience init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    /// The full Foothold app, with the owner account bootstrapped.
+    public convenience init(authFailureLimit: Int = 1000, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("foothold.sqlite")))
         try Migrations.migrator.migrate(database)
-        let responder = FootholdApp.makeResponder(context: .init(database: database), cors: CORSPolicy(allowedOrigins: ["https://app.example"]))
+        let context = FootholdApp.Context(database: database, authFailureLimit: authFailureLimit)
+        let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: ["https://app.example"]))
         try self.init(responder: responder, database: database, directory: directory, configure: configure)
+        ownerToken = try AccountService(database: database).bootstrapOwnerIfEmpty() ?? ""
+    }
+
+    /// A client that sends the owner's token.
+    public func owner() throws -> APIClient {
+        try APIClient(port: port, token: ownerToken)
+    }
+
+    /// Creates another account and returns a client with its token.
+    public func newUser(_ name: String) throws -> APIClient {
+        guard let database else { throw ClientError("no database") }
+        let (_, token) = try AccountService(database: database).addUser(name: name)
+        return try APIClient(port: port, token: token)
+    }
+
+    /// Counts rows in the server's database (to check what a request wrote or did not).
+    public func count(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws -> Int64 {
+        guard let database else { throw ClientError("no database") }
+        return try database.read { try $0.scalarInt(sql, values) } ?? 0
     }
 
     public init(

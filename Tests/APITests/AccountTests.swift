@@ -1,0 +1,90 @@
+import Foundation
+import HTTPCore
+import Testing
+import TestSupport
+
+@Suite("Accounts and tokens")
+struct AccountTests {
+    @Test func meNeedsAValidBearerToken() throws {
+        let live = try LiveServer()
+        let anonymous = try live.client()
+        let missing = try anonymous.request("GET", "/me")
+        #expect(missing.status == 401)
+        #expect(missing.header("www-authenticate") == "Bearer realm=\"foothold\"")
+        #expect(missing.header("content-type") == "application/problem+json")
+        let basic = try anonymous.request("GET", "/me", headers: [("Authorization", "Basic dXNlcjpwYXNz")])
+        #expect(basic.status == 401)
+        let wrong = try anonymous.request("GET", "/me", headers: [("Authorization", "Bearer fh_" + String(repeating: "A", count: 43))])
+        #expect(wrong.status == 401)
+        #expect(wrong.code == "invalid_token")
+        #expect(wrong.header("www-authenticate")?.contains("invalid_token") == true)
+
+        let me = try live.owner().get("/me")
+        #expect(me.status == 200)
+        #expect(me.json?["name"] == .string("owner"))
+        #expect(me.json?["time_zone"] == .string("UTC"))
+        #expect(me.header("etag") == "\"1\"")
+        // Health and the spec need no token.
+        #expect(try anonymous.request("GET", "/health").status == 200)
+        #expect(try anonymous.request("GET", "/openapi.yaml").status == 200)
+    }
+
+    @Test func failedAuthenticationIsRateLimitedPerAddress() throws {
+        let live = try LiveServer(authFailureLimit: 3)
+        let client = try live.client()
+        let bad = [("Authorization", "Bearer fh_" + String(repeating: "B", count: 43))]
+        for _ in 0..<3 { #expect(try client.request("GET", "/me", headers: bad).status == 401) }
+        let limited = try client.request("GET", "/me", headers: bad)
+        #expect(limited.status == 429)
+        #expect(limited.code == "too_many_failed_logins")
+        let retry = try #require(limited.header("retry-after").flatMap(Int.init))
+        #expect(retry >= 1 && retry <= 60)
+        // While blocked, even a good token from that address waits.
+        #expect(try live.owner().get("/me").status == 429)
+        // Missing tokens are not guesses and do not count.
+        let other = try LiveServer(authFailureLimit: 1)
+        for _ in 0..<3 { #expect(try other.client().request("GET", "/me").status == 401) }
+        #expect(try other.owner().get("/me").status == 200)
+    }
+
+    @Test func tokensAreShownOnceStoredHashedAndRevocable() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let created = try owner.post("/tokens", #"{"name":"laptop"}"#)
+        #expect(created.status == 201)
+        let id = try #require(created.json?["id"]?.intValue)
+        #expect(created.header("location") == "/tokens/\(id)")
+        let secret = try #require(created.json?["token"]?.stringValue)
+        #expect(secret.hasPrefix("fh_") && secret.count == 46)
+        #expect(created.json?["current"] == .bool(false))
+
+        // The secret is never stored nor shown again.
+        #expect(try live.count("SELECT count(*) FROM tokens WHERE secret_hash = ? OR lookup = ?", [secret, secret]) == 0)
+        let fetched = try owner.get("/tokens/\(id)")
+        #expect(fetched.json?["token"] == nil)
+        #expect(fetched.json?["name"] == .string("laptop"))
+
+        let laptop = try APIClient(port: live.port, token: secret)
+        #expect(try laptop.get("/me").status == 200)
+        let list = try laptop.get("/tokens")
+        #expect(list.itemIDs.count == 2)
+        let flags = list.json?["items"]?.arrayValue?.map { ($0["id"]?.intValue, $0["current"]) }
+        #expect(flags?.first { $0.0 == id }?.1 == .bool(true))
+        #expect(list.json?["items"]?.arrayValue?.allSatisfy { $0["token"] == nil } == true)
+
+        #expect(try owner.delete("/tokens/\(id)").status == 204)
+        #expect(try laptop.get("/me").status == 401)
+        #expect(try owner.get("/tokens/\(id)").status == 404)
+        #expect(try owner.delete("/tokens/\(id)").status == 404)
+        #expect(try live.count("SELECT count(*) FROM tokens") == 1)
+    }
+
+    @Test func tokenBodiesAreStrict() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        #expect(try owner.post("/tokens", #"{"token":"fh_mine"}"#).status == 400)
+        #expect(try owner.post("/tokens", #"{"name":7}"#).status == 422)
+        #expect(try owner.post("/tokens", #"{"name":"\#(String(repeating: "x", count: 101))"}"#).status == 422)
+        #expect(try live.count("SELECT count(*) FROM tokens") == 1)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import HTTPCore
+import Testing
+import TestSupport
+
+@Suite("Contacts")
+struct ContactTests {
+    @Test func createReturnsTheObjectWithLocationAndETag() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let interest = try owner.create("/interests", #"{"name":"Robotics"}"#)
+        let org = try owner.create("/organizations", #"{"name":"Acme"}"#)
+        let response = try owner.post("/contacts", #"""
+            {"name":" Ada Lovelace ","title":"CTO","organization_id":\#(org),"email":"ada@example.com","phone":"+44 1",
+             "linkedin_url":"https://www.linkedin.com/in/ada/","location":"London","source":"conference","hook":"I heard your talk on engines",
+             "tags":["alumni","Alumni","mentor"],"interest_ids":[\#(interest)],"stage":"contacted","keep_in_touch_days":30,"notes":"n"}
+            """#)
+        #expect(response.status == 201)
+        let json = try #require(response.json)
+        let id = try #require(json["id"]?.intValue)
+        #expect(response.header("location") == "/contacts/\(id)")
+        #expect(response.header("etag") == "\"1\"")
+        #expect(response.header("content-type") == "application/json")
+        #expect(json["name"] == .string("Ada Lovelace"))
+        #expect(json["tags"] == .array([.string("alumni"), .string("mentor")]))
+        #expect(json["interest_ids"] == .array([.int(interest)]))
+        #expect(json["stage"] == .string("contacted"))
+        #expect(json["keep_in_touch_days"] == .int(30))
+        #expect(json["version"] == .int(1))
+        let created = try #require(json["created_at"]?.stringValue)
+        #expect(created.count == 20 && created.hasSuffix("Z"))
+        #expect(try owner.get("/contacts/\(id)").json == json)
+        #expect(try live.count("SELECT count(*) FROM contacts WHERE name = 'Ada Lovelace' AND organization_id = ?", [org]) == 1)
+        #expect(try live.count("SELECT count(*) FROM contact_tags WHERE contact_id = ?", [id]) == 2)
+    }
+
+    @Test func duplicateEmailOrLinkedInIsAConflictUnlessAllowed() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let ada = try owner.create("/contacts", #"{"name":"Ada","email":"ada@example.com","linkedin_url":"https://www.linkedin.com/in/ada/"}"#)
+        let byEmail = try owner.post("/contacts", #"{"name":"Ada again","email":"ADA@example.com"}"#)
+        #expect(byEmail.status == 409)
+        #expect(byEmail.code == "duplicate_contact")
+        #expect(byEmail.json?["existing_id"] == .int(ada))
+        let byLinkedIn = try owner.post("/contacts", #"{"name":"Ada again","linkedin_url":"http://linkedin.com/in/ADA?trk=x"}"#)
+        #expect(byLinkedIn.status == 409)
+        #expect(byLinkedIn.json?["existing_id"] == .int(ada))
+        #expect(try live.count("SELECT count(*) FROM contacts") == 1)
+
+        let allowed = try owner.post("/contacts?allow_duplicate=true", #"{"name":"Ada again","email":"ada@example.com"}"#)
+        #expect(allowed.status == 201)
+        let bob = try owner.create("/contacts", #"{"name":"Bob","email":"bob@example.com"}"#)
+        let patched = try owner.patch("/contacts/\(bob)", #"{"email":"ada@example.com"}"#)
+        #expect(patched.status == 409)
+        #expect(try owner.get("/contacts/\(bob)").json?["email"] == .string("bob@example.com"))
+        #expect(try owner.post("/contacts?allow_duplicate=yes", #"{"name":"C"}"#).status == 400)
+        #expect(try owner.post("/contacts?other=true", #"{"name":"C"}"#).status == 400)
+    }
+
+    @Test func badBodiesAreRefusedAndChangeNothing() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let cases: [(String, [(String, String)], Int, String?)] = [
+            (#"{"name":"A","id":5}"#, [], 400, "read_only_fields"),
+            (#"{"name":"A","version":2,"created_at":"x"}"#, [], 400, "read_only_fields"),
+            (#"{"name":"A","nickname":"x"}"#, [], 400, "unknown_fields"),
+            (#"{"name":"A",}"#, [], 400, "malformed_json"),
+            (#"{"name":"A","name":"B"}"#, [], 400, "malformed_json"),
+            (#"["name"]"#, [], 400, "body_not_object"),
+            (#"{"name":"A"}"#, [("Content-Type", "text/plain")], 415, "unsupported_media_type"),
+            (#"{}"#, [], 422, "validation_failed"),
+            (#"{"name":"   "}"#, [], 422, "validation_failed"),
+            (#"{"name":null}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","email":"not-an-email"}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","stage":"friend"}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","keep_in_touch_days":0}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","tags":["ok",""]}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","tags":"x"}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","organization_id":"1"}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","organization_id":42}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","interest_ids":[7]}"#, [], 422, "validation_failed"),
+            (#"{"name":"A","linkedin_url":"linkedin.com/in/a"}"#, [], 422, "validation_failed"),
+        ]
+        for (body, headers, status, code) in cases {
+            var response: ClientResponse
+            if headers.isEmpty {
+                response = try owner.post("/contacts", body)
+            } else {
+                response = try owner.raw.request(
+                    "POST", "/contacts", headers: [("Authorization", "Bearer \(owner.token)")] + headers, body: Array(body.utf8))
+            }
+            #expect(response.status == status, "\(body)")
+            #expect(response.code == code, "\(body)")
+            #expect(response.header("content-type") == "application/problem+json", "\(body)")
+        }
+        let many = try owner.post("/contacts", #"{"name":5,"email":4,"stage":"x","tags":[1]}"#)
+        #expect(Set(many.problemFields) == ["name", "email", "stage", "tags"])
+        let empty = try owner.raw.request("POST", "/contacts", headers: [("Authorization", "Bearer \(owner.token)"), ("Content-Type", "application/json")], body: [])
+        #expect(empty.code == "empty_body")
+        #expect(try live.count("SELECT count(*) FROM contacts") == 0)
+    }
+
+    @Test func mergePatchSemanticsAndVersions() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let id = try owner.create("/contacts", #"{"name":"Ada","title":"CTO","tags":["a"],"notes":"keep"}"#)
+        let patched = try owner.patch("/contacts/\(id)", #"{"title":null,"hook":"Your talk","tags":["b","c"]}"#, headers: [("Content-Type", "application/merge-patch+json")])
+        #expect(patched.status == 200)
+        #expect(patched.json?["title"] == .null)
+        #expect(patched.json?["hook"] == .string("Your talk"))
+        #expect(patched.json?["notes"] == .string("keep"))
+        #expect(patched.json?["tags"] == .array([.string("b"), .string("c")]))
+        #expect(patched.json?["version"] == .int(2))
+        #expect(patched.header("etag") == "\"2\"")
+        // A patch that changes nothing keeps the version.
+        #expect(try owner.patch("/contacts/\(id)", #"{"hook":"Your talk"}"#).json?["version"] == .int(2))
+        #expect(try owner.patch("/contacts/\(id)", #"{}"#).json?["version"] == .int(2))
+        #expect(try owner.patch("/contacts/\(id)", #"{"tags":null}"#).status == 422)
+        #expect(try owner.patch("/contacts/\(id)", #"{"version":9}"#).status == 400)
+        #expect(try owner.patch("/contacts/999", #"{"hook":"x"}"#).status == 404)
+        #expect(try live.count("SELECT version FROM contacts WHERE id = ?", [id]) == 2)
+    }
+
+    @Test func conditionalRequests() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let id = try owner.create("/contacts", #"{"name":"Ada","notes":"\#(String(repeating: "long notes ", count: 200))"}"#)
+        let stale = try owner.patch("/contacts/\(id)", #"{"title":"CEO"}"#, headers: [("If-Match", "\"7\"")])
+        #expect(stale.status == 412)
+        #expect(stale.code == "precondition_failed")
+        #expect(stale.header("etag") == "\"1\"")
+        #expect(try owner.get("/contacts/\(id)").json?["title"] == .null)
+        #expect(try owner.patch("/contacts/\(id)", #"{"title":"CEO"}"#, headers: [("If-Match", "W/\"1\"")]).status == 412)
+        #expect(try owner.patch("/contacts/\(id)", #"{"title":"CEO"}"#, headers: [("If-Match", "\"0\", \"1\"")]).status == 200)
+        #expect(try owner.patch("/contacts/\(id)", #"{"title":"CTO"}"#, headers: [("If-Match", "*")]).status == 200)
+
+        let current = try owner.get("/contacts/\(id)")
+        #expect(current.header("etag") == "\"3\"")
+        let notModified = try owner.get("/contacts/\(id)", headers: [("If-None-Match", "\"3\"")])
+        #expect(notModified.status == 304)
+        #expect(notModified.body.isEmpty)
+        #expect(notModified.header("etag") == "\"3\"")
+        #expect(try owner.get("/contacts/\(id)", headers: [("If-None-Match", "\"2\"")]).status == 200)
+        // The gzip representation has its own strong tag that still names version 3.
+        let zipped = try owner.get("/contacts/\(id)", headers: [("Accept-Encoding", "gzip")])
+        #expect(zipped.header("content-encoding") == "gzip")
+        #expect(zipped.header("etag") == "\"3-gzip\"")
+        #expect(try owner.get("/contacts/\(id)", headers: [("If-None-Match", "\"3-gzip\"")]).status == 304)
+        #expect(try owner.patch("/contacts/\(id)", #"{"title":"X"}"#, headers: [("If-Match", "\"3-gzip\"")]).status == 200)
+
+        #expect(try owner.delete("/contacts/\(id)", headers: [("If-Match", "\"1\"")]).status == 412)
+        #expect(try live.count("SELECT count(*) FROM contacts") == 1)
+        #expect(try owner.delete("/contacts/\(id)", headers: [("If-Match", "\"4\"")]).status == 204)
+        #expect(try owner.get("/contacts/\(id)").status == 404)
+        #expect(try live.count("SELECT count(*) FROM contact_tags") + live.count("SELECT count(*) FROM contacts") == 0)
+    }
+}
