@@ -28,6 +28,18 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body in bytes (env FOOTHOLD_MAX_BODY_BYTES).")
     var maxBodyBytes: Int = Environment.int("FOOTHOLD_MAX_BODY_BYTES") ?? 1024 * 1024
 
+    @Option(help: "Longest request line in bytes; longer is 414 (env FOOTHOLD_MAX_REQUEST_LINE_BYTES).")
+    var maxRequestLineBytes: Int = Environment.int("FOOTHOLD_MAX_REQUEST_LINE_BYTES") ?? 8 * 1024
+
+    @Option(help: "Longest single header line in bytes; longer is 431 (env FOOTHOLD_MAX_HEADER_LINE_BYTES).")
+    var maxHeaderLineBytes: Int = Environment.int("FOOTHOLD_MAX_HEADER_LINE_BYTES") ?? 8 * 1024
+
+    @Option(help: "All header lines together in bytes; more is 431 (env FOOTHOLD_MAX_HEADER_BYTES).")
+    var maxHeaderBytes: Int = Environment.int("FOOTHOLD_MAX_HEADER_BYTES") ?? 32 * 1024
+
+    @Option(help: "Most header fields; more is 431 (env FOOTHOLD_MAX_HEADER_COUNT).")
+    var maxHeaderCount: Int = Environment.int("FOOTHOLD_MAX_HEADER_COUNT") ?? 100
+
     @Option(help: "Most simultaneous connections (env FOOTHOLD_MAX_CONNECTIONS).")
     var maxConnections: Int = Environment.int("FOOTHOLD_MAX_CONNECTIONS") ?? 1024
 
@@ -54,8 +66,10 @@ struct Serve: ParsableCommand {
             throw ValidationError("--synchronous must be 'full' or 'normal'.")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
-        guard maxBodyBytes > 0, maxConnections > 0, workers > 0 else {
-            throw ValidationError("--max-body-bytes, --max-connections and --workers must be positive.")
+        guard maxBodyBytes > 0, maxConnections > 0, workers > 0, maxRequestLineBytes > 0, maxHeaderLineBytes > 0,
+              maxHeaderBytes > 0, maxHeaderCount > 0
+        else {
+            throw ValidationError("Limits, --max-connections and --workers must be positive.")
         }
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else { throw ValidationError("Timeouts must be positive.") }
         guard authFailureLimit > 0 else { throw ValidationError("--auth-failure-limit must be positive.") }
@@ -83,6 +97,10 @@ struct Serve: ParsableCommand {
         config.host = host
         config.port = port
         config.limits.maxBodyBytes = maxBodyBytes
+        config.limits.maxRequestLineBytes = maxRequestLineBytes
+        config.limits.maxHeaderLineBytes = maxHeaderLineBytes
+        config.limits.maxHeaderBytes = maxHeaderBytes
+        config.limits.maxHeaderCount = maxHeaderCount
         config.maxConnections = maxConnections
         config.headerTimeout = headerTimeout
         config.bodyTimeout = bodyTimeout
