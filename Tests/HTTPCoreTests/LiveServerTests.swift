@@ -328,6 +328,24 @@ struct LiveServerTests {
         #expect(throws: ClientError.self) { _ = try RawClient(port: live.port) }
     }
 
+    @Test func fullWorkerQueueAnswers503() throws {
+        let live = try LiveServer(responder: makeTestApp()) {
+            $0.workerThreads = 1
+            $0.maxQueuedRequests = 1
+        }
+        let clients = try (0..<3).map { _ in try live.client() }
+        for client in clients {
+            try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let statuses = try clients.map { try $0.readResponse() }
+        // One runs, one waits in the queue, the third finds the queue full.
+        #expect(statuses.map(\.status) == [200, 200, 503])
+        #expect(statuses[2].header("retry-after") == "1")
+        #expect(statuses[2].json?["code"] == .string("overloaded"))
+        #expect(try live.client().request("GET", "/hello").status == 200)
+    }
+
     @Test func connectionCapClosesExtraConnections() throws {
         let live = try LiveServer(responder: makeTestApp()) { $0.maxConnections = 2 }
         let first = try live.client()
