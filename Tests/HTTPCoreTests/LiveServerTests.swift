@@ -11,6 +11,8 @@ import TestSupport
 /// Counts handler runs so tests can prove a request did or did not run.
 final class Counter: Sendable {
     let value = Atomic<Int>(0)
+    /// Signalled each time the slow handler starts running.
+    let slowStarted = DispatchSemaphore(value: 0)
 }
 
 /// A small app exercising the HTTP core: echo, a large body, a slow handler, a marker.
@@ -33,6 +35,7 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
         Response(status: 200, headers: [("Content-Type", "application/octet-stream")], body: [UInt8](repeating: 65, count: 16 << 20))
     })
     router.add("GET", "/slow", Route { _ in
+        counter.slowStarted.signal()
         usleep(400_000)
         return Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("slow".utf8))
     })
@@ -311,12 +314,13 @@ struct LiveServerTests {
     }
 
     @Test func shutdownFinishesTheRequestInFlight() throws {
-        let live = try LiveServer(responder: makeTestApp())
+        let counter = Counter()
+        let live = try LiveServer(responder: makeTestApp(counter: counter))
         let busy = try live.client()
         let idle = try live.client()
         #expect(try idle.request("GET", "/hello").status == 200)
         try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        Thread.sleep(forTimeInterval: 0.1)
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
         let done = DispatchSemaphore(value: 0)
         live.server.shutdown { done.signal() }
         let response = try busy.readResponse()
@@ -329,20 +333,24 @@ struct LiveServerTests {
     }
 
     @Test func fullWorkerQueueAnswers503() throws {
-        let live = try LiveServer(responder: makeTestApp()) {
+        let counter = Counter()
+        let live = try LiveServer(responder: makeTestApp(counter: counter)) {
             $0.workerThreads = 1
             $0.maxQueuedRequests = 1
         }
         let clients = try (0..<3).map { _ in try live.client() }
-        for client in clients {
-            try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        let statuses = try clients.map { try $0.readResponse() }
-        // One runs, one waits in the queue, the third finds the queue full.
-        #expect(statuses.map(\.status) == [200, 200, 503])
-        #expect(statuses[2].header("retry-after") == "1")
-        #expect(statuses[2].json?["code"] == .string("overloaded"))
+        try clients[0].send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        // The only worker is busy for 400 ms: one request fits in the queue, the next does not.
+        try clients[1].send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        try clients[2].send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        let responses = try clients.map { try $0.readResponse() }
+        #expect(responses[0].status == 200)
+        #expect(responses.filter { $0.status == 200 }.count == 2)
+        let refused = responses.filter { $0.status == 503 }
+        #expect(refused.count == 1)
+        #expect(refused.first?.header("retry-after") == "1")
+        #expect(refused.first?.json?["code"] == .string("overloaded"))
         #expect(try live.client().request("GET", "/hello").status == 200)
     }
 

@@ -234,19 +234,26 @@ struct MaintenanceTests {
             }
             writerDone.signal()
         }
-        Thread.sleep(forTimeInterval: 0.2)
-        var copies: [String] = []
+        func committed() throws -> Int64 { try database.read { try $0.scalarInt("SELECT count(*) FROM items") } ?? 0 }
+        // Wait (bounded) until writes are really flowing; no fixed sleep.
+        let deadline = Date().addingTimeInterval(30)
+        while try committed() < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        var copies: [(path: String, before: Int64, after: Int64)] = []
         for round in 0..<3 {
             let copy = directory.path("backup-\(round).sqlite")
+            let before = try committed()
             try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
-            copies.append(copy)
+            copies.append((copy, before, try committed()))
         }
         stop.store(true, ordering: .relaxed)
         writerDone.wait()
         for copy in copies {
-            #expect(try Maintenance.check(path: copy) == [])
-            let connection = try SQLiteConnection(path: copy)
-            #expect((try connection.scalarInt("SELECT count(*) FROM items") ?? 0) > 0)
+            #expect(try Maintenance.check(path: copy.path) == [])
+            let connection = try SQLiteConnection(path: copy.path)
+            let rows = try connection.scalarInt("SELECT count(*) FROM items") ?? -1
+            // A snapshot taken during the backup: everything committed before it, nothing after.
+            #expect(rows >= copy.before && rows <= copy.after, "backup rows \(rows), before \(copy.before), after \(copy.after)")
+            #expect(rows >= 50)
         }
     }
 
