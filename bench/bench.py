@@ -2,7 +2,7 @@
 """Runs BENCHMARKS.md workloads with wrk against release builds of Foothold and, when
 available, the Hummingbird+GRDB peer and a trivial nginx, alternating servers round by
 round so the comparison is a ratio measured in one run. Loopback only; every run bounded."""
-import argparse, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEER = "/tmp/peer-build/release/ContactsPeer"
@@ -45,8 +45,9 @@ def to_ms(text):
     return value * 1000  # seconds
 
 
-def wrk(url, duration, connections):
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+def wrk(url, duration, connections, script=None):
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"] + (["-s", script] if script else []) + [url]
+    out = subprocess.run(argv,
                          capture_output=True, text=True, timeout=duration + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))
@@ -61,7 +62,85 @@ def wrk(url, duration, connections):
     return rps, p50, p99, errors
 
 
+SEED_TIME = "2024-01-01T00:00:00.000Z"
+
+
+def seed_notes(i):
+    filler = "Met at a conference; follow up about roles, team culture, and the hiring timeline. "
+    text = f"Notes for Person {i}: "
+    while len(text.encode()) < 200:
+        text += filler
+    return text[:200]
+
+
+def seed_foothold(work):
+    """BENCHMARKS.md's data set for one user: 10,000 contacts at 500 organizations. Returns a token."""
+    import sqlite3
+    db = os.path.join(work, "foothold.sqlite")
+    binary = os.path.join(ROOT, ".build/release/foothold")
+    token = subprocess.run([binary, "user", "add", "bench", "--db", db], capture_output=True, text=True, check=True).stdout.strip()
+    with sqlite3.connect(db) as conn:
+        user = conn.execute("SELECT id FROM users WHERE name = 'bench'").fetchone()[0]
+        conn.executemany("INSERT INTO organizations (id, user_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                         [(o + 1, user, f"Org {o}", SEED_TIME, SEED_TIME) for o in range(500)])
+        conn.executemany(
+            "INSERT INTO contacts (id, user_id, name, title, organization_id, email, location, notes, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(i, user, f"Person {i}", f"Title {i % 37}", i % 500 + 1, f"person{i}@example.com", f"City {i % 50}", seed_notes(i),
+              SEED_TIME, SEED_TIME) for i in range(1, 10001)])
+    return token
+
+
+def foothold_cursor(after_id):
+    """The cursor Foothold would hand out after contact `after_id` in the default order."""
+    import base64
+    raw = json.dumps({"s": "created_at", "k": [SEED_TIME, after_id]}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def lua_script(work, name, workload, token):
+    """A wrk script for one server and workload; random choices from a fixed seed."""
+    lines = ["math.randomseed(42)", f'wrk.headers["Authorization"] = "Bearer {token}"']
+    if workload in ("W2", "W8"):
+        lines.append('request = function() return wrk.format("GET", "/contacts/" .. math.random(1, 10000)) end')
+    elif workload in ("W3", "W7"):
+        if workload == "W7":
+            lines.append('wrk.headers["Accept-Encoding"] = "gzip"')
+        if name == "foothold":
+            cursors = ",".join(f'"{foothold_cursor(p)}"' for p in range(0, 9950, 7))
+            lines.append(f"local cursors = {{{cursors}}}")
+            lines.append('request = function() return wrk.format("GET", "/contacts?limit=50&cursor=" .. cursors[math.random(#cursors)]) end')
+        else:
+            lines.append('request = function() return wrk.format("GET", "/contacts?limit=50&after=" .. math.random(0, 9950)) end')
+    elif workload == "W4":
+        lines.append('wrk.method = "POST"')
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append('wrk.body = \'{"name":"New Person","title":"Engineer","location":"City 7"}\'')
+    path = os.path.join(work, f"{workload}.lua")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+class IdleConnections:
+    """W8: 1,000 keep-alive connections that each made one request and then sit idle."""
+
+    def __init__(self, port, count=1000):
+        self.sockets = []
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.recv(4096)
+            self.sockets.append(s)
+
+    def close(self):
+        for s in self.sockets:
+            s.close()
+
+
 class Server:
+    token = ""
+
     def __init__(self, name, argv, port, cwd):
         self.name, self.port = name, port
         self.proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -77,19 +156,23 @@ class Server:
         return rss
 
 
-def start_foothold(work, synchronous):
+def start_foothold(work, synchronous, workload):
     port = free_port()
+    if not os.path.exists(os.path.join(work, "foothold.sqlite")):
+        Server.token = seed_foothold(work)
     binary = os.path.join(ROOT, ".build/release/foothold")
     return Server("foothold", [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
-                               "--synchronous", synchronous], port, work)
+                               "--synchronous", synchronous]
+                  # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.
+                  + (["--max-connections", "2048"] if workload == "W8" else []), port, work)
 
 
-def start_peer(work):
+def start_peer(work, workload):
     port = free_port()
     return Server("peer", [PEER, "--port", str(port), "--db", os.path.join(work, "peer.sqlite")], port, work)
 
 
-def start_nginx(work):
+def start_nginx(work, workload):
     port = free_port()
     conf = os.path.join(work, "nginx.conf")
     with open(conf, "w") as f:
@@ -107,21 +190,26 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--synchronous", default="normal", choices=["normal", "full"])
-    parser.add_argument("--workloads", default="W1")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W7,W8")
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "foothold"], cwd=ROOT, check=True)
-    starters = {"foothold": lambda w: start_foothold(w, args.synchronous)}
+    starters = {"foothold": lambda w, load: start_foothold(w, args.synchronous, load)}
     if os.path.exists(PEER):
         starters["peer"] = start_peer
     else:
         print(f"(peer not built at {PEER}; see BENCHMARKS.md)")
     if shutil.which("nginx"):
         starters["nginx"] = start_nginx
-    paths = {"W1": "/health"}
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    except (ValueError, OSError):
+        pass
     results = {}
     for workload in args.workloads.split(","):
         for round_index in range(args.rounds):
@@ -129,10 +217,17 @@ def main():
                 if name == "nginx" and workload != "W1":
                     continue
                 work = tempfile.mkdtemp(prefix="foothold-bench-")
-                server = start(work)
+                server = start(work, workload)
+                idle = None
                 try:
-                    rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{paths[workload]}", args.duration, args.connections)
+                    script = None if workload == "W1" else lua_script(work, name, workload, Server.token)
+                    if workload == "W8":
+                        idle = IdleConnections(server.port)
+                    path = "/health" if workload == "W1" else "/"
+                    rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{path}", args.duration, args.connections, script)
                 finally:
+                    if idle:
+                        idle.close()
                     rss = server.stop()
                     shutil.rmtree(work, ignore_errors=True)
                 results.setdefault((workload, name), []).append((rps, p50, p99, errors, rss))

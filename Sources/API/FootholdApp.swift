@@ -1,6 +1,7 @@
 import Domain
 import HTTPCore
 import SQLiteCore
+import Synchronization
 
 /// Assembles the routes, their handlers and error mapping into one responder.
 public enum FootholdApp {
@@ -12,6 +13,10 @@ public enum FootholdApp {
         let organizations: OrganizationService
         let contacts: ContactService
         let authenticator: Authenticator
+        /// Request metrics; hand the same object to the `HTTPServer`.
+        public let metrics = ServerMetrics()
+        /// The server, once it exists, for the gauges of `/metrics`.
+        let server = ServerBox()
 
         /// - Parameter authFailureLimit: failed authentications per client address per minute before 429.
         public init(database: Database, clock: any Clock = SystemClock(), authFailureLimit: Int = 10) {
@@ -24,6 +29,11 @@ public enum FootholdApp {
         }
     }
 
+    /// Gives `/metrics` the server whose connections and queue it reports.
+    public static func attach(_ server: HTTPServer, to context: Context) {
+        context.server.value.withLock { $0 = server }
+    }
+
     public static func makeResponder(context: Context, cors: CORSPolicy) -> Application {
         var router = Router<Route>()
         SystemRoutes.register(on: &router)
@@ -31,6 +41,12 @@ public enum FootholdApp {
         InterestRoutes.register(on: &router, context)
         OrganizationRoutes.register(on: &router, context)
         ContactRoutes.register(on: &router, context)
+        MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)
     }
+}
+
+/// Holds the server for routes built before it.
+final class ServerBox: Sendable {
+    let value = Mutex<HTTPServer?>(nil)
 }

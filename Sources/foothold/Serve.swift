@@ -108,8 +108,10 @@ struct Serve: ParsableCommand {
         config.workerThreads = workers
         config.accessLog = !quiet
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let responder = FootholdApp.makeResponder(context: .init(database: store, authFailureLimit: authFailureLimit), cors: CORSPolicy(allowedOrigins: origins))
-        let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog())
+        let context = FootholdApp.Context(database: store, authFailureLimit: authFailureLimit)
+        let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
+        let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)
+        FootholdApp.attach(server, to: context)
         do {
             try server.start()
         } catch {

@@ -88,3 +88,31 @@ struct AccountTests {
         #expect(try live.count("SELECT count(*) FROM tokens") == 1)
     }
 }
+
+@Suite("Metrics")
+struct MetricsTests {
+    @Test func prometheusTextCountsRequestsByRouteTemplate() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let id = try owner.create("/contacts", #"{"name":"Ada"}"#)
+        _ = try owner.get("/contacts/\(id)")
+        _ = try owner.get("/contacts/999")
+        _ = try owner.get("/no/such/path")
+        #expect(try live.client().request("GET", "/metrics").status == 401)
+        let response = try owner.get("/metrics")
+        #expect(response.status == 200)
+        #expect(response.header("content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.text
+        #expect(text.contains(#"foothold_http_requests_total{method="GET",route="/contacts/{id}",status="200"} 1"#))
+        #expect(text.contains(#"foothold_http_requests_total{method="GET",route="/contacts/{id}",status="404"} 1"#))
+        #expect(text.contains(#"foothold_http_requests_total{method="POST",route="/contacts",status="201"} 1"#))
+        #expect(text.contains(#"route="unmatched",status="404"} 1"#))
+        #expect(!text.contains("999"))
+        #expect(text.contains("# TYPE foothold_http_request_duration_seconds histogram"))
+        #expect(text.contains(#"foothold_http_request_duration_seconds_bucket{le="+Inf"} 5"#))
+        // The anonymous client above has gone; only the owner's connection is open.
+        #expect(text.contains("foothold_open_connections 1\n"))
+        #expect(text.contains("foothold_worker_queue_depth 0"))
+        #expect(text.contains("foothold_db_reader_waits_total"))
+    }
+}

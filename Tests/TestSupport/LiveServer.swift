@@ -24,7 +24,8 @@ public final class LiveServer: @unchecked Sendable {
         try Migrations.migrator.migrate(database)
         let context = FootholdApp.Context(database: database, authFailureLimit: authFailureLimit)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: ["https://app.example"]))
-        try self.init(responder: responder, database: database, directory: directory, configure: configure)
+        try self.init(responder: responder, database: database, directory: directory, metrics: context.metrics, configure: configure)
+        FootholdApp.attach(server, to: context)
         ownerToken = try AccountService(database: database).bootstrapOwnerIfEmpty() ?? ""
     }
 
@@ -48,7 +49,7 @@ public final class LiveServer: @unchecked Sendable {
 
     public init(
         responder: any HTTPResponder, database: Database? = nil, directory: TemporaryDirectory = TemporaryDirectory(),
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        metrics: ServerMetrics = ServerMetrics(), configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = ServerConfiguration()
         configuration.port = 0
@@ -58,7 +59,7 @@ public final class LiveServer: @unchecked Sendable {
         configure(&configuration)
         self.directory = directory
         self.database = database
-        server = HTTPServer(configuration: configuration, responder: responder)
+        server = HTTPServer(configuration: configuration, responder: responder, metrics: metrics)
         try server.start()
     }
 

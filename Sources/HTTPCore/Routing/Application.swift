@@ -24,6 +24,10 @@ public final class Application: HTTPResponder {
         return nil
     }
 
+    public func routeLabel(for head: HTTPRequestHead) -> String {
+        router.template(path: head.path).flatMap { $0.isEmpty ? nil : $0.replacingOccurrences(of: ":int}", with: "}") } ?? "unmatched"
+    }
+
     public func respond(to request: Request) -> Response {
         var response = route(request)
         let origin = request.headers["origin"]

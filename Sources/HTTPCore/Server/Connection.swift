@@ -186,6 +186,9 @@ final class Connection: @unchecked Sendable {
         let keepAlive = head.keepAlive && !server.isDraining && !inputClosed && response.status != 503
         let bytes = ResponseSerializer.serialize(response, keepAlive: keepAlive, clientVersion: head.version, headRequest: head.method == "HEAD")
         server.log(method: head.method, path: head.path, status: response.status, bytes: bytes.count, start: start, requestID: request.requestID, remote: remoteAddress)
+        server.metrics.record(
+            method: head.method, route: server.responder.routeLabel(for: head), status: response.status,
+            seconds: Double(System.monotonicNanos() &- start) / 1e9)
         write(bytes, then: keepAlive ? .nextRequest : .close)
     }
 

@@ -6,9 +6,12 @@ public protocol HTTPResponder: Sendable {
     func bodyLimit(for head: HTTPRequestHead) -> Int?
     /// Answers one request; must not throw (errors become problem responses inside).
     func respond(to request: Request) -> Response
+    /// The route template a request matched, for metrics ("unmatched" when none).
+    func routeLabel(for head: HTTPRequestHead) -> String
 }
 
 extension HTTPResponder {
     public func runsInline(_ head: HTTPRequestHead) -> Bool { false }
     public func bodyLimit(for head: HTTPRequestHead) -> Int? { nil }
+    public func routeLabel(for head: HTTPRequestHead) -> String { "unmatched" }
 }

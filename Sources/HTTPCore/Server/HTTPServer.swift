@@ -14,6 +14,7 @@ public final class HTTPServer: Sendable {
     let workers: WorkerPool
     private let loops: [IOLoop]
     private let accessLog: AccessLog?
+    public let metrics: ServerMetrics
     private let acceptQueue = DispatchQueue(label: "foothold.accept")
     private let state = Mutex(State())
     private let openConnections = Atomic<Int>(0)
@@ -29,7 +30,10 @@ public final class HTTPServer: Sendable {
         var stopped = false
     }
 
-    public init(configuration: ServerConfiguration, responder: any HTTPResponder, accessLog: AccessLog? = nil) {
+    public init(
+        configuration: ServerConfiguration, responder: any HTTPResponder, accessLog: AccessLog? = nil, metrics: ServerMetrics = ServerMetrics()
+    ) {
+        self.metrics = metrics
         self.configuration = configuration
         self.responder = responder
         self.accessLog = configuration.accessLog ? accessLog : nil
@@ -47,6 +51,9 @@ public final class HTTPServer: Sendable {
     public var isDraining: Bool { draining.load(ordering: .relaxed) }
 
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// Handler jobs waiting for a worker thread.
+    public var queueDepth: Int { workers.queueDepth }
 
     /// Binds every address the host resolves to and starts accepting.
     public func start() throws {
