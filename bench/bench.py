@@ -94,7 +94,7 @@ def seed_foothold(work):
 def foothold_cursor(after_id):
     """The cursor Foothold would hand out after contact `after_id` in the default order."""
     import base64
-    raw = json.dumps({"s": "created_at", "k": [SEED_TIME, after_id]}, separators=(",", ":")).encode()
+    raw = json.dumps({"s": "created_at", "k": [after_id]}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -223,7 +223,7 @@ def main():
                     script = None if workload == "W1" else lua_script(work, name, workload, Server.token)
                     if workload == "W8":
                         idle = IdleConnections(server.port)
-                    path = "/health" if workload == "W1" else "/"
+                    path = {"W1": "/health", "W4": "/contacts"}.get(workload, "/")
                     rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{path}", args.duration, args.connections, script)
                 finally:
                     if idle:

@@ -8,10 +8,13 @@ public final class AccountService: Sendable {
     private let clock: any Clock
     /// When each token's `last_used_at` was last written, so a busy token costs one write a minute.
     private let lastUsedWrites = Mutex<[Int64: Date]>([:])
+    /// Principals of recently seen token hashes, so a request costs one read transaction, not
+    /// two. Only this process deletes tokens (the CLI only adds them), and deletion clears it.
+    private let principals = Mutex<[[UInt8]: Principal]>([:])
 
     public static let tokenSorts: [String: ListOrder] = [
-        "created_at": ListOrder(name: "created_at", columns: ["t.created_at"], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: ["t.created_at"], descending: true),
+        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
+        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
     ]
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -80,6 +83,10 @@ public final class AccountService: Sendable {
     public func authenticate(_ presented: String) throws -> Principal? {
         guard TokenSecret.isWellFormed(presented) else { return nil }
         let digest = TokenSecret.hash(presented)
+        if let cached = principals.withLock({ $0[digest] }) {
+            try touch(tokenID: cached.tokenID)
+            return cached
+        }
         let candidates = try database.read { connection in
             try connection.query("SELECT id, user_id, secret_hash FROM tokens WHERE lookup = ?", [TokenSecret.lookup(presented)]) {
                 (id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2))
@@ -89,7 +96,13 @@ public final class AccountService: Sendable {
         for candidate in candidates where TokenSecret.constantTimeEquals(candidate.hash, digest) {
             match = Principal(userID: candidate.userID, tokenID: candidate.id)
         }
-        if let match { try touch(tokenID: match.tokenID) }
+        if let match {
+            principals.withLock { cache in
+                if cache.count >= 10_000 { cache.removeAll() }
+                cache[digest] = match
+            }
+            try touch(tokenID: match.tokenID)
+        }
         return match
     }
 
@@ -153,5 +166,6 @@ public final class AccountService: Sendable {
             try connection.run("DELETE FROM tokens WHERE id = ?", [id])
         }
         lastUsedWrites.withLock { _ = $0.removeValue(forKey: id) }
+        principals.withLock { $0.removeAll() }
     }
 }

@@ -9,8 +9,8 @@ public final class ContactService: Sendable {
     public static let sorts: [String: ListOrder] = [
         "name": ListOrder(name: "name", columns: ["c.name COLLATE NOCASE"], descending: false),
         "-name": ListOrder(name: "-name", columns: ["c.name COLLATE NOCASE"], descending: true),
-        "created_at": ListOrder(name: "created_at", columns: ["c.created_at"], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: ["c.created_at"], descending: true),
+        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
+        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
         "updated_at": ListOrder(name: "updated_at", columns: ["c.updated_at"], descending: false),
         "-updated_at": ListOrder(name: "-updated_at", columns: ["c.updated_at"], descending: true),
     ]

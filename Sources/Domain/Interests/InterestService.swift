@@ -9,8 +9,8 @@ public final class InterestService: Sendable {
     public static let sorts: [String: ListOrder] = [
         "name": ListOrder(name: "name", columns: ["i.name COLLATE NOCASE"], descending: false),
         "-name": ListOrder(name: "-name", columns: ["i.name COLLATE NOCASE"], descending: true),
-        "created_at": ListOrder(name: "created_at", columns: ["i.created_at"], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: ["i.created_at"], descending: true),
+        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
+        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
         "updated_at": ListOrder(name: "updated_at", columns: ["i.updated_at"], descending: false),
         "-updated_at": ListOrder(name: "-updated_at", columns: ["i.updated_at"], descending: true),
     ]

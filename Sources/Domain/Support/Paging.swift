@@ -1,7 +1,10 @@
 import SQLiteCore
 
 /// A list order: SQL expressions compared as one row value, all in one direction, always
-/// ending in `id` so that the order is total and keyset pagination is exact.
+/// ending in `id` so that the order is total and keyset pagination is exact. Creation order
+/// is id order (ids are assigned ascending), so `created_at` sorts use the id alone: SQLite
+/// uses only the first column of a row-value range for an index seek, and rows created in
+/// the same millisecond would otherwise be scanned rather than sought.
 public struct ListOrder: Sendable, Equatable {
     public let name: String
     /// SQL expressions over the list's table alias, without the trailing id.

@@ -25,7 +25,7 @@ public final class Application: HTTPResponder {
     }
 
     public func routeLabel(for head: HTTPRequestHead) -> String {
-        router.template(path: head.path).flatMap { $0.isEmpty ? nil : $0.replacingOccurrences(of: ":int}", with: "}") } ?? "unmatched"
+        router.label(path: head.path) ?? "unmatched"
     }
 
     public func respond(to request: Request) -> Response {

@@ -18,6 +18,8 @@ public struct Router<Route: Sendable>: Sendable {
         var parameter: (name: String, kind: ParameterKind, node: Node)?
         var routes: [String: Route] = [:]
         var template = ""
+        /// The template as the spec writes it (`{id}`), computed once for metrics.
+        var label = ""
     }
 
     private let root = Node()
@@ -57,6 +59,7 @@ public struct Router<Route: Sendable>: Sendable {
         precondition(node.routes[method] == nil, "duplicate route \(method) \(template)")
         node.routes[method] = route
         node.template = template
+        node.label = template.replacingOccurrences(of: ":int}", with: "}")
         registered.append((method, template))
     }
 
@@ -73,6 +76,12 @@ public struct Router<Route: Sendable>: Sendable {
     public func allowedMethods(path: String) -> [String]? {
         guard let (node, _) = find(path: path), !node.routes.isEmpty else { return nil }
         return Self.allowed(node)
+    }
+
+    /// The spec-style template of the route at a path, for metrics without ids in them.
+    public func label(path: String) -> String? {
+        guard let (node, _) = find(path: path), !node.routes.isEmpty else { return nil }
+        return node.label
     }
 
     /// The template that matched a path, for metrics and logs without ids in them.

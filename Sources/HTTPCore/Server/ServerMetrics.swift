@@ -5,8 +5,14 @@ public final class ServerMetrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
     static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 
+    private struct Key: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
     private struct State {
-        var requests: [String: Int] = [:]
+        var requests: [Key: Int] = [:]
         var buckets = [Int](repeating: 0, count: ServerMetrics.bounds.count + 1)
         var sum = 0.0
         var count = 0
@@ -19,7 +25,7 @@ public final class ServerMetrics: Sendable {
     /// Counts one answered request. `route` is the matched template, never the raw path, so
     /// ids do not explode the number of series.
     func record(method: String, route: String, status: Int, seconds: Double) {
-        let key = "method=\"\(method)\",route=\"\(route)\",status=\"\(status)\""
+        let key = Key(method: method, route: route, status: status)
         let bucket = Self.bounds.firstIndex { seconds <= $0 } ?? Self.bounds.count
         state.withLock { state in
             state.requests[key, default: 0] += 1
@@ -34,7 +40,8 @@ public final class ServerMetrics: Sendable {
         let snapshot = state.withLock { $0 }
         var out = "# HELP foothold_http_requests_total Requests answered, by method, route template and status.\n"
         out += "# TYPE foothold_http_requests_total counter\n"
-        for (labels, count) in snapshot.requests.sorted(by: { $0.key < $1.key }) {
+        let rows = snapshot.requests.map { ("method=\"\($0.key.method)\",route=\"\($0.key.route)\",status=\"\($0.key.status)\"", $0.value) }
+        for (labels, count) in rows.sorted(by: { $0.0 < $1.0 }) {
             out += "foothold_http_requests_total{\(labels)} \(count)\n"
         }
         out += "# HELP foothold_http_request_duration_seconds Time from a request's first byte to its response being queued for writing.\n"
