@@ -272,3 +272,20 @@ struct MaintenanceTests {
         #expect(problems.first?.contains("foreign key") == true)
     }
 }
+
+@Suite("Embedded migrations")
+struct EmbeddedMigrationTests {
+    /// SwiftPM caches a build tool plugin's plan: a newly added migration file is embedded
+    /// only once the package is re-planned. This catches a stale incremental build.
+    @Test func embeddedMigrationsMatchTheDirectory() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("migrations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let embedded = Migrations.all
+        #expect(embedded.map(\.name) == files, "migrations/ changed since the last plan: run `touch Package.swift` and build again")
+        for migration in embedded where files.contains(migration.name) {
+            let text = try String(contentsOf: directory.appendingPathComponent(migration.name), encoding: .utf8)
+            #expect(migration.sql == text, "\(migration.name) differs from its embedded copy")
+        }
+    }
+}

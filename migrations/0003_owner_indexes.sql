@@ -1,0 +1,7 @@
+-- An index on user_id alone is (user_id, rowid) to SQLite: it serves "this user's rows after
+-- id N, in id order" (the default list order) as one seek. Without it the planner chose
+-- another (user_id, …) index and sorted all of the user's rows for every page.
+CREATE INDEX contacts_user ON contacts(user_id);
+CREATE INDEX organizations_user ON organizations(user_id);
+CREATE INDEX interests_user ON interests(user_id);
+CREATE INDEX tokens_user_id ON tokens(user_id);
