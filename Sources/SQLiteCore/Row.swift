@@ -51,7 +51,9 @@ public struct Row {
 
     /// A stored timestamp (RFC 3339 text); nil for NULL or text that is not one.
     public func date(_ index: Int32) -> Date? {
-        isNull(index) ? nil : SQLiteTimestamp.parse(string(index))
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return SQLiteTimestamp.parse(bytes: UnsafeBufferPointer(start: text, count: count))
     }
 
     public func value(_ index: Int32) -> DatabaseValue {

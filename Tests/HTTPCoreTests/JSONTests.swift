@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HTTPCore
 
@@ -28,6 +29,31 @@ struct JSONTests {
         _ = try JSONParser.parse(Array(ok.utf8))
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+
+    @Test func timestampsMatchTheCalendar() {
+        for seconds: Double in [0, 951_782_400 /* 2000-02-29 */, 1_795_788_300.9, -86_400, 4_102_444_799, 1_709_164_800] {
+            var writer = JSONWriter()
+            writer.timestamp(Date(timeIntervalSince1970: seconds))
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == "\"" + Timestamp.rfc3339(Date(timeIntervalSince1970: seconds)) + "\"")
+        }
+        var writer = JSONWriter()
+        writer.timestamp(Date(timeIntervalSince1970: 1_795_788_300))
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #""2026-11-27T14:05:00Z""#)
+    }
+
+    @Test func writesNestingAndIntegersExactly() throws {
+        var writer = JSONWriter()
+        writer.arrayStart()
+        for value: Int64 in [0, 7, -7, 1234567890, Int64.max, Int64.min] { writer.int(value) }
+        writer.objectStart(); writer.key("a"); writer.arrayStart(); writer.arrayEnd(); writer.key("b"); writer.objectStart(); writer.objectEnd(); writer.objectEnd()
+        writer.arrayEnd()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "[0,7,-7,1234567890,9223372036854775807,-9223372036854775808,{\"a\":[],\"b\":{}}]")
+        // Deeper than the 63 levels the bit stack holds, commas still come out right.
+        let deep: JSONValue = (0..<100).reduce(JSONValue.array([.int(1), .int(2)])) { inner, _ in .array([inner, .int(3)]) }
+        var deepWriter = JSONWriter()
+        deepWriter.value(deep)
+        #expect(try JSONParser.parse(deepWriter.bytes, maxDepth: 200) == deep)
     }
 
     @Test func escapesControlCharacters() {

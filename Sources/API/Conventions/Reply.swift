@@ -59,7 +59,7 @@ extension JSONWriter {
 
     mutating func field(_ name: String, _ date: Date?) {
         key(name)
-        if let date { string(Timestamp.rfc3339(date)) } else { null() }
+        if let date { timestamp(date) } else { null() }
     }
 
     mutating func field(_ name: String, _ values: [String]) {

@@ -1,9 +1,15 @@
+import Foundation
+
 /// Writes JSON straight into UTF-8 bytes; much cheaper than Foundation's encoders
 /// (BENCHMARKS.md measured ~14x on a 50-object page).
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    /// Whether the container being written already holds a value, per nesting level.
-    private var needsComma: [Bool] = [false]
+    /// Whether the container being written already holds a value, one bit per nesting level
+    /// (bit 0 is the innermost); a bit stack avoids an array's allocation and uniqueness checks.
+    private var commaBits: UInt64 = 0
+    /// Levels deeper than 63 keep their comma state here (rare: bodies are limited to 64).
+    private var overflow: [Bool] = []
+    private var depth = 0
     private var afterKey = false
 
     public init(capacity: Int = 256) {
@@ -15,29 +21,42 @@ public struct JSONWriter: Sendable {
             afterKey = false
             return
         }
-        if needsComma[needsComma.count - 1] { bytes.append(0x2C) }
-        needsComma[needsComma.count - 1] = true
+        if commaBits & 1 != 0 { bytes.append(0x2C) }
+        commaBits |= 1
+    }
+
+    private mutating func push() {
+        if depth >= 63 { overflow.append(commaBits >> 63 != 0) }
+        commaBits <<= 1
+        depth += 1
+    }
+
+    private mutating func pop() {
+        guard depth > 0 else { return }
+        depth -= 1
+        commaBits >>= 1
+        if depth >= 63, let top = overflow.popLast(), top { commaBits |= 1 << 63 }
     }
 
     public mutating func objectStart() {
         separate()
         bytes.append(0x7B)
-        needsComma.append(false)
+        push()
     }
 
     public mutating func objectEnd() {
-        needsComma.removeLast()
+        pop()
         bytes.append(0x7D)
     }
 
     public mutating func arrayStart() {
         separate()
         bytes.append(0x5B)
-        needsComma.append(false)
+        push()
     }
 
     public mutating func arrayEnd() {
-        needsComma.removeLast()
+        pop()
         bytes.append(0x5D)
     }
 
@@ -59,15 +78,15 @@ public struct JSONWriter: Sendable {
             bytes.append(0x30)
             return
         }
-        var magnitude = value.magnitude
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
+        if value < 0 { bytes.append(0x2D) }
+        // Digits go in place, then are reversed: no temporary array.
+        var magnitude = UInt64(truncatingIfNeeded: value.magnitude)
+        let start = bytes.count
         while magnitude > 0 {
-            digits.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
+            bytes.append(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
             magnitude /= 10
         }
-        if value < 0 { bytes.append(0x2D) }
-        bytes.append(contentsOf: digits.reversed())
+        bytes[start...].reverse()
     }
 
     public mutating func double(_ value: Double) {
@@ -82,6 +101,48 @@ public struct JSONWriter: Sendable {
         } else {
             bytes.append(contentsOf: "\(value)".utf8)
         }
+    }
+
+    /// An RFC 3339 UTC timestamp to the second (`"2026-11-27T14:05:00Z"`), formatted with
+    /// integer arithmetic: this runs for every timestamp of every listed object.
+    public mutating func timestamp(_ date: Date) {
+        separate()
+        let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
+        var days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = Int(seconds - days * 86400)
+        // Howard Hinnant's civil_from_days.
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        guard (0...9999).contains(year) else {
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        func two(_ value: Int) {
+            bytes.append(UInt8(0x30 + value / 10))
+            bytes.append(UInt8(0x30 + value % 10))
+        }
+        bytes.append(0x22)
+        two(year / 100)
+        two(year % 100)
+        bytes.append(0x2D)
+        two(month)
+        bytes.append(0x2D)
+        two(day)
+        bytes.append(0x54)
+        two(secondOfDay / 3600)
+        bytes.append(0x3A)
+        two(secondOfDay / 60 % 60)
+        bytes.append(0x3A)
+        two(secondOfDay % 60)
+        bytes.append(0x5A)
+        bytes.append(0x22)
     }
 
     public mutating func bool(_ value: Bool) {
