@@ -11,3 +11,10 @@ DROP INDEX contacts_created;
 DROP INDEX organizations_created;
 DROP INDEX interests_created;
 DROP INDEX tokens_user;
+
+-- Duplicate detection only looks up contacts that have an email or LinkedIn URL; partial
+-- indexes skip the others, so adding such a contact writes two index pages fewer.
+DROP INDEX contacts_email;
+CREATE INDEX contacts_email ON contacts(user_id, email COLLATE NOCASE) WHERE email IS NOT NULL;
+DROP INDEX contacts_linkedin;
+CREATE INDEX contacts_linkedin ON contacts(user_id, linkedin_key) WHERE linkedin_key IS NOT NULL;
