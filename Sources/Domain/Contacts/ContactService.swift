@@ -6,14 +6,7 @@ public final class ContactService: Sendable {
     private let database: Database
     private let clock: any Clock
 
-    public static let sorts: [String: ListOrder] = [
-        "name": ListOrder(name: "name", columns: ["c.name COLLATE NOCASE"], descending: false),
-        "-name": ListOrder(name: "-name", columns: ["c.name COLLATE NOCASE"], descending: true),
-        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
-        "updated_at": ListOrder(name: "updated_at", columns: ["c.updated_at"], descending: false),
-        "-updated_at": ListOrder(name: "-updated_at", columns: ["c.updated_at"], descending: true),
-    ]
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "c")
     public static let defaultSort = "created_at"
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -58,15 +51,8 @@ public final class ContactService: Sendable {
             query.conditions.append("EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)")
             query.arguments.append(tag)
         }
-        if let text = filter.text {
-            let fields = ["c.name", "c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"]
-            query.conditions.append("(" + fields.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
-            query.arguments += Array(repeating: SQLText.contains(text), count: fields.count)
-        }
-        if let since = filter.updatedSince {
-            query.conditions.append("c.updated_at >= ?")
-            query.arguments.append(since)
-        }
+        query.contains(filter.text, in: ["c.name", "c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"])
+        query.updatedSince(filter.updatedSince)
         return try database.read { try query.run($0, page: page, columnCount: Self.columnCount, map: Self.contact) }
     }
 

@@ -6,14 +6,7 @@ public final class InterestService: Sendable {
     private let database: Database
     private let clock: any Clock
 
-    public static let sorts: [String: ListOrder] = [
-        "name": ListOrder(name: "name", columns: ["i.name COLLATE NOCASE"], descending: false),
-        "-name": ListOrder(name: "-name", columns: ["i.name COLLATE NOCASE"], descending: true),
-        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
-        "updated_at": ListOrder(name: "updated_at", columns: ["i.updated_at"], descending: false),
-        "-updated_at": ListOrder(name: "-updated_at", columns: ["i.updated_at"], descending: true),
-    ]
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "i")
     public static let defaultSort = "created_at"
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -37,14 +30,8 @@ public final class InterestService: Sendable {
 
     public func list(userID: Int64, filter: InterestFilter, page: PageRequest) throws -> Page<Interest> {
         var query = KeysetQuery(select: Self.columns, from: "interests i", alias: "i", conditions: ["i.user_id = ?"], arguments: [userID])
-        if let text = filter.text {
-            query.conditions.append("(i.name LIKE ? ESCAPE '\\' OR i.goal LIKE ? ESCAPE '\\')")
-            query.arguments += [SQLText.contains(text), SQLText.contains(text)]
-        }
-        if let since = filter.updatedSince {
-            query.conditions.append("i.updated_at >= ?")
-            query.arguments.append(since)
-        }
+        query.contains(filter.text, in: ["i.name", "i.goal"])
+        query.updatedSince(filter.updatedSince)
         return try database.read { try query.run($0, page: page, columnCount: Self.columnCount, map: Self.interest) }
     }
 

@@ -6,16 +6,10 @@ public final class OrganizationService: Sendable {
     private let database: Database
     private let clock: any Clock
 
-    public static let sorts: [String: ListOrder] = [
-        "name": ListOrder(name: "name", columns: ["o.name COLLATE NOCASE"], descending: false),
-        "-name": ListOrder(name: "-name", columns: ["o.name COLLATE NOCASE"], descending: true),
-        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
-        "updated_at": ListOrder(name: "updated_at", columns: ["o.updated_at"], descending: false),
-        "-updated_at": ListOrder(name: "-updated_at", columns: ["o.updated_at"], descending: true),
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "o").merging([
         // PRODUCT.md: Motivation, then Posting, then Advocacy, all descending (newest first on ties).
         "lamp": ListOrder(name: "lamp", columns: ["o.motivation", "o.posting", "o.advocacy"], descending: true),
-    ]
+    ]) { $1 }
     public static let defaultSort = "created_at"
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -41,10 +35,7 @@ public final class OrganizationService: Sendable {
 
     public func list(userID: Int64, filter: OrganizationFilter, page: PageRequest) throws -> Page<Organization> {
         var query = KeysetQuery(select: Self.columns, from: "organizations o", alias: "o", conditions: ["o.user_id = ?"], arguments: [userID])
-        if let text = filter.text {
-            query.conditions.append("(o.name LIKE ? ESCAPE '\\' OR o.industry LIKE ? ESCAPE '\\' OR o.location LIKE ? ESCAPE '\\' OR o.notes LIKE ? ESCAPE '\\')")
-            query.arguments += Array(repeating: SQLText.contains(text), count: 4)
-        }
+        query.contains(filter.text, in: ["o.name", "o.industry", "o.location", "o.notes"])
         if let interestID = filter.interestID {
             query.conditions.append("EXISTS (SELECT 1 FROM organization_interests oi WHERE oi.organization_id = o.id AND oi.interest_id = ?)")
             query.arguments.append(interestID)
@@ -61,10 +52,7 @@ public final class OrganizationService: Sendable {
             query.conditions.append("o.posting = ?")
             query.arguments.append(posting)
         }
-        if let since = filter.updatedSince {
-            query.conditions.append("o.updated_at >= ?")
-            query.arguments.append(since)
-        }
+        query.updatedSince(filter.updatedSince)
         return try database.read { try query.run($0, page: page, columnCount: Self.columnCount, map: Self.organization) }
     }
 

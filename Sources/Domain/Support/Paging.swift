@@ -1,3 +1,4 @@
+import Foundation
 import SQLiteCore
 
 /// A list order: SQL expressions compared as one row value, all in one direction, always
@@ -28,6 +29,19 @@ public struct ListOrder: Sendable, Equatable {
     func after(alias: String) -> String {
         let keys = keyColumns(alias: alias)
         return "(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (\(keys.map { _ in "?" }.joined(separator: ", ")))"
+    }
+}
+
+extension ListOrder {
+    /// The orders every resource offers: `name`, `created_at` (creation order, the id) and
+    /// `updated_at`, each also descending with a leading `-`.
+    static func standard(alias: String) -> [String: ListOrder] {
+        var orders: [String: ListOrder] = [:]
+        for (name, columns) in [("name", ["\(alias).name COLLATE NOCASE"]), ("created_at", []), ("updated_at", ["\(alias).updated_at"])] {
+            orders[name] = ListOrder(name: name, columns: columns, descending: false)
+            orders["-" + name] = ListOrder(name: "-" + name, columns: columns, descending: true)
+        }
+        return orders
     }
 }
 
@@ -64,6 +78,20 @@ struct KeysetQuery {
     var alias: String
     var conditions: [String]
     var arguments: [any DatabaseValueConvertible]
+
+    /// Keeps rows where any of `columns` contains `text` (LIKE, wildcards escaped).
+    mutating func contains(_ text: String?, in columns: [String]) {
+        guard let text else { return }
+        conditions.append("(" + columns.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
+        arguments += Array(repeating: SQLText.contains(text), count: columns.count)
+    }
+
+    /// Keeps rows updated at or after `date`.
+    mutating func updatedSince(_ date: Date?) {
+        guard let date else { return }
+        conditions.append("\(alias).updated_at >= ?")
+        arguments.append(date)
+    }
 
     func run<Item>(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, map: (Row) throws -> Item) throws -> Page<Item> {
         var conditions = conditions
