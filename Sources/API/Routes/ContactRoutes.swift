@@ -30,46 +30,30 @@ enum ContactRoutes {
     }
 
     static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
-        let auth = context.authenticator
         let contacts = context.contacts
-
-        router.add("GET", "/contacts", auth.route { request, principal in
-            let query = try ListQuery(
-                request, filters: ["stage", "organization_id", "interest_id", "tag", "q", "updated_since"],
-                sorts: ContactService.sorts, defaultSort: ContactService.defaultSort)
-            var filter = ContactFilter()
-            filter.stage = try query.enumeration("stage", ContactStage.self)
-            filter.organizationID = try query.id("organization_id")
-            filter.interestID = try query.id("interest_id")
-            filter.tag = try query.string("tag")
-            filter.text = try query.string("q")
-            filter.updatedSince = try query.timestamp("updated_since")
-            let page = try contacts.list(userID: principal.userID, filter: filter, page: query.page)
-            return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
-        })
-
-        router.add("POST", "/contacts", auth.route { request, principal in
-            let flags = try FlagQuery.flags(request, allowed: ["allow_duplicate"])
-            let contact = try contacts.create(userID: principal.userID, draft: try draft(request), allowDuplicate: flags["allow_duplicate"] ?? false)
-            return Reply.object(contact.version, status: 201, location: "/contacts/\(contact.id)") { ResourceJSON.write(contact, &$0) }
-        })
-
-        router.add("GET", "/contacts/{id:int}", auth.route { request, principal in
-            let contact = try contacts.get(userID: principal.userID, id: try request.intParameter("id"))
-            return Reply.get(request, version: contact.version) { ResourceJSON.write(contact, &$0) }
-        })
-
-        router.add("PATCH", "/contacts/{id:int}", auth.route { request, principal in
-            let flags = try FlagQuery.flags(request, allowed: ["allow_duplicate"])
-            let contact = try contacts.update(
-                userID: principal.userID, id: try request.intParameter("id"), draft: try draft(request),
-                precondition: Conditional.precondition(request), allowDuplicate: flags["allow_duplicate"] ?? false)
-            return Reply.object(contact.version) { ResourceJSON.write(contact, &$0) }
-        })
-
-        router.add("DELETE", "/contacts/{id:int}", auth.route { request, principal in
-            try contacts.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: Conditional.precondition(request))
-            return Reply.noContent
-        })
+        ResourceRoutes<Contact, ContactDraft>(
+            path: "/contacts", writeFlags: ["allow_duplicate"], id: \.id, version: \.version, write: { ResourceJSON.write($0, &$1) },
+            draft: draft,
+            list: { request, principal in
+                let query = try ListQuery(
+                    request, filters: ["stage", "organization_id", "interest_id", "tag", "q", "updated_since"],
+                    sorts: ContactService.sorts, defaultSort: ContactService.defaultSort)
+                var filter = ContactFilter()
+                filter.stage = try query.enumeration("stage", ContactStage.self)
+                filter.organizationID = try query.id("organization_id")
+                filter.interestID = try query.id("interest_id")
+                filter.tag = try query.string("tag")
+                filter.text = try query.string("q")
+                filter.updatedSince = try query.timestamp("updated_since")
+                let page = try contacts.list(userID: principal.userID, filter: filter, page: query.page)
+                return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
+            },
+            create: { user, draft, flags in try contacts.create(userID: user, draft: draft, allowDuplicate: flags["allow_duplicate"] ?? false) },
+            get: { user, id in try contacts.get(userID: user, id: id) },
+            update: { user, id, draft, precondition, flags in
+                try contacts.update(userID: user, id: id, draft: draft, precondition: precondition, allowDuplicate: flags["allow_duplicate"] ?? false)
+            },
+            delete: { user, id, precondition in try contacts.delete(userID: user, id: id, precondition: precondition) }
+        ).register(on: &router, context.authenticator)
     }
 }

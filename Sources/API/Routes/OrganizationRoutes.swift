@@ -22,45 +22,27 @@ enum OrganizationRoutes {
     }
 
     static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
-        let auth = context.authenticator
         let organizations = context.organizations
-
-        router.add("GET", "/organizations", auth.route { request, principal in
-            let query = try ListQuery(
-                request, filters: ["q", "interest_id", "advocacy", "motivation", "posting", "updated_since"],
-                sorts: OrganizationService.sorts, defaultSort: OrganizationService.defaultSort)
-            var filter = OrganizationFilter()
-            filter.text = try query.string("q")
-            filter.interestID = try query.id("interest_id")
-            filter.advocacy = try query.bool("advocacy")
-            filter.motivation = try query.int("motivation", 0...3)
-            filter.posting = try query.int("posting", 1...3)
-            filter.updatedSince = try query.timestamp("updated_since")
-            let page = try organizations.list(userID: principal.userID, filter: filter, page: query.page)
-            return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
-        })
-
-        router.add("POST", "/organizations", auth.route { request, principal in
-            _ = try FlagQuery.flags(request, allowed: [])
-            let organization = try organizations.create(userID: principal.userID, draft: try draft(request))
-            return Reply.object(organization.version, status: 201, location: "/organizations/\(organization.id)") { ResourceJSON.write(organization, &$0) }
-        })
-
-        router.add("GET", "/organizations/{id:int}", auth.route { request, principal in
-            let organization = try organizations.get(userID: principal.userID, id: try request.intParameter("id"))
-            return Reply.get(request, version: organization.version) { ResourceJSON.write(organization, &$0) }
-        })
-
-        router.add("PATCH", "/organizations/{id:int}", auth.route { request, principal in
-            _ = try FlagQuery.flags(request, allowed: [])
-            let organization = try organizations.update(
-                userID: principal.userID, id: try request.intParameter("id"), draft: try draft(request), precondition: Conditional.precondition(request))
-            return Reply.object(organization.version) { ResourceJSON.write(organization, &$0) }
-        })
-
-        router.add("DELETE", "/organizations/{id:int}", auth.route { request, principal in
-            try organizations.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: Conditional.precondition(request))
-            return Reply.noContent
-        })
+        ResourceRoutes<Organization, OrganizationDraft>(
+            path: "/organizations", id: \.id, version: \.version, write: { ResourceJSON.write($0, &$1) }, draft: draft,
+            list: { request, principal in
+                let query = try ListQuery(
+                    request, filters: ["q", "interest_id", "advocacy", "motivation", "posting", "updated_since"],
+                    sorts: OrganizationService.sorts, defaultSort: OrganizationService.defaultSort)
+                var filter = OrganizationFilter()
+                filter.text = try query.string("q")
+                filter.interestID = try query.id("interest_id")
+                filter.advocacy = try query.bool("advocacy")
+                filter.motivation = try query.int("motivation", 0...3)
+                filter.posting = try query.int("posting", 1...3)
+                filter.updatedSince = try query.timestamp("updated_since")
+                let page = try organizations.list(userID: principal.userID, filter: filter, page: query.page)
+                return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
+            },
+            create: { user, draft, _ in try organizations.create(userID: user, draft: draft) },
+            get: { user, id in try organizations.get(userID: user, id: id) },
+            update: { user, id, draft, precondition, _ in try organizations.update(userID: user, id: id, draft: draft, precondition: precondition) },
+            delete: { user, id, precondition in try organizations.delete(userID: user, id: id, precondition: precondition) }
+        ).register(on: &router, context.authenticator)
     }
 }
