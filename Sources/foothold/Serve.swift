@@ -52,6 +52,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection stays open (env FOOTHOLD_IDLE_TIMEOUT).")
     var idleTimeout: Double = Environment.double("FOOTHOLD_IDLE_TIMEOUT") ?? 60
 
+    @Option(help: "I/O threads (serial queues owning connections); default one per core (env FOOTHOLD_IO_THREADS).")
+    var ioThreads: Int = Environment.int("FOOTHOLD_IO_THREADS") ?? max(1, System.coreCount)
+
     @Option(help: "Handler threads (env FOOTHOLD_WORKERS).")
     var workers: Int = Environment.int("FOOTHOLD_WORKERS") ?? max(4, System.coreCount * 4)
 
@@ -66,7 +69,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("--synchronous must be 'full' or 'normal'.")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
-        guard maxBodyBytes > 0, maxConnections > 0, workers > 0, maxRequestLineBytes > 0, maxHeaderLineBytes > 0,
+        guard maxBodyBytes > 0, maxConnections > 0, workers > 0, ioThreads > 0, maxRequestLineBytes > 0, maxHeaderLineBytes > 0,
               maxHeaderBytes > 0, maxHeaderCount > 0
         else {
             throw ValidationError("Limits, --max-connections and --workers must be positive.")
@@ -106,6 +109,7 @@ struct Serve: ParsableCommand {
         config.bodyTimeout = bodyTimeout
         config.idleTimeout = idleTimeout
         config.workerThreads = workers
+        config.ioThreads = ioThreads
         config.accessLog = !quiet
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let context = FootholdApp.Context(database: store, authFailureLimit: authFailureLimit)
