@@ -99,6 +99,9 @@ struct MetricsTests {
         _ = try owner.get("/contacts/999")
         _ = try owner.get("/no/such/path")
         #expect(try live.client().request("GET", "/metrics").status == 401)
+        // That client is gone; the server notices its close asynchronously (bounded wait).
+        let deadline = Date().addingTimeInterval(10)
+        while live.server.connectionCount != 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         let response = try owner.get("/metrics")
         #expect(response.status == 200)
         #expect(response.header("content-type")?.hasPrefix("text/plain; version=0.0.4") == true)

@@ -229,7 +229,7 @@ struct MaintenanceTests {
         DispatchQueue.global().async {
             var index = 0
             while !stop.load(ordering: .relaxed) {
-                try? database.write { try $0.run("INSERT INTO items (name, data) VALUES (?, ?)", ["w\(index)", [UInt8](repeating: 7, count: 2000)]) }
+                _ = try? database.write { try $0.run("INSERT INTO items (name, data) VALUES (?, ?)", ["w\(index)", [UInt8](repeating: 7, count: 2000)]) }
                 index += 1
             }
             writerDone.signal()

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import HTTPCore
 
@@ -36,5 +37,3 @@ struct Authenticator: Sendable {
         Route { request in try handler(request, try principal(for: request)) }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import HTTPCore
 
@@ -164,5 +165,3 @@ extension Substring {
         String(self).trimmingCharacters(in: [" ", "\t"])
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 import HTTPCore
 
@@ -76,5 +77,3 @@ extension JSONWriter {
         arrayEnd()
     }
 }
-
-import Foundation

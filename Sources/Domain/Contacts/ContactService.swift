@@ -149,8 +149,7 @@ public final class ContactService: Sendable {
         contact.stage = draft.stage.applied(to: contact.stage) ?? .identified
         contact.keepInTouchDays = draft.keepInTouchDays.applied(to: contact.keepInTouchDays)
         validator.range("keep_in_touch_days", contact.keepInTouchDays, 1...3650)
-        contact.interestIDs = Array(Set(draft.interestIDs.applied(to: contact.interestIDs) ?? [])).sorted()
-        if contact.interestIDs.count > 100 { validator.add("interest_ids", "must hold at most 100 ids") }
+        contact.interestIDs = OwnedIDs.normalized(draft.interestIDs.applied(to: contact.interestIDs), field: "interest_ids", &validator)
         var tags: [String] = []
         var seen = Set<String>()
         for raw in draft.tags.applied(to: contact.tags) ?? [] {
@@ -169,13 +168,12 @@ public final class ContactService: Sendable {
     private func checkReferences(_ connection: SQLiteConnection, userID: Int64, _ contact: Contact) throws {
         var issues: [FieldIssue] = []
         if let organizationID = contact.organizationID,
-           try OwnedIDs.missing([organizationID], in: "organizations", userID: userID, connection).count > 0
+           let issue = try OwnedIDs.issue([organizationID], in: "organizations", noun: "organization", field: "organization_id", userID: userID, connection)
         {
-            issues.append(FieldIssue("organization_id", "no such organization: \(organizationID)"))
+            issues.append(issue)
         }
-        let missing = try OwnedIDs.missing(contact.interestIDs, in: "interests", userID: userID, connection)
-        if !missing.isEmpty {
-            issues.append(FieldIssue("interest_ids", "no such interest: \(missing.map(String.init).joined(separator: ", "))"))
+        if let issue = try OwnedIDs.issue(contact.interestIDs, in: "interests", noun: "interest", field: "interest_ids", userID: userID, connection) {
+            issues.append(issue)
         }
         if !issues.isEmpty { throw DomainError.validation(issues) }
     }

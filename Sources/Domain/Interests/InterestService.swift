@@ -53,7 +53,7 @@ public final class InterestService: Sendable {
             coverage: Coverage(contacts: 0, organizations: 0, meetings: 0))
         try apply(draft, to: &interest)
         return try database.write { connection in
-            try checkNameFree(connection, userID: userID, name: interest.name, except: nil)
+            try UniqueName.check(connection, table: "interests", noun: "An interest", userID: userID, name: interest.name, except: nil)
             try connection.run(
                 "INSERT INTO interests (user_id, name, goal, target_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [userID, interest.name, interest.goal, interest.targetDate, now, now])
@@ -68,7 +68,7 @@ public final class InterestService: Sendable {
             var updated = current
             try apply(draft, to: &updated)
             guard updated != current else { return current }
-            try checkNameFree(connection, userID: userID, name: updated.name, except: id)
+            try UniqueName.check(connection, table: "interests", noun: "An interest", userID: userID, name: updated.name, except: id)
             try connection.run(
                 "UPDATE interests SET name = ?, goal = ?, target_date = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                 [updated.name, updated.goal, updated.targetDate, clock.now(), id])
@@ -94,11 +94,4 @@ public final class InterestService: Sendable {
         try validator.finish()
     }
 
-    private func checkNameFree(_ connection: SQLiteConnection, userID: Int64, name: String, except: Int64?) throws {
-        if let existing = try connection.scalarInt(
-            "SELECT id FROM interests WHERE user_id = ? AND name = ? COLLATE NOCASE AND id IS NOT ?", [userID, name, except])
-        {
-            throw DomainError.conflict(code: "name_taken", detail: "An interest named '\(name)' already exists.", existingID: existing)
-        }
-    }
 }

@@ -77,7 +77,7 @@ public final class OrganizationService: Sendable {
         try apply(draft, to: &organization)
         return try database.write { connection in
             try checkReferences(connection, userID: userID, organization)
-            try checkNameFree(connection, userID: userID, name: organization.name, except: nil)
+            try UniqueName.check(connection, table: "organizations", noun: "An organization", userID: userID, name: organization.name, except: nil)
             try connection.run(
                 """
                 INSERT INTO organizations (user_id, name, industry, website, location, notes, advocacy, motivation, posting, created_at, updated_at)
@@ -99,7 +99,7 @@ public final class OrganizationService: Sendable {
             try apply(draft, to: &updated)
             guard updated != current else { return current }
             try checkReferences(connection, userID: userID, updated)
-            try checkNameFree(connection, userID: userID, name: updated.name, except: id)
+            try UniqueName.check(connection, table: "organizations", noun: "An organization", userID: userID, name: updated.name, except: id)
             try connection.run(
                 """
                 UPDATE organizations SET name = ?, industry = ?, website = ?, location = ?, notes = ?, advocacy = ?, motivation = ?,
@@ -137,8 +137,7 @@ public final class OrganizationService: Sendable {
         validator.url("website", organization.website)
         organization.location = validator.optional("location", draft.location.applied(to: organization.location), maxLength: 200)
         organization.notes = validator.optional("notes", draft.notes.applied(to: organization.notes), maxLength: 20_000)
-        organization.interestIDs = Array(Set(draft.interestIDs.applied(to: organization.interestIDs) ?? [])).sorted()
-        if organization.interestIDs.count > 100 { validator.add("interest_ids", "must hold at most 100 ids") }
+        organization.interestIDs = OwnedIDs.normalized(draft.interestIDs.applied(to: organization.interestIDs), field: "interest_ids", &validator)
         organization.advocacy = draft.advocacy.applied(to: organization.advocacy) ?? false
         organization.motivation = draft.motivation.applied(to: organization.motivation) ?? 0
         validator.range("motivation", organization.motivation, 0...3)
@@ -148,17 +147,9 @@ public final class OrganizationService: Sendable {
     }
 
     private func checkReferences(_ connection: SQLiteConnection, userID: Int64, _ organization: Organization) throws {
-        let missing = try OwnedIDs.missing(organization.interestIDs, in: "interests", userID: userID, connection)
-        if !missing.isEmpty {
-            throw DomainError.validation([FieldIssue("interest_ids", "no such interest: \(missing.map(String.init).joined(separator: ", "))")])
+        if let issue = try OwnedIDs.issue(organization.interestIDs, in: "interests", noun: "interest", field: "interest_ids", userID: userID, connection) {
+            throw DomainError.validation([issue])
         }
     }
 
-    private func checkNameFree(_ connection: SQLiteConnection, userID: Int64, name: String, except: Int64?) throws {
-        if let existing = try connection.scalarInt(
-            "SELECT id FROM organizations WHERE user_id = ? AND name = ? COLLATE NOCASE AND id IS NOT ?", [userID, name, except])
-        {
-            throw DomainError.conflict(code: "name_taken", detail: "An organization named '\(name)' already exists (id \(existing)).", existingID: existing)
-        }
-    }
 }

@@ -20,6 +20,20 @@ enum OwnedIDs {
         }
     }
 
+    /// An id list from a draft: duplicates dropped, sorted, at most 100.
+    static func normalized(_ ids: [Int64]?, field: String, _ validator: inout Validator) -> [Int64] {
+        let unique = Array(Set(ids ?? [])).sorted()
+        if unique.count > 100 { validator.add(field, "must hold at most 100 ids") }
+        return unique
+    }
+
+    /// The issue for ids of `table` that are not the user's, or nil when all are.
+    static func issue(_ ids: [Int64], in table: String, noun: String, field: String, userID: Int64, _ connection: SQLiteConnection) throws -> FieldIssue? {
+        let missing = try missing(ids, in: table, userID: userID, connection)
+        guard !missing.isEmpty else { return nil }
+        return FieldIssue(field, "no such \(noun): \(missing.map(String.init).joined(separator: ", "))")
+    }
+
     /// Parses `group_concat` of integer ids.
     static func parseList(_ text: String?) -> [Int64] {
         guard let text, !text.isEmpty else { return [] }

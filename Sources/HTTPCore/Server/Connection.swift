@@ -91,8 +91,8 @@ final class Connection: @unchecked Sendable {
                 if parser.isIdle { requestStartedAt = now }
                 lastByteAt = now
                 parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                if count < buffer.count { break }
-                // A full buffer: parse before reading more, so one client cannot grow it unboundedly.
+                // One read per event: parse before reading more, so a client that keeps sending
+                // cannot grow the buffer unboundedly (the source fires again if more is waiting).
                 break
             }
             if count == 0 {
