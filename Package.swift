@@ -16,16 +16,17 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "HTTPCore", dependencies: ["CZlib", "CSystemShims"]),
-        .target(name: "SQLiteCore", dependencies: ["CSQLite"]),
+        .target(name: "Primitives"),
+        .target(name: "HTTPCore", dependencies: ["CZlib", "CSystemShims", "Primitives"]),
+        .target(name: "SQLiteCore", dependencies: ["CSQLite", "Primitives"]),
         // Embeds migrations/*.sql into Domain and openapi.yaml into API at build time, so the
         // binary needs no files beside it wherever it is started from or installed.
         .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
         .plugin(name: "ResourceEmbedder", capability: .buildTool(), dependencies: ["EmbedTool"], path: "Plugins/ResourceEmbedder"),
         .target(
-            name: "Domain", dependencies: ["SQLiteCore", .product(name: "Crypto", package: "swift-crypto")],
+            name: "Domain", dependencies: ["SQLiteCore", "Primitives", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["ResourceEmbedder"]),
-        .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore"], plugins: ["ResourceEmbedder"]),
+        .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore", "Primitives"], plugins: ["ResourceEmbedder"]),
         .executableTarget(
             name: "foothold",
             dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -34,8 +35,8 @@ let package = Package(
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.
         .executableTarget(name: "RequestParserFuzzer", dependencies: ["HTTPCore"]),
         .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "TestSupport"]),
-        .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "TestSupport"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Primitives", "TestSupport"]),
+        .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "Primitives", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

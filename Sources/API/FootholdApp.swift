@@ -1,7 +1,7 @@
 import Domain
 import HTTPCore
 import SQLiteCore
-import Synchronization
+import Primitives
 
 /// Assembles the routes, their handlers and error mapping into one responder.
 public enum FootholdApp {
@@ -48,5 +48,5 @@ public enum FootholdApp {
 
 /// Holds the server for routes built before it.
 final class ServerBox: Sendable {
-    let value = Mutex<HTTPServer?>(nil)
+    let value = Lock<HTTPServer?>(nil)
 }

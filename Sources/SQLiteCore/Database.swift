@@ -1,6 +1,7 @@
 import CSQLite
 import Dispatch
 import Synchronization
+import Primitives
 
 /// The database as services use it: one writer connection serialized on its own queue, and
 /// a pool of reader connections that see a consistent snapshot (WAL) while a write runs.
@@ -20,16 +21,18 @@ public final class Database: Sendable {
 
     /// Holds a connection so it can cross threads.
     private final class Slot: @unchecked Sendable {
-        // The connection is used by one thread at a time: the writer only inside
-        // `writerQueue.sync`, a reader only while checked out of `idleReaders`.
+        // The connection is used by one thread at a time: the writer only under
+        // `writerLock`, a reader only while checked out of `idleReaders`.
         let connection: SQLiteConnection
         init(_ connection: SQLiteConnection) { self.connection = connection }
     }
 
     public let configuration: Configuration
     private let writer: Slot
-    private let writerQueue = DispatchQueue(label: "foothold.db.writer")
-    private let idleReaders: Mutex<[Slot]>
+    /// Held while the writer connection is in use.
+    private let writerLock = Lock<Void>(())
+    private let batchState = Lock(BatchState())
+    private let idleReaders: Lock<[Slot]>
     private let readerSemaphore: DispatchSemaphore
     private let readerWaits = Atomic<Int>(0)
 
@@ -50,24 +53,140 @@ public final class Database: Sendable {
         for _ in 0..<max(1, configuration.readerCount) {
             readers.append(Slot(try SQLiteConnection(path: configuration.path, options: .init(readOnly: true, synchronous: configuration.synchronous))))
         }
-        idleReaders = Mutex(readers)
+        idleReaders = Lock(readers)
         readerSemaphore = DispatchSemaphore(value: readers.count)
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed when it
-    /// returns, rolled back when it throws.
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed before it
+    /// returns, rolled back (alone) when it throws.
+    ///
+    /// Writes are group-committed: while one batch commits, writes that arrive queue up, and
+    /// the oldest of them then leads them all through one transaction, each inside its own
+    /// savepoint. The pages a batch shares go to the WAL once instead of once per write, and
+    /// every caller still returns only after its own write has committed.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try writerQueue.sync {
-            let connection = writer.connection
-            return try connection.transaction(.immediate) { try body(connection) }
+        var outcome: Result<T, any Error>?
+        withoutActuallyEscaping(body) { body in
+            // The job may run on the thread leading its batch while this one waits on
+            // `signal`; the leader drops the closures before it signals, so neither `body`
+            // nor `outcome` is referenced once this call returns.
+            let job = WriteJob(
+                run: { connection in
+                    do {
+                        outcome = .success(try body(connection))
+                        return true
+                    } catch {
+                        outcome = .failure(error)
+                        return false
+                    }
+                },
+                fail: { error in outcome = .failure(error) })
+            let leads = batchState.withLock { state in
+                state.pending.append(job)
+                if state.leaderActive { return false }
+                state.leaderActive = true
+                return true
+            }
+            if !leads {
+                job.signal.wait()
+                if job.isDone { return }
+            }
+            lead(job)
+        }
+        guard let outcome else { throw SQLiteError(code: SQLITE_INTERNAL, message: "a write was not run") }
+        return try outcome.get()
+    }
+
+    /// Runs one batch (what is queued, up to `maxBatch`), then hands leadership to the oldest
+    /// write still waiting, or gives it up: each caller leads at most once.
+    private func lead(_ own: WriteJob) {
+        let batch = batchState.withLock { state in
+            let count = min(state.pending.count, Self.maxBatch)
+            let batch = Array(state.pending.prefix(count))
+            state.pending.removeFirst(count)
+            return batch
+        }
+        writerLock.withLock { _ in runBatch(batch) }
+        let next = batchState.withLock { state -> WriteJob? in
+            if let next = state.pending.first { return next }
+            state.leaderActive = false
+            return nil
+        }
+        for job in batch {
+            job.finish()
+            if job !== own { job.signal.signal() }
+        }
+        next?.signal.signal()
+    }
+
+    /// Enough to amortize a commit; small enough that the last write of a batch waits little.
+    private static let maxBatch = 64
+
+    private func runBatch(_ batch: [WriteJob]) {
+        let connection = writer.connection
+        let useSavepoints = batch.count > 1
+        var remaining = batch[...]
+        while !remaining.isEmpty {
+            do {
+                try connection.run("BEGIN IMMEDIATE")
+            } catch {
+                for job in remaining { job.fail?(error) }
+                return
+            }
+            var applied: [WriteJob] = []
+            var restart = false
+            while let job = remaining.popFirst() {
+                if useSavepoints {
+                    do { try connection.run("SAVEPOINT batched_write") } catch {
+                        job.fail?(error)
+                        continue
+                    }
+                }
+                if job.run?(connection) == true {
+                    if !useSavepoints {
+                        applied.append(job)
+                        continue
+                    }
+                    do {
+                        try connection.run("RELEASE batched_write")
+                        applied.append(job)
+                        continue
+                    } catch {
+                        job.fail?(error)
+                    }
+                }
+                if !useSavepoints {
+                    if connection.isInTransaction { _ = try? connection.run("ROLLBACK") }
+                    return
+                }
+                let undone = connection.isInTransaction
+                    && (try? connection.run("ROLLBACK TO batched_write")) != nil
+                    && (try? connection.run("RELEASE batched_write")) != nil
+                if !undone {
+                    // The transaction is gone or cannot be trusted (SQLite rolls back on I/O
+                    // errors and a full disk): the writes applied before this one are lost
+                    // with it, so they run again in a fresh transaction.
+                    if connection.isInTransaction { _ = try? connection.run("ROLLBACK") }
+                    remaining = ArraySlice(applied + remaining)
+                    restart = true
+                    break
+                }
+            }
+            if restart { continue }
+            do {
+                try connection.run("COMMIT")
+            } catch {
+                if connection.isInTransaction { _ = try? connection.run("ROLLBACK") }
+                for job in applied { job.fail?(error) }
+            }
         }
     }
 
     /// Runs `body` on the writer with no transaction around it (migrations manage their own).
     @discardableResult
     public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try writerQueue.sync { try body(writer.connection) }
+        try writerLock.withLock { _ in try body(writer.connection) }
     }
 
     /// Runs `body` in a read transaction on a pooled reader: one consistent snapshot.
@@ -88,4 +207,31 @@ public final class Database: Sendable {
 
     /// How many reads had to wait for a free reader, for metrics.
     public var readerWaitCount: Int { readerWaits.load(ordering: .relaxed) }
+}
+
+/// Writes waiting for a batch, and whether some thread is leading one.
+private struct BatchState {
+    var pending: [WriteJob] = []
+    var leaderActive = false
+}
+
+/// One caller's write, run by whichever thread leads its batch.
+private final class WriteJob: @unchecked Sendable {
+    // Set by the owner, used and then cleared by the leader before it signals; the owner
+    // reads `isDone` only after `signal` (which orders these accesses).
+    private(set) var run: ((SQLiteConnection) -> Bool)?
+    private(set) var fail: ((any Error) -> Void)?
+    private(set) var isDone = false
+    let signal = DispatchSemaphore(value: 0)
+
+    init(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void) {
+        self.run = run
+        self.fail = fail
+    }
+
+    func finish() {
+        run = nil
+        fail = nil
+        isDone = true
+    }
 }

@@ -1,21 +1,17 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import Primitives
 
 /// RFC 3339 UTC timestamps as the database stores them: `2026-11-27T14:05:00.123Z`.
 public enum SQLiteTimestamp {
     public static func format(_ date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(totalMillis >= 0 ? totalMillis / 1000 : (totalMillis - 999) / 1000)
-        let millis = Int(totalMillis - Int64(seconds) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        guard RFC3339.append(millisecondsSince1970: millis, fraction: true, to: &bytes) else {
+            // Outside 0000–9999 nothing valid can be stored; clamp instead of writing garbage.
+            return millis < 0 ? "0000-01-01T00:00:00.000Z" : "9999-12-31T23:59:59.999Z"
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`; nil when it is not RFC 3339.
@@ -41,7 +37,7 @@ public enum SQLiteTimestamp {
               let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        guard day <= daysIn(month: month, year: year) else { return nil }
+        guard day <= RFC3339.daysIn(month: month, year: year) else { return nil }
         var index = 19
         var fraction = 0.0
         if index < bytes.count && bytes[index] == 0x2E {
@@ -68,7 +64,7 @@ public enum SQLiteTimestamp {
             return nil
         }
         guard index == bytes.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = RFC3339.daysFromCivil(year: year, month: month, day: day)
         let seconds = Double(days * 86400 + hour * 3600 + minute * 60 + min(second, 59) - offset) + fraction
         return Date(timeIntervalSince1970: seconds)
     }
@@ -81,25 +77,6 @@ public enum SQLiteTimestamp {
               bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 0x30 && $0.element <= 0x39) }),
               (1...12).contains(month), day >= 1
         else { return false }
-        return day <= daysIn(month: month, year: year)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+        return day <= RFC3339.daysIn(month: month, year: year)
     }
 }

@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import SQLiteCore
+import Primitives
 
 private func makeDatabase(_ directory: TemporaryDirectory, readers: Int = 2) throws -> Database {
     let database = try Database(.init(path: directory.path("test.sqlite"), readerCount: readers))
@@ -287,5 +288,65 @@ struct EmbeddedMigrationTests {
             let text = try String(contentsOf: directory.appendingPathComponent(migration.name), encoding: .utf8)
             #expect(migration.sql == text, "\(migration.name) differs from its embedded copy")
         }
+    }
+}
+
+@Suite("Group commit")
+struct GroupCommitTests {
+    /// Concurrent writes share transactions; one that throws must take only its own
+    /// changes with it, and every caller gets its own result.
+    @Test func aFailingWriteInABatchLeavesTheOthersCommitted() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        struct Refused: Error { let index: Int }
+        let outcomes = Lock<[Int: Result<Int64, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 400) { index in
+            let result = Result<Int64, any Error> {
+                try database.write { connection in
+                    try connection.run("INSERT INTO items (name, flag) VALUES (?, ?)", ["item \(index)", index])
+                    if index % 7 == 0 { throw Refused(index: index) }
+                    if index % 11 == 0 {
+                        // A constraint failure inside the job, after its own insert.
+                        try connection.run("INSERT INTO items (name) VALUES (?)", ["item \(index)"])
+                    }
+                    return connection.lastInsertRowID
+                }
+            }
+            outcomes.withLock { $0[index] = result }
+        }
+        let all = outcomes.withLock { $0 }
+        #expect(all.count == 400)
+        let expected = Set((0..<400).filter { $0 % 7 != 0 && $0 % 11 != 0 })
+        for (index, result) in all {
+            switch result {
+            case .success(let id):
+                #expect(expected.contains(index))
+                let flag = try database.read { try $0.scalarInt("SELECT flag FROM items WHERE id = ?", [id]) }
+                #expect(flag == Int64(index), "write \(index) got the id of another write")
+            case .failure(let error):
+                #expect(!expected.contains(index))
+                if index % 7 == 0 { #expect((error as? Refused)?.index == index) } else { #expect(error is SQLiteError) }
+            }
+        }
+        let stored = try database.read { connection in try connection.query("SELECT flag FROM items") { Int($0.int64(0)) } }
+        #expect(Set(stored) == expected)
+        #expect(stored.count == expected.count)
+    }
+
+    @Test func withWriterExcludesBatches() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for index in 0..<40 {
+                if index % 10 == 0 {
+                    // No transaction is open while withWriter runs.
+                    let open = try? database.withWriter { $0.isInTransaction }
+                    #expect(open == false)
+                } else {
+                    _ = try? database.write { try $0.run("INSERT INTO items (name) VALUES (?)", ["\(thread)-\(index)"]) }
+                }
+            }
+        }
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 8 * 36)
     }
 }

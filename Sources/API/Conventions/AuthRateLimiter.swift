@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Primitives
 
 /// Counts failed authentications per client address in fixed windows; past the limit the
 /// address gets 429 until its window ends (slows token guessing).
@@ -11,7 +11,7 @@ final class AuthRateLimiter: Sendable {
 
     private let limit: Int
     private let window: TimeInterval
-    private let windows = Mutex<[String: Window]>([:])
+    private let windows = Lock<[String: Window]>([:])
 
     init(limit: Int, window: TimeInterval = 60) {
         self.limit = limit

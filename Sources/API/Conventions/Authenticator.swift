@@ -1,6 +1,7 @@
 import Foundation
 import Domain
 import HTTPCore
+import Primitives
 
 /// Resolves `Authorization: Bearer <token>` to a principal, or answers 401/429.
 struct Authenticator: Sendable {
@@ -23,7 +24,7 @@ struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem(status: 401, code: "unauthorized", detail: "Only Bearer tokens are accepted.", headers: [("WWW-Authenticate", Self.challenge)])
         }
-        guard let principal = try accounts.authenticate(String(parts[1]).trimmingCharacters(in: [" ", "\t"])) else {
+        guard let principal = try accounts.authenticate(parts[1].trimmingHTTPWhitespace()) else {
             limiter.recordFailure(request.remoteAddress)
             throw Problem(
                 status: 401, code: "invalid_token", detail: "The token is not valid.",

@@ -1,6 +1,7 @@
 import Foundation
 import Domain
 import HTTPCore
+import Primitives
 
 /// Reads a JSON object body strictly (API.md): the content type must be JSON, unknown and
 /// read-only members are refused with 400 naming them, and each member is read with its
@@ -16,7 +17,7 @@ struct BodyReader {
     ///   - fields: the writable members.
     ///   - computed: members that appear in responses but are the server's (read-only too).
     init(_ request: Request, fields: Set<String>, computed: Set<String> = []) throws(Problem) {
-        let contentType = request.headers["content-type"]?.split(separator: ";").first?.trimmingHTTPSpace().lowercased()
+        let contentType = request.headers["content-type"]?.split(separator: ";").first?.trimmingHTTPWhitespace().lowercased()
         guard contentType == "application/json" || contentType == "application/merge-patch+json" else {
             throw Problem(
                 status: 415, code: "unsupported_media_type",
@@ -157,11 +158,5 @@ struct BodyReader {
     /// Answers every type error at once.
     func finish() throws(Problem) {
         if !issues.isEmpty { throw Problem.validation(issues) }
-    }
-}
-
-extension Substring {
-    func trimmingHTTPSpace() -> String {
-        String(self).trimmingCharacters(in: [" ", "\t"])
     }
 }

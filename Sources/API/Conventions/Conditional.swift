@@ -1,5 +1,6 @@
 import Domain
 import HTTPCore
+import Primitives
 
 /// ETags and conditional requests (RFC 9110 §8.8.3, §13). A single object's ETag is its
 /// `version`; the gzip representation carries `"<version>-gzip"`, which names the same version.
@@ -10,7 +11,7 @@ enum Conditional {
     private static func versions(_ header: String, allowWeak: Bool) -> Set<Int64>? {
         var versions = Set<Int64>()
         for element in header.split(separator: ",") {
-            var tag = element.trimmingCharacters(in: [" ", "\t"])
+            var tag = element.trimmingHTTPWhitespace()
             if tag == "*" { return nil }
             if tag.hasPrefix("W/") {
                 // Strong comparison (If-Match) never matches a weak tag.

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import HTTPCore
+import Primitives
 import SQLiteCore
 
 /// Opaque pagination cursors: base64url of `{"s": sort, "k": [keyset values]}`. Clients must
@@ -23,15 +24,12 @@ enum Cursor {
         }
         writer.arrayEnd()
         writer.objectEnd()
-        return Data(writer.bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(writer.bytes)
     }
 
     static func decode(_ text: String, sort: ListOrder) throws(Problem) -> [DatabaseValue] {
         let invalid = Problem.badRequest("bad_cursor", "cursor is not one this list produced; start again without it.", errors: [.init(field: "cursor", message: "is invalid")])
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard text.count <= 2048, let data = Data(base64Encoded: base64), let value = try? JSONParser.parse([UInt8](data)),
+        guard text.utf8.count <= 2048, let data = Base64URL.decode(text), let value = try? JSONParser.parse(data),
               value["s"]?.stringValue == sort.name, let keys = value["k"]?.arrayValue, keys.count == sort.columns.count + 1
         else { throw invalid }
         var result: [DatabaseValue] = []

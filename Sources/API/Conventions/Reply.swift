@@ -38,39 +38,39 @@ enum Reply {
 }
 
 extension JSONWriter {
-    mutating func field(_ name: String, _ value: String?) {
+    mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
     }
 
-    mutating func field(_ name: String, _ value: Int64?) {
+    mutating func field(_ name: StaticString, _ value: Int64?) {
         key(name)
         if let value { int(value) } else { null() }
     }
 
-    mutating func field(_ name: String, _ value: Int?) {
+    mutating func field(_ name: StaticString, _ value: Int?) {
         key(name)
         if let value { int(value) } else { null() }
     }
 
-    mutating func field(_ name: String, _ value: Bool) {
+    mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bool(value)
     }
 
-    mutating func field(_ name: String, _ date: Date?) {
+    mutating func field(_ name: StaticString, _ date: Date?) {
         key(name)
         if let date { timestamp(date) } else { null() }
     }
 
-    mutating func field(_ name: String, _ values: [String]) {
+    mutating func field(_ name: StaticString, _ values: [String]) {
         key(name)
         arrayStart()
         for value in values { string(value) }
         arrayEnd()
     }
 
-    mutating func field(_ name: String, _ values: [Int64]) {
+    mutating func field(_ name: StaticString, _ values: [Int64]) {
         key(name)
         arrayStart()
         for value in values { int(value) }

@@ -1,16 +1,16 @@
 import Foundation
 import SQLiteCore
-import Synchronization
+import Primitives
 
 /// Users and their bearer tokens: bootstrap, authentication, token management.
 public final class AccountService: Sendable {
     private let database: Database
     private let clock: any Clock
     /// When each token's `last_used_at` was last written, so a busy token costs one write a minute.
-    private let lastUsedWrites = Mutex<[Int64: Date]>([:])
+    private let lastUsedWrites = Lock<[Int64: Date]>([:])
     /// Principals of recently seen token hashes, so a request costs one read transaction, not
     /// two. Only this process deletes tokens (the CLI only adds them), and deletion clears it.
-    private let principals = Mutex<[[UInt8]: Principal]>([:])
+    private let principals = Lock<[[UInt8]: Principal]>([:])
 
     public static let tokenSorts: [String: ListOrder] = [
         "created_at": ListOrder(name: "created_at", columns: [], descending: false),

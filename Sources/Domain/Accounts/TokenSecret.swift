@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Primitives
 
 /// Token secrets: 256 random bits, shown once, stored as SHA-256. A short prefix is stored
 /// in clear to find the candidate row; the hash is then compared in constant time.
@@ -11,9 +12,7 @@ public enum TokenSecret {
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let base64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix + base64
+        return prefix + Base64URL.encode(bytes)
     }
 
     static func hash(_ token: String) -> [UInt8] {

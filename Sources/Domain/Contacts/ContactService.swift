@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import SQLiteCore
 
 /// Contacts: CRUD with duplicate detection, tags, interests and the list contract.
@@ -153,7 +154,7 @@ public final class ContactService: Sendable {
         var tags: [String] = []
         var seen = Set<String>()
         for raw in draft.tags.applied(to: contact.tags) ?? [] {
-            let tag = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let tag = raw.trimmingWhitespace()
             if tag.isEmpty || tag.count > 50 || tag.contains("\u{1F}") {
                 validator.add("tags", "each tag must be 1 to 50 characters")
                 break

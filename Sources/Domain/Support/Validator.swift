@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import SQLiteCore
 
 /// Collects field issues while a draft is checked, so one answer names every bad field.
@@ -13,7 +14,7 @@ public struct Validator {
 
     /// Trims and checks a required text field.
     public mutating func required(_ field: String, _ value: String?, maxLength: Int) -> String {
-        let text = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let text = value?.trimmingWhitespace() ?? ""
         if text.isEmpty {
             add(field, "is required and cannot be empty")
         } else if text.count > maxLength {
@@ -24,7 +25,7 @@ public struct Validator {
 
     /// Trims an optional text field; empty text becomes null.
     public mutating func optional(_ field: String, _ value: String?, maxLength: Int) -> String? {
-        guard let text = value?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let text = value?.trimmingWhitespace(), !text.isEmpty else { return nil }
         if text.count > maxLength { add(field, "must be at most \(maxLength) characters") }
         return text
     }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// An ordered list of header fields; lookups ignore case, and repeated fields are kept
 /// (RFC 9110 §5.3) so callers can tell a repeated field from a single one.
 public struct HTTPHeaders: Sendable, Sequence {
@@ -16,7 +18,17 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     public mutating func add(_ name: String, _ value: String) {
-        fields.append(Field(name: name.lowercased(), value: value))
+        fields.append(Field(name: Self.lowered(name), value: value))
+    }
+
+    mutating func add(lowercasedName name: String, _ value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Callers nearly always pass names already in lower case; only others pay for lowering.
+    @inline(__always)
+    private static func lowered(_ name: String) -> String {
+        name.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? name.lowercased() : name
     }
 
     /// Replaces every field of that name with one field.
@@ -26,20 +38,20 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        let lower = name.lowercased()
+        let lower = Self.lowered(name)
         fields.removeAll { $0.name == lower }
     }
 
     /// The first value of the field, if any.
     public subscript(name: String) -> String? {
-        let lower = name.lowercased()
+        let lower = Self.lowered(name)
         for field in fields where field.name == lower { return field.value }
         return nil
     }
 
     /// Every value of the field, in order of appearance.
     public func values(_ name: String) -> [String] {
-        let lower = name.lowercased()
+        let lower = Self.lowered(name)
         return fields.filter { $0.name == lower }.map(\.value)
     }
 
@@ -50,21 +62,11 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     public func count(of name: String) -> Int {
-        let lower = name.lowercased()
+        let lower = Self.lowered(name)
         return fields.reduce(0) { $0 + ($1.name == lower ? 1 : 0) }
     }
 
     public var count: Int { fields.count }
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
-}
-
-extension StringProtocol {
-    /// Drops leading and trailing spaces and tabs (HTTP's OWS).
-    func trimmingHTTPWhitespace() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
-    }
 }

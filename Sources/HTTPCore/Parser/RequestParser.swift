@@ -340,7 +340,12 @@ public struct RequestParser {
         for byte in value where !(byte == 0x09 || (byte >= 0x20 && byte != 0x7F)) {
             return .bad("bad_header_value", "A header value holds a control character.")
         }
-        fields.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        // Token bytes are ASCII, so lowering them byte by byte is exact and costs no second String.
+        let lowerName = String(unsafeUninitializedCapacity: name.count) { buffer in
+            for (offset, byte) in name.enumerated() { buffer[offset] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+            return name.count
+        }
+        fields.add(lowercasedName: lowerName, String(decoding: value, as: UTF8.self))
         return nil
     }
 

@@ -1,4 +1,5 @@
 import CZlib
+import Primitives
 
 /// gzip (RFC 1952) through zlib, for response compression and for tests that check it.
 public enum Gzip {

@@ -4,12 +4,12 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Synchronization
+import Primitives
 
 /// One logfmt line per request on standard output, buffered so that logging costs no
 /// syscall per request; flushed when the buffer fills, every second, and at shutdown.
 public final class AccessLog: Sendable {
-    private let buffer = Mutex<[UInt8]>([])
+    private let buffer = Lock<[UInt8]>([])
     private let fd: Int32
     private let flushThreshold = 32 * 1024
 

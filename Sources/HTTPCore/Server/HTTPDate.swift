@@ -3,11 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
+import Primitives
 
 /// The IMF-fixdate for `Date` headers (RFC 9110 §5.6.7), formatted once per second.
 enum HTTPDate {
-    private static let cache = Mutex<(second: Int, text: [UInt8])>((-1, []))
+    private static let cache = Lock<(second: Int, text: [UInt8])>((-1, []))
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

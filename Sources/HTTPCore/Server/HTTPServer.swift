@@ -6,6 +6,7 @@ import Darwin
 import CSystemShims
 import Dispatch
 import Synchronization
+import Primitives
 
 /// The HTTP/1.1 server: listening sockets, accept loop, I/O loops and the worker pool.
 public final class HTTPServer: Sendable {
@@ -16,7 +17,7 @@ public final class HTTPServer: Sendable {
     private let accessLog: AccessLog?
     public let metrics: ServerMetrics
     private let acceptQueue = DispatchQueue(label: "foothold.accept")
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let openConnections = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
     private let nextConnectionID = Atomic<Int>(0)

@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 /// Request counters and a latency histogram, rendered in the Prometheus text format.
 public final class ServerMetrics: Sendable {
@@ -18,7 +18,7 @@ public final class ServerMetrics: Sendable {
         var count = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
 
     public init() {}
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Primitives
 
 /// A fixed set of threads that run handlers, so that a blocking handler (SQLite, files)
 /// never occupies an I/O queue nor makes Dispatch spawn a thread per blocked call.
@@ -10,7 +11,7 @@ public final class WorkerPool: Sendable {
         var stopped = false
     }
 
-    private let state = Mutex(State())
+    private let state = Lock(State())
     private let condition = NSCondition()
     private let maxQueued: Int
     private let running = Atomic<Int>(0)

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import HTTPCore
+import Primitives
+
+@Suite("Primitives")
+struct PrimitivesTests {
+    @Test func base64URLMatchesFoundationForEveryLength() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let encoded = Base64URL.encode(bytes)
+            #expect(encoded == expected)
+            #expect(Base64URL.decode(encoded) == bytes)
+        }
+    }
+
+    @Test(arguments: ["QQ==", "Q+", "Q/", "Q", "QUJDR", "QR", "Q Q", "é"])
+    func base64URLRejectsWhatItNeverProduces(_ text: String) {
+        #expect(Base64URL.decode(text) == nil)
+    }
+
+    @Test func timestampsMatchTheCalendar() {
+        func formatted(_ millis: Int64, fraction: Bool = true) -> String? {
+            var bytes: [UInt8] = []
+            guard RFC3339.append(millisecondsSince1970: millis, fraction: fraction, to: &bytes) else { return nil }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(formatted(0) == "1970-01-01T00:00:00.000Z")
+        #expect(formatted(-1) == "1969-12-31T23:59:59.999Z")
+        #expect(formatted(951_782_400_000) == "2000-02-29T00:00:00.000Z")
+        #expect(formatted(1_795_788_300_123, fraction: false) == "2026-11-27T14:05:00Z")
+        #expect(formatted(253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
+        #expect(formatted(253_402_300_800_000) == nil)
+        #expect(formatted(-62_167_219_200_001) == nil)
+        // Every day from 1600 to 2400 agrees with gmtime.
+        var day: Int64 = -135_140
+        while day < 157_000 {
+            var seconds = time_t(day * 86400 + 45_296)
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            let expected = String(
+                format: "%04d-%02d-%02dT12:34:56Z", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+            #expect(formatted(Int64(seconds) * 1000, fraction: false) == expected)
+            #expect(RFC3339.daysFromCivil(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday)) == Int(day))
+            day += 13
+        }
+    }
+
+    @Test func trimming() {
+        #expect("  a b \t\n".trimmingWhitespace() == "a b")
+        #expect("\u{00A0}\u{2003}x\u{3000}".trimmingWhitespace() == "x")
+        #expect(" \n\t ".trimmingWhitespace() == "")
+        #expect("e\u{301} ".trimmingWhitespace() == "e\u{301}")
+        #expect("as is".trimmingWhitespace() == "as is")
+        #expect(" \t token \t".trimmingHTTPWhitespace() == "token")
+        #expect("\t\t".trimmingHTTPWhitespace() == "")
+        #expect(" a\nb ".trimmingHTTPWhitespace() == "a\nb")
+    }
+
+    @Test func stringsEscapeAtEveryOffset() throws {
+        // The writer skips eight bytes at a time; a character that needs escaping must be
+        // found wherever it falls in the word.
+        for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "é", "😀", "\u{7F}"] {
+            for offset in 0..<20 {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 19 - offset)
+                var writer = JSONWriter()
+                writer.string(text)
+                #expect(try JSONParser.parse(writer.bytes) == .string(text))
+                let json = String(decoding: writer.bytes, as: UTF8.self)
+                #expect(!json.dropFirst().dropLast().contains("\"") || json.contains("\\\""))
+                #expect(!json.utf8.contains { $0 < 0x20 })
+            }
+        }
+    }
+}
