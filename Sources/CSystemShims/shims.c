@@ -1,5 +1,35 @@
 #include "CSystemShims.h"
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 int foothold_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
+}
+
+int foothold_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int foothold_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+int foothold_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = token;
+    int ops[] = {EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL};
+    if (op < 0 || op > 2) return -1;
+    return epoll_ctl(epfd, ops[op], fd, &event);
+}
+
+int foothold_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event buffer[256];
+    if (max > 256) max = 256;
+    int count = epoll_wait(epfd, buffer, max, timeout_ms);
+    for (int i = 0; i < count; i++) {
+        tokens[i] = buffer[i].data.u64;
+        events[i] = buffer[i].events;
+    }
+    return count;
 }

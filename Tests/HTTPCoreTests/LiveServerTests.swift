@@ -306,6 +306,35 @@ struct LiveServerTests {
         #expect(try live.client().request("GET", "/hello").status == 200)
     }
 
+    @Test func requestArrivingWhileAnotherIsServedWaitsItsTurn() throws {
+        let counter = Counter()
+        let live = try LiveServer(responder: makeTestApp(counter: counter))
+        let client = try live.client()
+        try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        // Bytes that come while the handler runs are left in the socket until its answer is out.
+        try client.send("POST /mark HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        let first = try client.readResponse()
+        #expect(first.status == 200)
+        #expect(first.text == "slow")
+        #expect(try client.readResponse().status == 204)
+        #expect(counter.value.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func clientResettingDuringItsRequestIsForgotten() throws {
+        let counter = Counter()
+        let live = try LiveServer(responder: makeTestApp(counter: counter))
+        let client = try live.client()
+        try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        client.reset()
+        // The server lets go of the connection, and the handler's late answer goes nowhere.
+        let deadline = Date().addingTimeInterval(5)
+        while live.server.connectionCount > 0 && Date() < deadline { usleep(5_000) }
+        #expect(live.server.connectionCount == 0)
+        #expect(try live.client().request("GET", "/hello").status == 200)
+    }
+
     @Test func ipv6Loopback() throws {
         let live = try LiveServer(responder: makeTestApp()) { $0.host = "::1" }
         let client = try RawClient(port: live.port, host: "::1")

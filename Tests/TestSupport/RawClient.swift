@@ -60,8 +60,19 @@ public final class RawClient {
         self.fd = fd
     }
 
+    private var isClosed = false
+
     deinit {
+        if !isClosed { Glibc.close(fd) }
+    }
+
+    /// Closes with an RST instead of a FIN (SO_LINGER 0), as a crashed client would.
+    public func reset() {
+        guard !isClosed else { return }
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
         Glibc.close(fd)
+        isClosed = true
     }
 
     public func send(_ bytes: [UInt8]) throws {

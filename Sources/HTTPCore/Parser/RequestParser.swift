@@ -34,6 +34,10 @@ public struct RequestParser {
     public var limits: ParserLimits
     /// Chooses the body limit per request (imports take more); defaults to `limits.maxBodyBytes`.
     private let bodyLimit: (@Sendable (HTTPRequestHead) -> Int)?
+    /// Plans each request as its head completes; the plan's body limit wins over `bodyLimit`.
+    private var planner: (@Sendable (HTTPRequestHead) -> RequestPlan)?
+    /// The plan of the request last reported by `next()`.
+    public private(set) var plan: RequestPlan?
 
     private var buffer: [UInt8] = []
     private var readIndex = 0
@@ -54,6 +58,13 @@ public struct RequestParser {
     public init(limits: ParserLimits = ParserLimits(), bodyLimit: (@Sendable (HTTPRequestHead) -> Int)? = nil) {
         self.limits = limits
         self.bodyLimit = bodyLimit
+    }
+
+    /// A parser that asks `planner` how to serve each request, once per head.
+    public init(limits: ParserLimits, planner: @escaping @Sendable (HTTPRequestHead) -> RequestPlan) {
+        self.limits = limits
+        self.bodyLimit = nil
+        self.planner = planner
     }
 
     /// True between requests with no byte of the next one received.
@@ -388,7 +399,13 @@ public struct RequestParser {
         let parsedHead = HTTPRequestHead(
             method: method, target: target, path: path, query: query, version: version,
             headers: headers, keepAlive: keepAlive, expectsContinue: expectsContinue)
-        currentBodyLimit = bodyLimit?(parsedHead) ?? limits.maxBodyBytes
+        if let planner {
+            let plan = planner(parsedHead)
+            self.plan = plan
+            currentBodyLimit = plan.bodyLimit ?? limits.maxBodyBytes
+        } else {
+            currentBodyLimit = bodyLimit?(parsedHead) ?? limits.maxBodyBytes
+        }
         head = parsedHead
         body = []
         trailerCount = 0

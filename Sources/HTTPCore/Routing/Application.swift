@@ -13,23 +13,29 @@ public final class Application: HTTPResponder {
         self.mapError = mapError
     }
 
-    public func runsInline(_ head: HTTPRequestHead) -> Bool {
-        if case .found(let route, _) = router.match(method: head.method, path: head.path) { return route.inline }
-        // 404, 405 and OPTIONS are answered without blocking.
-        return true
+    public func plan(for head: HTTPRequestHead) -> RequestPlan {
+        if head.method == "OPTIONS" {
+            return RequestPlan(runsInline: true, routeLabel: router.label(path: head.path) ?? "unmatched")
+        }
+        let match = router.match(method: head.method, path: head.path)
+        switch match {
+        case .found(let route, _, let label):
+            return RequestPlan(runsInline: route.inline, bodyLimit: route.bodyLimit, routeLabel: label, match: match)
+        case .methodNotAllowed:
+            // 404, 405 and OPTIONS are answered without blocking.
+            return RequestPlan(runsInline: true, routeLabel: router.label(path: head.path) ?? "unmatched", match: match)
+        case .notFound:
+            return RequestPlan(runsInline: true, match: match)
+        }
     }
 
-    public func bodyLimit(for head: HTTPRequestHead) -> Int? {
-        if case .found(let route, _) = router.match(method: head.method, path: head.path) { return route.bodyLimit }
-        return nil
-    }
-
-    public func routeLabel(for head: HTTPRequestHead) -> String {
-        router.label(path: head.path) ?? "unmatched"
-    }
-
+    /// Plans and answers in one step (tests, and callers without a parsed plan).
     public func respond(to request: Request) -> Response {
-        var response = route(request)
+        respond(to: request, plan: plan(for: request.head))
+    }
+
+    public func respond(to request: Request, plan: RequestPlan) -> Response {
+        var response = route(request, plan.match)
         let origin = request.headers["origin"]
         if cors.allows(origin), let origin {
             response.setHeader("Access-Control-Allow-Origin", origin)
@@ -39,10 +45,10 @@ public final class Application: HTTPResponder {
         return response
     }
 
-    private func route(_ request: Request) -> Response {
+    private func route(_ request: Request, _ planned: Router<Route>.Match?) -> Response {
         if request.method == "OPTIONS" { return options(request) }
-        switch router.match(method: request.method, path: request.path) {
-        case .found(let route, let parameters):
+        switch planned ?? router.match(method: request.method, path: request.path) {
+        case .found(let route, let parameters, _):
             var request = request
             request.parameters = parameters
             do {

@@ -2,8 +2,8 @@
 /// `/contacts/{id:int}` (`int` = positive integer, anything else a non-empty segment).
 /// Build it once, then share it read-only.
 public struct Router<Route: Sendable>: Sendable {
-    public enum Match {
-        case found(Route, parameters: [String: String])
+    public enum Match: Sendable {
+        case found(Route, parameters: [String: String], label: String)
         /// The path exists but not for this method; `allowed` is sorted and includes HEAD
         /// wherever GET exists.
         case methodNotAllowed(allowed: [String])
@@ -66,9 +66,9 @@ public struct Router<Route: Sendable>: Sendable {
     /// Finds the route for a method and a raw (percent-encoded) path.
     public func match(method: String, path: String) -> Match {
         guard let (node, parameters) = find(path: path), !node.routes.isEmpty else { return .notFound }
-        if let route = node.routes[method] { return .found(route, parameters: parameters) }
+        if let route = node.routes[method] { return .found(route, parameters: parameters, label: node.label) }
         // RFC 9110 §9.3.2: HEAD is answered wherever GET is.
-        if method == "HEAD", let route = node.routes["GET"] { return .found(route, parameters: parameters) }
+        if method == "HEAD", let route = node.routes["GET"] { return .found(route, parameters: parameters, label: node.label) }
         return .methodNotAllowed(allowed: Self.allowed(node))
     }
 

@@ -3,13 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSystemShims
 import Dispatch
 
 /// One client connection: reads into the parser, runs one request at a time (so pipelined
 /// requests are answered in order), writes the response, and enforces the timeouts.
 final class Connection: @unchecked Sendable {
-    // Every mutable property is touched only on `loop.queue`: the sources' handlers run there
-    // and worker threads hop back to it before touching anything.
+    // Every mutable property is touched only on the loop's thread: epoll events arrive there
+    // and worker threads hop back to it (`loop.execute`) before touching anything.
 
     private enum Phase {
         case reading
@@ -34,11 +35,9 @@ final class Connection: @unchecked Sendable {
     private let remoteAddress: String
     private var parser: RequestParser
     private var phase = Phase.reading
-    private var readSource: DispatchSourceRead?
+    /// Whether epoll should report readability / writability (what is registered).
     private var readSuspended = false
-    private var writeSource: DispatchSourceWrite?
     private var writeSuspended = true
-    private var pendingCancels = 0
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var afterWrite = AfterWrite.nextRequest
@@ -49,6 +48,7 @@ final class Connection: @unchecked Sendable {
     private var lastByteAt: UInt64 = 0
     private var lastProgressAt: UInt64 = 0
     private var lingerStartedAt: UInt64 = 0
+    private var routeLabel = "unmatched"
 
     init(id: Int, fd: Int32, remoteAddress: String, loop: IOLoop, server: HTTPServer) {
         self.id = id
@@ -58,30 +58,54 @@ final class Connection: @unchecked Sendable {
         self.server = server
         let responder = server.responder
         let limits = server.configuration.limits
-        self.parser = RequestParser(limits: limits) { head in responder.bodyLimit(for: head) ?? limits.maxBodyBytes }
+        self.parser = RequestParser(limits: limits) { head in responder.plan(for: head) }
         openedAt = System.monotonicNanos()
         lastByteAt = openedAt
     }
 
-    /// Registers the sources; call on `loop.queue`.
+    /// Registers with the loop's epoll set; call on the loop's thread.
     func start() {
         loop.connections[id] = self
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        read.setEventHandler { [unowned self] in self.onReadable() }
-        read.setCancelHandler { [self] in self.sourceCancelled() }
-        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        write.setEventHandler { [unowned self] in self.flush() }
-        write.setCancelHandler { [self] in self.sourceCancelled() }
-        readSource = read
-        writeSource = write
-        pendingCancels = 2
-        read.resume()
+        guard loop.watch(fd, token: id, events: interest, adding: true) else {
+            loop.connections[id] = nil
+            phase = .closed
+            Glibc.close(fd)
+            server.connectionClosed()
+            return
+        }
+    }
+
+    private var interest: UInt32 {
+        (readSuspended ? 0 : UInt32(FOOTHOLD_EPOLL_IN)) | (writeSuspended ? 0 : UInt32(FOOTHOLD_EPOLL_OUT))
+    }
+
+    private func updateInterest() {
+        guard phase != .closed else { return }
+        loop.watch(fd, token: id, events: interest, adding: false)
+    }
+
+    /// What epoll reported for this connection.
+    func onEvents(_ events: UInt32) {
+        let failed = events & UInt32(FOOTHOLD_EPOLL_ERR | FOOTHOLD_EPOLL_HUP) != 0
+        if events & UInt32(FOOTHOLD_EPOLL_OUT) != 0 || (failed && phase == .writing) { flush() }
+        if events & UInt32(FOOTHOLD_EPOLL_IN) != 0 || failed {
+            onReadable()
+            // Error and hang-up are reported even with no interest registered; left
+            // registered, a connection waiting on its handler would be reported again and again.
+            if failed && phase != .reading && phase != .lingering && phase != .writing { close() }
+        }
     }
 
     // MARK: - Reading
 
     private func onReadable() {
-        guard phase == .reading || phase == .lingering else { return }
+        guard phase == .reading || phase == .lingering else {
+            // Input is left alone while a request is served. Reading is suspended only now
+            // that bytes came early (pipelining): a suspend and resume per request would cost
+            // an epoll_ctl pair every time.
+            if phase == .handling || phase == .writing { suspendReading() }
+            return
+        }
         let buffer = loop.readBuffer
         while true {
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
@@ -148,17 +172,18 @@ final class Connection: @unchecked Sendable {
 
     private func handle(_ head: HTTPRequestHead, _ body: [UInt8]) {
         phase = .handling
-        suspendReading()
         let start = requestStartedAt
         let request = Request(head: head, body: body, requestID: Self.requestID(from: head.headers["x-request-id"]), remoteAddress: remoteAddress)
         let responder = server.responder
-        if responder.runsInline(head) {
-            finish(responder.respond(to: request), request: request, start: start)
+        let plan = parser.plan ?? responder.plan(for: head)
+        routeLabel = plan.routeLabel
+        if plan.runsInline {
+            finish(responder.respond(to: request, plan: plan), request: request, start: start)
             return
         }
         let accepted = server.workers.submit { [self] in
-            let response = responder.respond(to: request)
-            loop.queue.async { self.finish(response, request: request, start: start) }
+            let response = responder.respond(to: request, plan: plan)
+            loop.execute { self.finish(response, request: request, start: start) }
         }
         if !accepted {
             let overloaded = Problem(status: 503, code: "overloaded", detail: "The server is busy; try again shortly.", headers: [("Retry-After", "1")])
@@ -187,7 +212,7 @@ final class Connection: @unchecked Sendable {
         let bytes = ResponseSerializer.serialize(response, keepAlive: keepAlive, clientVersion: head.version, headRequest: head.method == "HEAD")
         server.log(method: head.method, path: head.path, status: response.status, bytes: bytes.count, start: start, requestID: request.requestID, remote: remoteAddress)
         server.metrics.record(
-            method: head.method, route: server.responder.routeLabel(for: head), status: response.status,
+            method: head.method, route: routeLabel, status: response.status,
             seconds: Double(System.monotonicNanos() &- start) / 1e9)
         write(bytes, then: keepAlive ? .nextRequest : .close)
     }
@@ -218,9 +243,9 @@ final class Connection: @unchecked Sendable {
             let code = errno
             if sent < 0 && code == EINTR { continue }
             if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) {
-                if writeSuspended, let writeSource {
+                if writeSuspended {
                     writeSuspended = false
-                    writeSource.resume()
+                    updateInterest()
                 }
                 return
             }
@@ -228,9 +253,9 @@ final class Connection: @unchecked Sendable {
             close()
             return
         }
-        if !writeSuspended, let writeSource {
+        if !writeSuspended {
             writeSuspended = true
-            writeSource.suspend()
+            updateInterest()
         }
         output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         outputOffset = 0
@@ -306,38 +331,20 @@ final class Connection: @unchecked Sendable {
         guard phase != .closed else { return }
         phase = .closed
         loop.connections[id] = nil
-        // A suspended source never delivers its cancellation, so resume before cancelling.
-        if let readSource {
-            if readSuspended { readSource.resume() }
-            readSource.cancel()
-        }
-        if let writeSource {
-            if writeSuspended { writeSource.resume() }
-            writeSource.cancel()
-        }
-        readSource = nil
-        writeSource = nil
-    }
-
-    /// The descriptor is closed only when both sources are cancelled, so it cannot be reused
-    /// by a new connection while a source still watches it.
-    private func sourceCancelled() {
-        pendingCancels -= 1
-        if pendingCancels == 0 {
-            Glibc.close(fd)
-            server.connectionClosed()
-        }
+        loop.unwatch(fd)
+        Glibc.close(fd)
+        server.connectionClosed()
     }
 
     private func suspendReading() {
-        guard !readSuspended, let readSource else { return }
+        guard !readSuspended else { return }
         readSuspended = true
-        readSource.suspend()
+        updateInterest()
     }
 
     private func resumeReading() {
-        guard readSuspended, !inputClosed, let readSource else { return }
+        guard readSuspended, !inputClosed else { return }
         readSuspended = false
-        readSource.resume()
+        updateInterest()
     }
 }

@@ -1,17 +1,27 @@
 /// What the server calls to answer requests: routing, auth and handlers live behind it.
 public protocol HTTPResponder: Sendable {
-    /// True when the request can be answered on the I/O queue because it never blocks.
-    func runsInline(_ head: HTTPRequestHead) -> Bool
-    /// The body limit for this request (imports take more than the default).
-    func bodyLimit(for head: HTTPRequestHead) -> Int?
+    /// Decides, once per request head, how the request is served: the route is found here
+    /// and reused for the body limit, the inline decision, the handler and the metrics.
+    func plan(for head: HTTPRequestHead) -> RequestPlan
     /// Answers one request; must not throw (errors become problem responses inside).
-    func respond(to request: Request) -> Response
-    /// The route template a request matched, for metrics ("unmatched" when none).
-    func routeLabel(for head: HTTPRequestHead) -> String
+    func respond(to request: Request, plan: RequestPlan) -> Response
 }
 
-extension HTTPResponder {
-    public func runsInline(_ head: HTTPRequestHead) -> Bool { false }
-    public func bodyLimit(for head: HTTPRequestHead) -> Int? { nil }
-    public func routeLabel(for head: HTTPRequestHead) -> String { "unmatched" }
+/// How one request will be served, decided when its head is complete.
+public struct RequestPlan: Sendable {
+    /// True when the request can be answered on the I/O queue because it never blocks.
+    public var runsInline: Bool
+    /// The body limit for this request (imports take more than the default); nil for the default.
+    public var bodyLimit: Int?
+    /// The route template matched, for metrics ("unmatched" when none).
+    public var routeLabel: String
+    /// What routing found; the server only hands it back to `respond`.
+    public var match: Router<Route>.Match?
+
+    public init(runsInline: Bool, bodyLimit: Int? = nil, routeLabel: String = "unmatched", match: Router<Route>.Match? = nil) {
+        self.runsInline = runsInline
+        self.bodyLimit = bodyLimit
+        self.routeLabel = routeLabel
+        self.match = match
+    }
 }

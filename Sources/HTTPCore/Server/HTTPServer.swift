@@ -67,6 +67,7 @@ public final class HTTPServer: Sendable {
                 bound.append((fd, actualPort))
                 port = actualPort
             }
+            for loop in loops { try loop.start() }
         } catch {
             for (fd, _) in bound { Glibc.close(fd) }
             throw error
@@ -208,7 +209,7 @@ public final class HTTPServer: Sendable {
                 return loops[state.nextLoop]
             }
             let connection = Connection(id: id, fd: fd, remoteAddress: Self.describe(storage), loop: loop, server: self)
-            loop.queue.async { connection.start() }
+            loop.execute { connection.start() }
         }
     }
 
@@ -301,14 +302,14 @@ public final class HTTPServer: Sendable {
         }
         for source in listeners { source.cancel() }
         for loop in loops {
-            loop.queue.async {
+            loop.execute {
                 for connection in Array(loop.connections.values) { connection.drain() }
             }
         }
         if openConnections.load(ordering: .relaxed) == 0 { finishShutdown() }
         DispatchQueue.global().asyncAfter(deadline: .now() + configuration.shutdownGrace) { [self] in
             for loop in loops {
-                loop.queue.async {
+                loop.execute {
                     for connection in Array(loop.connections.values) { connection.close() }
                 }
             }
