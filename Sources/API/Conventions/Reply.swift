@@ -22,7 +22,7 @@ enum Reply {
     }
 
     static func list<Item>(_ page: Page<Item>, sort: ListOrder, _ write: (inout JSONWriter, Item) -> Void) -> Response {
-        var writer = JSONWriter(capacity: 256 + page.items.count * 512)
+        var writer = JSONWriter(capacity: 256 + page.items.count * 768)
         writer.objectStart()
         writer.key("items")
         writer.arrayStart()
