@@ -86,6 +86,38 @@ struct ListTests {
         #expect(try owner.get("/interests?q=robot").itemIDs == [interest])
         #expect(try owner.get("/organizations?interest_id=\(interest)").itemIDs == [])
     }
+
+    @Test func listedContactsCarryTheSameLinksAsTheirOwnRepresentation() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let robotics = try owner.create("/interests", #"{"name":"Robotics"}"#)
+        let climate = try owner.create("/interests", #"{"name":"Climate"}"#)
+        var ids: [Int64] = []
+        for index in 0..<7 {
+            let tags = index % 3 == 0 ? #"["zeta","Alpha","mid"]"# : index % 3 == 1 ? #"["solo"]"# : "[]"
+            let interests = index % 2 == 0 ? "[\(climate),\(robotics)]" : "[]"
+            ids.append(try owner.create("/contacts", #"{"name":"P\#(index)","tags":\#(tags),"interest_ids":\#(interests)}"#))
+        }
+        // Pages of three: links are gathered per page and must land on the right contact.
+        var listed: [JSONValue] = []
+        var path = "/contacts?limit=3"
+        while true {
+            let page = try owner.get(path)
+            #expect(page.status == 200)
+            listed += page.json?["items"]?.arrayValue ?? []
+            guard case .string(let cursor)? = page.json?["next_cursor"] else { break }
+            path = "/contacts?limit=3&cursor=\(cursor)"
+        }
+        #expect(listed.count == 7)
+        for (id, item) in zip(ids, listed) {
+            #expect(item["id"] == .int(id))
+            #expect(item == (try owner.get("/contacts/\(id)").json))
+        }
+        #expect(listed[0]["tags"] == .array([.string("Alpha"), .string("mid"), .string("zeta")]))
+        #expect(listed[0]["interest_ids"] == .array([.int(min(robotics, climate)), .int(max(robotics, climate))]))
+        #expect(listed[1]["tags"] == .array([.string("solo")]))
+        #expect(listed[1]["interest_ids"] == .array([]))
+    }
 }
 
 @Suite("Isolation between users")
