@@ -57,6 +57,7 @@ struct AccountTests {
         let secret = try #require(created.json?["token"]?.stringValue)
         #expect(secret.hasPrefix("fh_") && secret.count == 46)
         #expect(created.json?["current"] == .bool(false))
+        #expect(created.json?["last_used_at"] == .null)
 
         // The secret is never stored nor shown again.
         #expect(try live.count("SELECT count(*) FROM tokens WHERE secret_hash = ? OR lookup = ?", [secret, secret]) == 0)
@@ -71,6 +72,10 @@ struct AccountTests {
         let flags = list.json?["items"]?.arrayValue?.map { ($0["id"]?.intValue, $0["current"]) }
         #expect(flags?.first { $0.0 == id }?.1 == .bool(true))
         #expect(list.json?["items"]?.arrayValue?.allSatisfy { $0["token"] == nil } == true)
+        // Using a token records when (at most once a minute), before the request is answered.
+        let used = try owner.get("/tokens/\(id)").json?["last_used_at"]?.stringValue
+        #expect(used.map { $0.hasSuffix("Z") && $0.count == 20 } == true)
+        #expect(try live.count("SELECT count(*) FROM tokens WHERE id = ? AND last_used_at IS NOT NULL", [id]) == 1)
 
         #expect(try owner.delete("/tokens/\(id)").status == 204)
         #expect(try laptop.get("/me").status == 401)

@@ -29,7 +29,7 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
             return Reply.object(resource.version(item), status: 201, location: "\(resource.path)/\(resource.id(item))") { resource.write(item, &$0) }
         })
         let one = path + "/{id:int}"
-        router.add("GET", one, auth.route { request, principal in
+        router.add("GET", one, auth.route(pointRead: true) { request, principal in
             let item = try resource.get(principal.userID, try request.intParameter("id"))
             return Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })

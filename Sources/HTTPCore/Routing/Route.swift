@@ -3,7 +3,8 @@ public struct Route: Sendable {
     public typealias Handler = @Sendable (Request) throws -> Response
 
     public var handler: Handler
-    /// Runs on the I/O queue; only for handlers that never block.
+    /// Runs on the I/O thread: only for handlers that never wait on anything but a short,
+    /// bounded read (WAL readers never wait for the writer).
     public var inline: Bool
     /// A larger (or smaller) body limit than the server default, e.g. for imports.
     public var bodyLimit: Int?
