@@ -1,4 +1,6 @@
 import Foundation
+import Dispatch
+import Primitives
 import Testing
 @testable import HTTPCore
 
@@ -73,6 +75,22 @@ struct JSONTests {
         #expect(!Gzip.accepted(by: "identity"))
         #expect(Gzip.accepted(by: "*"))
         #expect(!Gzip.accepted(by: nil))
+    }
+
+    @Test func reusedGzipStreamsCarryNothingOver() {
+        // Streams are pooled and reset between responses; each output must stand alone.
+        let inputs = (0..<64).map { index in Array(String(repeating: "item \(index) ", count: index * 37 + 1).utf8) }
+        let failures = Lock(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { lane in
+            for round in 0..<8 {
+                for (index, input) in inputs.enumerated() where (index + round + lane) % 3 != 0 {
+                    let out = Gzip.compress(input).flatMap { Gzip.decompress($0) }
+                    if out != input { failures.withLock { $0 += 1 } }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        #expect(Gzip.compress([], level: 9).flatMap { Gzip.decompress($0) } == [])
     }
 
     @Test func routerMatchesTemplates() {

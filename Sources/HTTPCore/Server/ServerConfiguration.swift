@@ -17,7 +17,7 @@ public struct ServerConfiguration: Sendable {
     public var workerThreads = max(4, System.coreCount * 4)
     /// Requests waiting for a worker beyond this are answered 503 at once.
     public var maxQueuedRequests = 4096
-    public var gzipLevel: Int32 = 5
+    public var gzipLevel: Int32 = Gzip.defaultLevel
     public var gzipMinimumBytes = 1024
     /// Seconds that in-flight requests get to finish after SIGTERM before connections are cut.
     public var shutdownGrace = 8.0
