@@ -39,6 +39,13 @@ public struct Row {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// A column's text as SQLite holds it, without making a String; nil for NULL. Valid only
+    /// until the statement steps again.
+    public func text(_ index: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let text = sqlite3_column_text(handle, index) else { return nil }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
+    }
+
     public func optionalString(_ index: Int32) -> String? {
         isNull(index) ? nil : string(index)
     }

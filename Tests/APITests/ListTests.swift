@@ -98,6 +98,11 @@ struct ListTests {
             let interests = index % 2 == 0 ? "[\(climate),\(robotics)]" : "[]"
             ids.append(try owner.create("/contacts", #"{"name":"P\#(index)","tags":\#(tags),"interest_ids":\#(interests)}"#))
         }
+        // Text that needs escaping or is not ASCII, and a timestamp stored without milliseconds.
+        ids.append(try owner.create(
+            "/contacts",
+            #"{"name":"Zoë \"Z\" Ångström","title":"C:\\path\ttab","notes":"line\nbreak \u0001 😀","tags":["été","Ü"],"interest_ids":[\#(robotics)]}"#))
+        try live.database?.write { try $0.run("UPDATE contacts SET updated_at = '2026-11-27T14:05:00+01:00' WHERE id = ?", [ids[7]]) }
         // Pages of three: links are gathered per page and must land on the right contact.
         var listed: [JSONValue] = []
         var path = "/contacts?limit=3"
@@ -108,7 +113,10 @@ struct ListTests {
             guard case .string(let cursor)? = page.json?["next_cursor"] else { break }
             path = "/contacts?limit=3&cursor=\(cursor)"
         }
-        #expect(listed.count == 7)
+        #expect(listed.count == 8)
+        #expect(listed[7]["name"] == .string("Zoë \"Z\" Ångström"))
+        #expect(listed[7]["notes"] == .string("line\nbreak \u{01} 😀"))
+        #expect(listed[7]["updated_at"] == .string("2026-11-27T13:05:00Z"))
         for (id, item) in zip(ids, listed) {
             #expect(item["id"] == .int(id))
             #expect(item == (try owner.get("/contacts/\(id)").json))

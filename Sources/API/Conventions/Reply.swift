@@ -1,6 +1,7 @@
 import Foundation
 import Domain
 import HTTPCore
+import SQLiteCore
 
 /// Builds the responses every resource shares: one object with its ETag, a created object
 /// with `Location`, a keyset page, 304 and 204.
@@ -34,6 +35,21 @@ enum Reply {
         return Response.json(200, writer)
     }
 
+    /// A page written as its rows are read: `rows` writes the items and returns the keyset
+    /// to continue after.
+    static func list(sort: ListOrder, estimatedCount: Int, _ rows: (inout JSONWriter) throws -> [DatabaseValue]?) rethrows -> Response {
+        var writer = JSONWriter(capacity: 256 + estimatedCount * 768)
+        writer.objectStart()
+        writer.key("items")
+        writer.arrayStart()
+        let next = try rows(&writer)
+        writer.arrayEnd()
+        writer.key("next_cursor")
+        if let next { writer.string(Cursor.encode(sort: sort, keys: next)) } else { writer.null() }
+        writer.objectEnd()
+        return Response.json(200, writer)
+    }
+
     static let noContent = Response(status: 204)
 }
 
@@ -56,6 +72,20 @@ extension JSONWriter {
     mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bool(value)
+    }
+
+    mutating func field(_ name: StaticString, utf8 value: UnsafeBufferPointer<UInt8>?) {
+        key(name)
+        if let value { string(utf8: value) } else { null() }
+    }
+
+    /// A timestamp column read in place; text of an unexpected shape goes through the parser.
+    mutating func field(_ name: StaticString, storedTimestamp text: UnsafeBufferPointer<UInt8>?) {
+        key(name)
+        guard let text else { return null() }
+        if !timestamp(storedText: text) {
+            if let date = SQLiteTimestamp.parse(bytes: text) { timestamp(date) } else { null() }
+        }
     }
 
     mutating func field(_ name: StaticString, _ date: Date?) {

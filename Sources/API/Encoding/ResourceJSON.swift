@@ -86,4 +86,43 @@ enum ResourceJSON {
         w.field("version", contact.version)
         w.objectEnd()
     }
+
+    /// The same representation as `write(_ contact: Contact)`, from the stored row (lists).
+    /// A test holds the two together.
+    static func write(_ contact: ContactRow, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", contact.id)
+        w.field("name", utf8: contact.name)
+        w.field("title", utf8: contact.title)
+        w.field("organization_id", contact.organizationID)
+        w.field("email", utf8: contact.email)
+        w.field("phone", utf8: contact.phone)
+        w.field("linkedin_url", utf8: contact.linkedinURL)
+        w.field("location", utf8: contact.location)
+        w.field("source", utf8: contact.source)
+        w.field("hook", utf8: contact.hook)
+        w.key("tags")
+        w.arrayStart()
+        if let tags = contact.joinedTags {
+            for tag in tags.split(separator: 0x1F) { w.string(utf8: UnsafeBufferPointer(rebasing: tag)) }
+        }
+        w.arrayEnd()
+        w.key("interest_ids")
+        w.arrayStart()
+        if let ids = contact.joinedInterestIDs {
+            for id in ids.split(separator: 0x2C) {
+                var value: Int64 = 0
+                for digit in id where digit >= 0x30 && digit <= 0x39 { value = value &* 10 &+ Int64(digit - 0x30) }
+                w.int(value)
+            }
+        }
+        w.arrayEnd()
+        w.field("stage", utf8: contact.stage)
+        w.field("keep_in_touch_days", contact.keepInTouchDays)
+        w.field("notes", utf8: contact.notes)
+        w.field("created_at", storedTimestamp: contact.createdAt)
+        w.field("updated_at", storedTimestamp: contact.updatedAt)
+        w.field("version", contact.version)
+        w.objectEnd()
+    }
 }

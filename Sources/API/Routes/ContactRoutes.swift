@@ -45,8 +45,9 @@ enum ContactRoutes {
                 filter.tag = try query.string("tag")
                 filter.text = try query.string("q")
                 filter.updatedSince = try query.timestamp("updated_since")
-                let page = try contacts.list(userID: principal.userID, filter: filter, page: query.page)
-                return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
+                return try Reply.list(sort: query.page.sort, estimatedCount: query.page.limit) { writer in
+                    try contacts.listRows(userID: principal.userID, filter: filter, page: query.page) { ResourceJSON.write($0, &writer) }
+                }
             },
             create: { user, draft, flags in try contacts.create(userID: user, draft: draft, allowDuplicate: flags["allow_duplicate"] ?? false) },
             get: { user, id in try contacts.get(userID: user, id: id) },

@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteCore
 
 /// A person in the network.
 public struct Contact: Sendable, Equatable {
@@ -55,4 +56,33 @@ public struct ContactFilter: Sendable {
     public var updatedSince: Date?
 
     public init() {}
+}
+
+/// A contact's row as stored, read in place: text comes as the UTF-8 bytes SQLite holds
+/// (valid only inside the `listRows` callback), timestamps as their stored RFC 3339 text,
+/// tags joined by U+001F and interest ids by commas. Lists are written from this without
+/// building `Contact` values.
+public struct ContactRow {
+    let row: Row
+
+    public var id: Int64 { row.int64(0) }
+    public var name: UnsafeBufferPointer<UInt8>? { row.text(2) }
+    public var title: UnsafeBufferPointer<UInt8>? { row.text(3) }
+    public var organizationID: Int64? { row.optionalInt64(4) }
+    public var email: UnsafeBufferPointer<UInt8>? { row.text(5) }
+    public var phone: UnsafeBufferPointer<UInt8>? { row.text(6) }
+    public var linkedinURL: UnsafeBufferPointer<UInt8>? { row.text(7) }
+    public var location: UnsafeBufferPointer<UInt8>? { row.text(8) }
+    public var source: UnsafeBufferPointer<UInt8>? { row.text(9) }
+    public var hook: UnsafeBufferPointer<UInt8>? { row.text(10) }
+    public var stage: UnsafeBufferPointer<UInt8>? { row.text(11) }
+    public var keepInTouchDays: Int64? { row.optionalInt64(12) }
+    public var notes: UnsafeBufferPointer<UInt8>? { row.text(13) }
+    public var createdAt: UnsafeBufferPointer<UInt8>? { row.text(14) }
+    public var updatedAt: UnsafeBufferPointer<UInt8>? { row.text(15) }
+    public var version: Int64 { row.int64(16) }
+    /// Tags in order, separated by U+001F (a tag cannot contain it); nil when there are none.
+    public var joinedTags: UnsafeBufferPointer<UInt8>? { row.text(17) }
+    /// Interest ids in ascending order, comma-separated; nil when there are none.
+    public var joinedInterestIDs: UnsafeBufferPointer<UInt8>? { row.text(18) }
 }

@@ -93,7 +93,9 @@ struct KeysetQuery {
         arguments.append(date)
     }
 
-    func run<Item>(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, map: (Row) throws -> Item) throws -> Page<Item> {
+    /// Hands each row of the page to `visit` as it is read; returns the keyset to continue
+    /// after, if there is more.
+    func visit(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, _ visit: (Row) throws -> Void) throws -> [DatabaseValue]? {
         var conditions = conditions
         var arguments = arguments
         let keys = page.sort.keyColumns(alias: alias)
@@ -104,17 +106,25 @@ struct KeysetQuery {
         }
         let sql = "SELECT \(select), \(keys.joined(separator: ", ")) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(page.sort.orderBy(alias: alias)) LIMIT ?"
         arguments.append(page.limit + 1)
-        var items: [Item] = []
+        var seen = 0
         var lastKey: [DatabaseValue]?
         var hasMore = false
         try connection.forEachRow(sql, arguments) { row in
-            if items.count == page.limit {
+            if seen == page.limit {
                 hasMore = true
                 return
             }
-            items.append(try map(row))
+            seen += 1
+            try visit(row)
             lastKey = (0..<Int32(keys.count)).map { row.value(columnCount + $0) }
         }
-        return Page(items: items, next: hasMore ? lastKey : nil)
+        return hasMore ? lastKey : nil
+    }
+
+    func run<Item>(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, map: (Row) throws -> Item) throws -> Page<Item> {
+        var items: [Item] = []
+        items.reserveCapacity(page.limit)
+        let next = try visit(connection, page: page, columnCount: columnCount) { items.append(try map($0)) }
+        return Page(items: items, next: next)
     }
 }

@@ -188,9 +188,57 @@ public struct JSONWriter: @unchecked Sendable {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// A string from UTF-8 bytes (a column's text, read in place). Bytes that are not valid
+    /// UTF-8 are repaired exactly as `String(decoding:as:)` repairs them.
+    public mutating func string(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        separate()
+        if Self.isASCII(bytes) {
+            writeEscaped(bytes)
+        } else {
+            writeString(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// A timestamp stored as `YYYY-MM-DDTHH:MM:SS.mmmZ`, written to the second by copying its
+    /// digits; false (nothing written) when the text has another shape.
+    public mutating func timestamp(storedText text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == 24, text[4] == 0x2D, text[7] == 0x2D, text[10] == 0x54, text[13] == 0x3A, text[16] == 0x3A,
+              text[19] == 0x2E, text[23] == 0x5A
+        else { return false }
+        for index in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] where text[index] < 0x30 || text[index] > 0x39 { return false }
+        separate()
+        buffer.reserve(22)
+        let out = buffer.base + buffer.count
+        out[0] = 0x22
+        if let base = text.baseAddress { (out + 1).update(from: base, count: 19) }
+        out[20] = 0x5A
+        out[21] = 0x22
+        buffer.count += 22
+        return true
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var index = 0
+        while index + 8 <= bytes.count {
+            if raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < bytes.count {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
     private mutating func writeString(_ value: String) {
         var value = value
-        value.withUTF8 { utf8 in
+        value.withUTF8 { writeEscaped($0) }
+    }
+
+    /// Writes valid UTF-8 as a quoted JSON string, escaping what JSON requires.
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        do {
             let raw = UnsafeRawBufferPointer(utf8)
             let count = utf8.count
             // Room for the text and its quotes; escapes reserve more as they come.
