@@ -32,6 +32,13 @@ struct ContactTests {
         #expect(try owner.get("/contacts/\(id)").json == json)
         #expect(try live.count("SELECT count(*) FROM contacts WHERE name = 'Ada Lovelace' AND organization_id = ?", [org]) == 1)
         #expect(try live.count("SELECT count(*) FROM contact_tags WHERE contact_id = ?", [id]) == 2)
+
+        // The answer is built from what was written; tags come in the order they are read back.
+        let other = try owner.post("/contacts", #"{"name":"Zoë","tags":["été","Ü","b","A","ß"],"interest_ids":[\#(interest)]}"#)
+        #expect(other.status == 201)
+        let otherID = try #require(other.json?["id"]?.intValue)
+        #expect(try owner.get("/contacts/\(otherID)").json == other.json)
+        #expect(other.json?["tags"] == .array([.string("A"), .string("b"), .string("Ü"), .string("ß"), .string("été")]))
     }
 
     @Test func duplicateEmailOrLinkedInIsAConflictUnlessAllowed() throws {
