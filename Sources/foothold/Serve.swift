@@ -52,11 +52,13 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection stays open (env FOOTHOLD_IDLE_TIMEOUT).")
     var idleTimeout: Double = Environment.double("FOOTHOLD_IDLE_TIMEOUT") ?? 60
 
-    @Option(help: "I/O threads (serial queues owning connections); default one per core (env FOOTHOLD_IO_THREADS).")
+    @Option(help: "I/O threads (epoll loops owning connections); default one per core (env FOOTHOLD_IO_THREADS).")
     var ioThreads: Int = Environment.int("FOOTHOLD_IO_THREADS") ?? max(1, System.coreCount)
 
-    @Option(help: "Handler threads (env FOOTHOLD_WORKERS).")
-    var workers: Int = Environment.int("FOOTHOLD_WORKERS") ?? max(4, System.coreCount * 4)
+    // Most handler time is waiting for a group commit, not computing: more threads mean larger
+    // batches (W4 measured 12k creates/s with 8, 16k with 32, on 2 cores; reads unchanged).
+    @Option(help: "Handler threads; default 16 per core (env FOOTHOLD_WORKERS).")
+    var workers: Int = Environment.int("FOOTHOLD_WORKERS") ?? max(16, System.coreCount * 16)
 
     @Option(help: "Failed authentications per client address per minute before 429 (env FOOTHOLD_AUTH_FAILURE_LIMIT).")
     var authFailureLimit: Int = Environment.int("FOOTHOLD_AUTH_FAILURE_LIMIT") ?? 10
