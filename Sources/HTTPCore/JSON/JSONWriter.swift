@@ -8,6 +8,8 @@ import Primitives
 /// capacity on every appended byte, which was a third of the cost of a 50-contact page.
 /// A writer is used by one owner and not copied (copies would share the buffer).
 public struct JSONWriter: @unchecked Sendable {
+    // Sendable so a finished writer can cross threads; it is written by one thread at a time
+    // (its owner), and copies, which would share `buffer`, are not made.
     private let buffer: ByteBuffer
     /// Whether the container being written already holds a value, one bit per nesting level
     /// (bit 0 is the innermost); a bit stack avoids an array's allocation and uniqueness checks.

@@ -20,7 +20,9 @@ final class IOLoop: @unchecked Sendable {
     private let sweepNanos: UInt64
     private var epollFD: Int32 = -1
     private var wakeFD: Int32 = -1
-    private let tasks = Lock<(queued: [@Sendable () -> Void], stopping: Bool)>(([], false))
+    /// Tasks from other threads, and the loop's life: once `closed`, its descriptors are gone
+    /// and nothing may write to `wakeFD` (the number may already name another file).
+    private let tasks = Lock<(queued: [@Sendable () -> Void], stopping: Bool, closed: Bool)>(([], false, false))
     private static let wakeToken = UInt64.max
 
     init(index: Int, sweepInterval: Double) {
@@ -47,30 +49,38 @@ final class IOLoop: @unchecked Sendable {
             Glibc.close(wake)
             throw SocketError("epoll_ctl")
         }
-        epollFD = epoll
-        wakeFD = wake
+        tasks.withLock { _ in
+            epollFD = epoll
+            wakeFD = wake
+        }
         let thread = Thread { [self] in run() }
         thread.name = "foothold-io-\(index)"
         thread.start()
     }
 
     /// Runs `task` on the loop's thread, after what is already queued.
+    /// Tasks handed over after the loop ended are dropped (only at shutdown).
     func execute(_ task: @escaping @Sendable () -> Void) {
-        let wake = tasks.withLock { state -> Bool in
+        tasks.withLock { state in
+            guard !state.closed else { return }
             state.queued.append(task)
-            return state.queued.count == 1
+            // One wake-up per batch: the loop takes every queued task when it wakes.
+            if state.queued.count == 1 { signalWake() }
         }
-        // One wake-up per batch: the loop takes every queued task when it wakes.
-        if wake { signalWake() }
     }
 
     /// Ends the thread once it has run what is queued; call after its connections are closed.
     func stop() {
-        tasks.withLock { $0.stopping = true }
-        signalWake()
+        tasks.withLock { state in
+            guard !state.closed else { return }
+            state.stopping = true
+            signalWake()
+        }
     }
 
+    /// Called with `tasks` held, so the descriptor cannot be closed underneath.
     private func signalWake() {
+        guard wakeFD >= 0 else { return }
         var one: UInt64 = 1
         _ = withUnsafeBytes(of: &one) { Glibc.write(wakeFD, $0.baseAddress, 8) }
     }
@@ -96,8 +106,12 @@ final class IOLoop: @unchecked Sendable {
         defer {
             tokens.deallocate()
             events.deallocate()
-            Glibc.close(epollFD)
-            Glibc.close(wakeFD)
+            tasks.withLock { state in
+                state.closed = true
+                state.queued.removeAll()
+                Glibc.close(epollFD)
+                Glibc.close(wakeFD)
+            }
         }
         var nextSweep = System.monotonicNanos() &+ sweepNanos
         while true {
