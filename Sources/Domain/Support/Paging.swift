@@ -116,7 +116,8 @@ struct KeysetQuery {
             }
             seen += 1
             try visit(row)
-            lastKey = (0..<Int32(keys.count)).map { row.value(columnCount + $0) }
+            // Only the page's last row can be continued after.
+            if seen == page.limit { lastKey = (0..<Int32(keys.count)).map { row.value(columnCount + $0) } }
         }
         return hasMore ? lastKey : nil
     }
