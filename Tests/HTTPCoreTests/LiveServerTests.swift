@@ -306,6 +306,14 @@ struct LiveServerTests {
         #expect(try live.client().request("GET", "/hello").status == 200)
     }
 
+    @Test func generatedRequestIDsAreHexAndDistinct() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        let ids = try (0..<200).map { _ in try client.request("GET", "/hello").header("x-request-id") ?? "" }
+        #expect(Set(ids).count == 200)
+        #expect(ids.allSatisfy { $0.count == 16 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } })
+    }
+
     @Test func requestArrivingWhileAnotherIsServedWaitsItsTurn() throws {
         let counter = Counter()
         let live = try LiveServer(responder: makeTestApp(counter: counter))
