@@ -28,7 +28,11 @@ public struct HTTPHeaders: Sendable, Sequence {
     /// Callers nearly always pass names already in lower case; only others pay for lowering.
     @inline(__always)
     private static func lowered(_ name: String) -> String {
-        name.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? name.lowercased() : name
+        // Over contiguous bytes (literals and parsed names are): iterating the UTF8View
+        // generically cost 3% of a /health request.
+        let hasUpper = name.utf8.withContiguousStorageIfAvailable { bytes in bytes.contains { $0 >= 0x41 && $0 <= 0x5A } }
+            ?? name.utf8.contains { $0 >= 0x41 && $0 <= 0x5A }
+        return hasUpper ? name.lowercased() : name
     }
 
     /// Replaces every field of that name with one field.
