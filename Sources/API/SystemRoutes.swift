@@ -4,7 +4,7 @@ import HTTPCore
 enum SystemRoutes {
     static func register(on router: inout Router<Route>) {
         let health = Array(#"{"status":"ok"}"#.utf8)
-        // Never blocks, so it runs on the I/O queue (BENCHMARKS.md: the worker hop is a
+        // Never blocks, so it runs on the I/O thread (BENCHMARKS.md: the worker hop is a
         // quarter of this request's cost).
         router.add("GET", "/health", Route(inline: true) { _ in
             Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: health)

@@ -3,8 +3,9 @@ import Dispatch
 import Synchronization
 import Primitives
 
-/// The database as services use it: one writer connection serialized on its own queue, and
-/// a pool of reader connections that see a consistent snapshot (WAL) while a write runs.
+/// The database as services use it: one writer connection, used under a lock by whichever
+/// caller leads the current group commit, and a pool of reader connections that see a
+/// consistent snapshot (WAL) while a write runs.
 public final class Database: Sendable {
     /// Where the database lives and how durable commits are.
     public struct Configuration: Sendable {

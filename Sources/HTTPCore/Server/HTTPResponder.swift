@@ -9,7 +9,7 @@ public protocol HTTPResponder: Sendable {
 
 /// How one request will be served, decided when its head is complete.
 public struct RequestPlan: Sendable {
-    /// True when the request can be answered on the I/O queue because it never blocks.
+    /// True when the request can be answered on the I/O thread: it never blocks, or only on a short, bounded read.
     public var runsInline: Bool
     /// The body limit for this request (imports take more than the default); nil for the default.
     public var bodyLimit: Int?

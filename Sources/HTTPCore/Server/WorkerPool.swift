@@ -3,7 +3,7 @@ import Synchronization
 import Primitives
 
 /// A fixed set of threads that run handlers, so that a blocking handler (SQLite, files)
-/// never occupies an I/O queue nor makes Dispatch spawn a thread per blocked call.
+/// never occupies an I/O thread nor makes Dispatch spawn a thread per blocked call.
 public final class WorkerPool: Sendable {
     private struct State {
         var jobs: [@Sendable () -> Void] = []
