@@ -1,10 +1,11 @@
 import CSQLite
 import Dispatch
+import Foundation
 import Synchronization
 import Primitives
 
-/// The database as services use it: one writer connection, used under a lock by whichever
-/// caller leads the current group commit, and a pool of reader connections that see a
+/// The database as services use it: one writer connection, whose transactions a writer
+/// thread runs in group-committed batches, and a pool of reader connections that see a
 /// consistent snapshot (WAL) while a write runs.
 public final class Database: Sendable {
     /// Where the database lives and how durable commits are.
@@ -32,7 +33,7 @@ public final class Database: Sendable {
     private let writer: Slot
     /// Held while the writer connection is in use.
     private let writerLock = Lock<Void>(())
-    private let batchState = Lock(BatchState())
+    private let writerThread: WriterThread
     private let idleReaders: Lock<[Slot]>
     private let readerSemaphore: DispatchSemaphore
     private let readerWaits = Atomic<Int>(0)
@@ -56,22 +57,26 @@ public final class Database: Sendable {
         }
         idleReaders = Lock(readers)
         readerSemaphore = DispatchSemaphore(value: readers.count)
+        // Without a connection of its own for checkpoints, commits checkpoint as SQLite does by default.
+        let checkpointer = (try? SQLiteConnection(path: configuration.path, options: .init(synchronous: configuration.synchronous)))
+            .map { Checkpointer(connection: $0) }
+        writerThread = WriterThread(writer: writerConnection, writerLock: writerLock, checkpointer: checkpointer)
+    }
+
+    deinit {
+        // Queued writes still run and complete before the writer thread ends.
+        writerThread.stop()
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer: committed before it
-    /// returns, rolled back (alone) when it throws.
-    ///
-    /// Writes are group-committed: while one batch commits, writes that arrive queue up, and
-    /// the oldest of them then leads them all through one transaction, each inside its own
-    /// savepoint. The pages a batch shares go to the WAL once instead of once per write, and
-    /// every caller still returns only after its own write has committed.
+    /// returns, rolled back (alone) when it throws. Blocks until then; see `submit`.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         var outcome: Result<T, any Error>?
+        let finished = DispatchSemaphore(value: 0)
         withoutActuallyEscaping(body) { body in
-            // The job may run on the thread leading its batch while this one waits on
-            // `signal`; the leader drops the closures before it signals, so neither `body`
-            // nor `outcome` is referenced once this call returns.
+            // The writer thread drops the job's closures before it signals, so neither `body`
+            // nor `outcome` is referenced once the wait returns.
             let job = WriteJob(
                 run: { connection in
                     do {
@@ -82,50 +87,176 @@ public final class Database: Sendable {
                         return false
                     }
                 },
-                fail: { error in outcome = .failure(error) })
-            let leads = batchState.withLock { state in
-                state.pending.append(job)
-                if state.leaderActive { return false }
-                state.leaderActive = true
-                return true
-            }
-            if !leads {
-                job.signal.wait()
-                if job.isDone { return }
-            }
-            lead(job)
+                fail: { error in outcome = .failure(error) },
+                done: { finished.signal() })
+            writerThread.enqueue(job)
+            finished.wait()
         }
-        guard let outcome else { throw SQLiteError(code: SQLITE_INTERNAL, message: "a write was not run") }
+        guard let outcome else { throw SQLiteError.writeNotRun }
         return try outcome.get()
     }
 
-    /// Runs one batch (what is queued, up to `maxBatch`), then hands leadership to the oldest
-    /// write still waiting, or gives it up: each caller leads at most once.
-    private func lead(_ own: WriteJob) {
-        let batch = batchState.withLock { state in
-            let count = min(state.pending.count, Self.maxBatch)
-            let batch = Array(state.pending.prefix(count))
-            state.pending.removeFirst(count)
-            return batch
+    /// Queues `body` for the writer thread and returns at once. The future completes, on the
+    /// writer thread, after the transaction holding the write committed (or with the error
+    /// that rolled it back), so a response sent from it is never ahead of the disk.
+    ///
+    /// Writes are group-committed: while one batch commits, writes that arrive queue up, and
+    /// the next batch runs them all in one transaction, each inside its own savepoint. The
+    /// pages a batch shares go to the WAL once instead of once per write.
+    @inlinable
+    public func submit<T>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) -> Future<T> {
+        // Inlinable so that callers get it specialized: generic code run unspecialized looks up
+        // type metadata at run time, which measured a tenth of the writer thread's time.
+        let future = Future<T>()
+        let outcome = Lock<Result<T, any Error>?>(nil)
+        enqueue(
+            run: { connection in
+                do {
+                    let value = try body(connection)
+                    outcome.withLock { $0 = .success(value) }
+                    return true
+                } catch {
+                    outcome.withLock { $0 = .failure(error) }
+                    return false
+                }
+            },
+            fail: { error in outcome.withLock { $0 = .failure(error) } },
+            done: {
+                let result = outcome.withLock { $0 } ?? .failure(SQLiteError.writeNotRun)
+                future.complete(result)
+            })
+        return future
+    }
+
+    /// Queues a write for the writer thread: `run` applies it (false: it failed and is rolled
+    /// back), `fail` reports an error from outside it, `done` runs once its batch is over.
+    @usableFromInline
+    func enqueue(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void) {
+        writerThread.enqueue(WriteJob(run: run, fail: fail, done: done))
+    }
+
+    /// Runs `body` on the writer with no transaction around it (migrations manage their own).
+    @discardableResult
+    public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try writerLock.withLock { _ in try body(writer.connection) }
+    }
+
+    /// Runs `body` in a read transaction on a pooled reader: one consistent snapshot.
+    @discardableResult
+    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        if readerSemaphore.wait(timeout: .now()) == .timedOut {
+            readerWaits.add(1, ordering: .relaxed)
+            readerSemaphore.wait()
         }
-        writerLock.withLock { _ in runBatch(batch) }
-        let next = batchState.withLock { state -> WriteJob? in
-            if let next = state.pending.first { return next }
-            state.leaderActive = false
-            return nil
+        defer { readerSemaphore.signal() }
+        let slot = idleReaders.withLock { $0.popLast() }
+        guard let slot else {
+            throw SQLiteError(code: SQLITE_INTERNAL, message: "reader pool is empty")
         }
-        for job in batch {
-            job.finish()
-            if job !== own { job.signal.signal() }
+        defer { idleReaders.withLock { $0.append(slot) } }
+        return try slot.connection.transaction(.deferred) { try body(slot.connection) }
+    }
+
+    /// How many reads had to wait for a free reader, for metrics.
+    public var readerWaitCount: Int { readerWaits.load(ordering: .relaxed) }
+}
+
+/// The thread that owns the writer connection's transactions: it takes what is queued, runs it
+/// as one group-committed batch, then completes each write.
+private final class WriterThread: @unchecked Sendable {
+    private struct Queue {
+        var pending: [WriteJob] = []
+        /// The thread is parked on `wake` and needs a signal for new work.
+        var idle = false
+        var stopping = false
+    }
+
+    // The writer connection is used only by this thread's batches and by `withWriter`
+    // callers, all under `writerLock`.
+    private let writer: SQLiteConnection
+    private let writerLock: Lock<Void>
+    private let queue = Lock(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let exited = DispatchSemaphore(value: 0)
+    private let threadID = Lock<pthread_t?>(nil)
+
+    private let checkpointer: Checkpointer?
+
+    init(writer: SQLiteConnection, writerLock: Lock<Void>, checkpointer: Checkpointer?) {
+        self.writer = writer
+        self.writerLock = writerLock
+        self.checkpointer = checkpointer
+        if checkpointer != nil { writer.takeOverCheckpoints() }
+        let thread = Thread { [self] in run() }
+        thread.name = "foothold-writer"
+        thread.start()
+    }
+
+    func enqueue(_ job: WriteJob) {
+        let signal = queue.withLock { queue in
+            queue.pending.append(job)
+            guard queue.idle else { return false }
+            queue.idle = false
+            return true
         }
-        next?.signal.signal()
+        if signal { wake.signal() }
+    }
+
+    /// Lets the thread finish what is queued and end; waits for that unless called on it.
+    func stop() {
+        let signal = queue.withLock { queue in
+            queue.stopping = true
+            guard queue.idle else { return false }
+            queue.idle = false
+            return true
+        }
+        if signal { wake.signal() }
+        let onWriter = threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+        if !onWriter { exited.wait() }
+    }
+
+    private func run() {
+        threadID.withLock { $0 = pthread_self() }
+        while true {
+            let batch = queue.withLock { queue -> [WriteJob]? in
+                if queue.pending.isEmpty {
+                    if queue.stopping { return nil }
+                    queue.idle = true
+                    return []
+                }
+                let count = min(queue.pending.count, Self.maxBatch)
+                let batch = Array(queue.pending.prefix(count))
+                queue.pending.removeFirst(count)
+                return batch
+            }
+            guard let batch else { break }
+            if batch.isEmpty {
+                wake.wait()
+                continue
+            }
+            writerLock.withLock { _ in runBatch(batch) }
+            for job in batch { job.finish() }
+            if let checkpointer {
+                let frames = writer.walFrameCount
+                if checkpointer.takeFinishRequest() || frames >= Checkpointer.threshold * 16 {
+                    // The few frames committed since the checkpointer's last pass (or, if it
+                    // fell far behind, all of them): between two commits nothing is appended,
+                    // so the checkpoint completes and the next write starts the WAL over.
+                    writerLock.withLock { _ in _ = try? writer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+                } else if frames >= Checkpointer.threshold {
+                    checkpointer.request()
+                }
+            }
+        }
+        checkpointer?.stop()
+        exited.signal()
     }
 
     /// Enough to amortize a commit; small enough that the last write of a batch waits little.
     private static let maxBatch = 64
 
     private func runBatch(_ batch: [WriteJob]) {
-        let connection = writer.connection
+        let connection = writer
         let useSavepoints = batch.count > 1
         var remaining = batch[...]
         while !remaining.isEmpty {
@@ -183,56 +314,106 @@ public final class Database: Sendable {
             }
         }
     }
-
-    /// Runs `body` on the writer with no transaction around it (migrations manage their own).
-    @discardableResult
-    public func withWriter<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try writerLock.withLock { _ in try body(writer.connection) }
-    }
-
-    /// Runs `body` in a read transaction on a pooled reader: one consistent snapshot.
-    @discardableResult
-    public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        if readerSemaphore.wait(timeout: .now()) == .timedOut {
-            readerWaits.add(1, ordering: .relaxed)
-            readerSemaphore.wait()
-        }
-        defer { readerSemaphore.signal() }
-        let slot = idleReaders.withLock { $0.popLast() }
-        guard let slot else {
-            throw SQLiteError(code: SQLITE_INTERNAL, message: "reader pool is empty")
-        }
-        defer { idleReaders.withLock { $0.append(slot) } }
-        return try slot.connection.transaction(.deferred) { try body(slot.connection) }
-    }
-
-    /// How many reads had to wait for a free reader, for metrics.
-    public var readerWaitCount: Int { readerWaits.load(ordering: .relaxed) }
 }
 
-/// Writes waiting for a batch, and whether some thread is leading one.
-private struct BatchState {
-    var pending: [WriteJob] = []
-    var leaderActive = false
+/// Copies the WAL back into the database file on its own thread and connection, so that no
+/// commit pays for that copy or its fsync: with automatic checkpoints, every thousandth page
+/// a commit wrote stalled the writer, and every queued write behind it, for milliseconds.
+final class Checkpointer: @unchecked Sendable {
+    /// WAL frames (pages) that start a checkpoint: SQLite's own default.
+    static let threshold = 1000
+
+    /// Frames a pass may leave behind for the writer to copy.
+    static let remainder = 64
+
+    // `connection` is used only on this thread.
+    private let connection: SQLiteConnection
+    private let state = Lock<(requested: Bool, stopping: Bool, finishRequested: Bool)>((false, false, false))
+    private let wake = DispatchSemaphore(value: 0)
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(connection: SQLiteConnection) {
+        self.connection = connection
+        let thread = Thread { [self] in run() }
+        thread.name = "foothold-checkpoint"
+        thread.start()
+    }
+
+    /// Asks for a checkpoint; requests made while one is pending count once.
+    func request() {
+        let signal = state.withLock { state in
+            guard !state.requested, !state.stopping else { return false }
+            state.requested = true
+            return true
+        }
+        if signal { wake.signal() }
+    }
+
+    /// Ends the thread after any checkpoint under way, and waits for that.
+    func stop() {
+        let signal = state.withLock { state in
+            guard !state.stopping else { return false }
+            state.stopping = true
+            return true
+        }
+        if signal {
+            wake.signal()
+            exited.wait()
+        }
+    }
+
+    private func run() {
+        while true {
+            wake.wait()
+            let stopping = state.withLock { state in
+                state.requested = false
+                return state.stopping
+            }
+            if stopping { break }
+            // PASSIVE never waits for the writer, which keeps appending meanwhile: a pass
+            // copies what was there when it began. A WAL starts over only once it was copied
+            // whole, so passes repeat until little is left, and the writer copies that.
+            for _ in 0..<8 {
+                guard let pass = try? connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)", [], { row in
+                    (busy: row.int64(0), log: row.int64(1), copied: row.int64(2))
+                }), pass.busy == 0, pass.log >= 0 else { break }
+                if pass.log - pass.copied <= Int64(Self.remainder) {
+                    if pass.log > pass.copied { state.withLock { $0.finishRequested = true } }
+                    break
+                }
+            }
+        }
+        exited.signal()
+    }
+
+    /// Whether a pass ended with a remainder for the writer; asking clears it.
+    func takeFinishRequest() -> Bool {
+        state.withLock { state in
+            defer { state.finishRequested = false }
+            return state.finishRequested
+        }
+    }
 }
 
-/// One caller's write, run by whichever thread leads its batch.
+/// One caller's write, run by the writer thread.
 private final class WriteJob: @unchecked Sendable {
-    // Set by the owner, used and then cleared by the leader before it signals; the owner
-    // reads `isDone` only after `signal` (which orders these accesses).
+    // Set by the caller, used and then cleared by the writer thread before `done` runs; the
+    // caller reads what `run` stored only after `done` (which orders these accesses).
     private(set) var run: ((SQLiteConnection) -> Bool)?
     private(set) var fail: ((any Error) -> Void)?
-    private(set) var isDone = false
-    let signal = DispatchSemaphore(value: 0)
+    private var done: (() -> Void)?
 
-    init(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void) {
+    init(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void) {
         self.run = run
         self.fail = fail
+        self.done = done
     }
 
     func finish() {
         run = nil
         fail = nil
-        isDone = true
+        let done = self.done
+        self.done = nil
+        done?()
     }
 }

@@ -31,14 +31,18 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
     private var cache: [String: Statement] = [:]
+    /// Frames in the WAL after this connection's last commit; kept once `takeOverCheckpoints`.
+    private let walFrames = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     public init(path: String, options: Options = Options()) throws(SQLiteError) {
+        walFrames.initialize(to: 0)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let error = SQLiteError(code: code, connection: handle, sql: nil)
             sqlite3_close_v2(handle)
+            walFrames.deallocate()
             throw error
         }
         self.handle = handle
@@ -52,6 +56,7 @@ public final class SQLiteConnection {
         } catch {
             cache.removeAll()
             sqlite3_close_v2(handle)
+            walFrames.deallocate()
             throw error
         }
     }
@@ -60,7 +65,20 @@ public final class SQLiteConnection {
         // Statements must be finalized before the connection closes.
         cache.removeAll()
         sqlite3_close_v2(handle)
+        walFrames.deallocate()
     }
+
+    /// Stops this connection's automatic checkpoints (a commit that crosses the threshold
+    /// copies pages back itself) and records the WAL's size instead: see `walFrameCount`.
+    public func takeOverCheckpoints() {
+        sqlite3_wal_hook(handle, { context, _, _, frames in
+            context?.assumingMemoryBound(to: Int32.self).pointee = frames
+            return SQLITE_OK
+        }, walFrames)
+    }
+
+    /// Frames in the WAL after this connection's last commit (after `takeOverCheckpoints`).
+    public var walFrameCount: Int { Int(walFrames.pointee) }
 
     /// A statement from the per-connection cache, reset and ready to bind.
     public func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {

@@ -24,6 +24,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
         self.sql = sql
     }
 
+    /// A write that ended without a result: a bug in the write path, never expected.
+    public static let writeNotRun = SQLiteError(code: SQLITE_INTERNAL, message: "a write was not run")
+
     init(code: Int32, connection: OpaquePointer?, sql: String? = nil) {
         let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
         self.init(code: code, message: message, sql: sql)

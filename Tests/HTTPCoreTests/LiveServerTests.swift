@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Foundation
+import Primitives
 import Synchronization
 import Testing
 import TestSupport
@@ -44,6 +45,22 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
         return Response.noContent()
     })
     router.add("GET", "/fail", Route { _ in throw CancellationError() })
+    // Finished later from another thread, as a write handed to the writer thread is.
+    router.add("GET", "/later/{outcome}", Route(inline: true) { request in
+        let outcome = request.parameters["outcome"] ?? ""
+        let future = Future<String>()
+        DispatchQueue.global().asyncAfter(deadline: .now() + (outcome == "slow" ? 0.4 : 0.05)) {
+            switch outcome {
+            case "problem": future.complete(.failure(Problem(status: 409, code: "conflict", detail: "Taken.")))
+            case "error": future.complete(.failure(CancellationError()))
+            default: future.complete(.success(outcome))
+            }
+        }
+        if outcome == "slow" { counter.slowStarted.signal() }
+        return .later(future) { text in
+            Response(status: 201, headers: [("Content-Type", "text/plain"), ("Location", "/later/1")], body: Array(text.utf8))
+        }
+    })
     return Application(router: router, cors: CORSPolicy(allowedOrigins: ["https://app.example"])) { _, _ in Problem.internalError }
 }
 
@@ -263,6 +280,49 @@ struct LiveServerTests {
         #expect(response.status == 500)
         #expect(response.json?["code"] == .string("internal_error"))
         #expect(!response.text.contains("Cancellation"))
+    }
+
+    /// A response finished later on another thread goes out whole, in order with the
+    /// requests pipelined behind it, with CORS headers and error mapping as any other.
+    @Test func responsesFinishedLaterOnAnotherThread() throws {
+        let live = try LiveServer(responder: makeTestApp())
+        let client = try live.client()
+        let done = try client.request("GET", "/later/done", headers: [("Origin", "https://app.example")])
+        #expect(done.status == 201)
+        #expect(done.text == "done")
+        #expect(done.header("location") == "/later/1")
+        #expect(done.header("access-control-allow-origin") == "https://app.example")
+        #expect(done.header("x-request-id")?.count == 16)
+
+        try client.send("GET /later/first HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        let first = try client.readResponse()
+        let second = try client.readResponse()
+        #expect(first.text == "first")
+        #expect(second.text == "hello")
+
+        let problem = try client.request("GET", "/later/problem")
+        #expect(problem.status == 409)
+        #expect(problem.header("content-type") == "application/problem+json")
+        #expect(problem.json?["code"] == .string("conflict"))
+        let failed = try client.request("GET", "/later/error")
+        #expect(failed.status == 500)
+        #expect(failed.json?["code"] == .string("internal_error"))
+        #expect(try client.request("GET", "/hello").status == 200)
+    }
+
+    @Test func shutdownWaitsForAResponseFinishedLater() throws {
+        let counter = Counter()
+        let live = try LiveServer(responder: makeTestApp(counter: counter))
+        let client = try live.client()
+        try client.send("GET /later/slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        let done = DispatchSemaphore(value: 0)
+        live.server.shutdown { done.signal() }
+        let response = try client.readResponse()
+        #expect(response.status == 201)
+        #expect(response.text == "slow")
+        #expect(response.header("connection") == "close")
+        #expect(done.wait(timeout: .now() + 5) == .success)
     }
 
     @Test func http10ClosesAfterTheResponse() throws {

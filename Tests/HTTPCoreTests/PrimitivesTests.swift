@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 @testable import HTTPCore
@@ -5,6 +6,34 @@ import Primitives
 
 @Suite("Primitives")
 struct PrimitivesTests {
+    /// The result reaches the one subscriber whichever comes first, exactly once.
+    @Test func futureDeliversOnceWhicheverComesFirst() throws {
+        struct Failed: Error {}
+        let early = Future<Int>()
+        early.complete(.success(1))
+        early.complete(.success(2))
+        let seen = Lock<[Int]>([])
+        early.whenComplete { result in seen.withLock { list in list.append((try? result.get()) ?? -1) } }
+        early.whenComplete { _ in seen.withLock { $0.append(99) } }
+        #expect(seen.withLock { $0 } == [1])
+
+        let late = Future<Int>()
+        late.whenComplete { result in seen.withLock { list in list.append((try? result.get()) ?? -1) } }
+        #expect(seen.withLock { $0 } == [1])
+        late.complete(.failure(Failed()))
+        late.complete(.success(3))
+        #expect(seen.withLock { $0 } == [1, -1])
+        #expect(throws: Failed.self) { try Future<Int>(.failure(Failed())).wait() }
+    }
+
+    @Test func futureWaitReturnsWhatAnotherThreadCompletes() throws {
+        for index in 0..<200 {
+            let future = Future<String>()
+            DispatchQueue.global().async { future.complete(.success("value \(index)")) }
+            #expect(try future.wait() == "value \(index)")
+        }
+    }
+
     @Test func base64URLMatchesFoundationForEveryLength() {
         var generator = SystemRandomNumberGenerator()
         for length in 0..<70 {

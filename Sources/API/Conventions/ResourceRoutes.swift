@@ -1,5 +1,6 @@
 import Domain
 import HTTPCore
+import Primitives
 
 /// The five routes every resource has, wired once: `GET` and `POST` on the collection,
 /// `GET`, `PATCH` and `DELETE` on one object, with ETags, conditional requests, `Location`,
@@ -15,7 +16,8 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     /// Reads the body of POST and PATCH.
     var draft: @Sendable (Request) throws -> Draft
     var list: @Sendable (Request, Principal) throws -> Response
-    var create: @Sendable (_ userID: Int64, Draft, _ flags: [String: Bool]) throws -> Item
+    /// Validates, then hands the insert to the writer thread (the route answers when it commits).
+    var create: @Sendable (_ userID: Int64, Draft, _ flags: [String: Bool]) throws -> Future<Item>
     var get: @Sendable (_ userID: Int64, _ id: Int64) throws -> Item
     var update: @Sendable (_ userID: Int64, _ id: Int64, Draft, VersionPrecondition, _ flags: [String: Bool]) throws -> Item
     var delete: @Sendable (_ userID: Int64, _ id: Int64, VersionPrecondition) throws -> Void
@@ -23,13 +25,15 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let resource = self
         router.add("GET", path, auth.route(resource.list))
-        router.add("POST", path, auth.route { request, principal in
+        router.add("POST", path, auth.route(inline: true) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
-            let item = try resource.create(principal.userID, try resource.draft(request), flags)
-            return Reply.object(resource.version(item), status: 201, location: "\(resource.path)/\(resource.id(item))") { resource.write(item, &$0) }
+            let created = try resource.create(principal.userID, try resource.draft(request), flags)
+            return .later(created) { item in
+                Reply.object(resource.version(item), status: 201, location: "\(resource.path)/\(resource.id(item))") { resource.write(item, &$0) }
+            }
         })
         let one = path + "/{id:int}"
-        router.add("GET", one, auth.route(pointRead: true) { request, principal in
+        router.add("GET", one, auth.route(inline: true) { request, principal in
             let item = try resource.get(principal.userID, try request.intParameter("id"))
             return Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })

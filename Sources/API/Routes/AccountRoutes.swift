@@ -7,7 +7,7 @@ enum AccountRoutes {
         let auth = context.authenticator
         let accounts = context.accounts
 
-        router.add("GET", "/me", auth.route(pointRead: true) { request, principal in
+        router.add("GET", "/me", auth.route(inline: true) { request, principal in
             let user = try accounts.user(id: principal.userID)
             return Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
         })

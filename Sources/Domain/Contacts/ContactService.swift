@@ -82,14 +82,18 @@ public final class ContactService: Sendable {
 
     /// Creates a contact; a duplicate email or LinkedIn URL is a conflict naming the existing
     /// contact unless `allowDuplicate` says the user means it.
-    public func create(userID: Int64, draft: ContactDraft, allowDuplicate: Bool) throws -> Contact {
+    /// Validates now and throws what is wrong; the insert runs on the writer thread and the
+    /// future completes when it has committed.
+    public func create(userID: Int64, draft: ContactDraft, allowDuplicate: Bool) throws -> Future<Contact> {
         let now = clock.now()
         var contact = Contact(
             id: 0, userID: userID, name: "", title: nil, organizationID: nil, email: nil, phone: nil, linkedinURL: nil, location: nil,
             source: nil, hook: nil, tags: [], interestIDs: [], stage: .identified, keepInTouchDays: nil, notes: nil,
             createdAt: now, updatedAt: now, version: 1)
         try apply(draft, to: &contact)
-        return try database.write { connection in
+        let validated = contact
+        return database.submit { [self] connection in
+            var contact = validated
             try checkReferences(connection, userID: userID, contact)
             if !allowDuplicate { try checkDuplicates(connection, userID: userID, contact, except: nil) }
             try connection.run(

@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteCore
+import Primitives
 
 /// Interest areas: CRUD, coverage counts, and the list contract.
 public final class InterestService: Sendable {
@@ -46,13 +47,16 @@ public final class InterestService: Sendable {
         return found
     }
 
-    public func create(userID: Int64, draft: InterestDraft) throws -> Interest {
+    /// Validates now; the insert runs on the writer thread (see `ContactService.create`).
+    public func create(userID: Int64, draft: InterestDraft) throws -> Future<Interest> {
         let now = clock.now()
         var interest = Interest(
             id: 0, userID: userID, name: "", goal: nil, targetDate: nil, createdAt: now, updatedAt: now, version: 1,
             coverage: Coverage(contacts: 0, organizations: 0, meetings: 0))
         try apply(draft, to: &interest)
-        return try database.write { connection in
+        let validated = interest
+        return database.submit { [self] connection in
+            let interest = validated
             try UniqueName.check(connection, table: "interests", noun: "An interest", userID: userID, name: interest.name, except: nil)
             try connection.run(
                 "INSERT INTO interests (user_id, name, goal, target_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",

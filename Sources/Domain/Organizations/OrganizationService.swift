@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteCore
+import Primitives
 
 /// Organizations: CRUD, LAMP ranking, and the rule that one with contacts is not deleted.
 public final class OrganizationService: Sendable {
@@ -69,13 +70,16 @@ public final class OrganizationService: Sendable {
         return found
     }
 
-    public func create(userID: Int64, draft: OrganizationDraft) throws -> Organization {
+    /// Validates now; the insert runs on the writer thread (see `ContactService.create`).
+    public func create(userID: Int64, draft: OrganizationDraft) throws -> Future<Organization> {
         let now = clock.now()
         var organization = Organization(
             id: 0, userID: userID, name: "", industry: nil, website: nil, location: nil, notes: nil, interestIDs: [],
             advocacy: false, motivation: 0, posting: 1, contactCount: 0, createdAt: now, updatedAt: now, version: 1)
         try apply(draft, to: &organization)
-        return try database.write { connection in
+        let validated = organization
+        return database.submit { [self] connection in
+            let organization = validated
             try checkReferences(connection, userID: userID, organization)
             try UniqueName.check(connection, table: "organizations", noun: "An organization", userID: userID, name: organization.name, except: nil)
             try connection.run(

@@ -35,14 +35,37 @@ public final class Application: HTTPResponder {
     }
 
     public func respond(to request: Request, plan: RequestPlan) -> Response {
-        var response = route(request, plan.match)
-        let origin = request.headers["origin"]
-        if cors.allows(origin), let origin {
-            response.setHeader("Access-Control-Allow-Origin", origin)
-            response.setHeader("Access-Control-Expose-Headers", cors.exposedHeaders)
-            response.headers.append(("Vary", "Origin"))
+        let response = route(request, plan.match)
+        if let pending = response.pending {
+            // Finished later: the same error mapping and CORS headers, applied then.
+            var later = response
+            later.pending = pending.transformed { [self] make in
+                withCORS(request, handling(request) { try make() })
+            }
+            return later
         }
+        return withCORS(request, response)
+    }
+
+    private func withCORS(_ request: Request, _ response: Response) -> Response {
+        let origin = request.headers["origin"]
+        guard cors.allows(origin), let origin else { return response }
+        var response = response
+        response.setHeader("Access-Control-Allow-Origin", origin)
+        response.setHeader("Access-Control-Expose-Headers", cors.exposedHeaders)
+        response.headers.append(("Vary", "Origin"))
         return response
+    }
+
+    /// Runs a handler, turning what it throws into a problem response.
+    private func handling(_ request: Request, _ body: () throws -> Response) -> Response {
+        do {
+            return try body()
+        } catch let problem as Problem {
+            return problem.response
+        } catch {
+            return mapError(error, request).response
+        }
     }
 
     private func route(_ request: Request, _ planned: Router<Route>.Match?) -> Response {
@@ -51,13 +74,7 @@ public final class Application: HTTPResponder {
         case .found(let route, let parameters, _):
             var request = request
             request.parameters = parameters
-            do {
-                return try route.handler(request)
-            } catch let problem as Problem {
-                return problem.response
-            } catch {
-                return mapError(error, request).response
-            }
+            return handling(request) { try route.handler(request) }
         case .methodNotAllowed(let allowed):
             let list = allowed.joined(separator: ", ")
             return Problem(

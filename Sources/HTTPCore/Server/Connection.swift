@@ -179,12 +179,21 @@ final class Connection: @unchecked Sendable {
         let plan = parser.plan ?? responder.plan(for: head)
         routeLabel = plan.routeLabel
         if plan.runsInline {
-            finish(responder.respond(to: request, plan: plan), request: request, start: start)
+            let response = responder.respond(to: request, plan: plan)
+            if let pending = response.pending {
+                finishLater(pending, request: request, start: start)
+            } else {
+                finish(response, request: request, start: start)
+            }
             return
         }
         let accepted = server.workers.submit { [self] in
             let response = responder.respond(to: request, plan: plan)
-            loop.execute { self.finish(response, request: request, start: start) }
+            if let pending = response.pending {
+                finishLater(pending, request: request, start: start)
+            } else {
+                loop.execute { self.finish(response, request: request, start: start) }
+            }
         }
         if !accepted {
             let overloaded = Problem(status: 503, code: "overloaded", detail: "The server is busy; try again shortly.", headers: [("Retry-After", "1")])
@@ -211,6 +220,17 @@ final class Connection: @unchecked Sendable {
 
     private static let requestIDBase = UInt64.random(in: 0...UInt64.max)
     private static let requestIDCounter = Atomic<UInt64>(0)
+
+    /// Sends a response once its handler's pending work completes: the response is made
+    /// and written on this connection's loop, whichever thread completed the work.
+    private func finishLater(_ pending: PendingResponse, request: Request, start: UInt64) {
+        pending.whenReady { [self] make in
+            loop.execute {
+                let response = (try? make()) ?? Problem.internalError.response
+                self.finish(response, request: request, start: start)
+            }
+        }
+    }
 
     private func finish(_ produced: Response, request: Request, start: UInt64) {
         guard phase == .handling else { return }

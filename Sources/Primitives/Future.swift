@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A result that another thread delivers later, to at most one callback or one waiter.
+///
+/// The write path uses it so that a request thread can hand a write to the database's writer
+/// thread and move on: the response goes out from the completion, once the write committed.
+public final class Future<Value>: @unchecked Sendable {
+    private enum State {
+        case waiting
+        case subscribed(@Sendable (Result<Value, any Error>) -> Void)
+        case done(Result<Value, any Error>)
+        case delivered
+    }
+
+    // `state` is reached only under `lock`; callbacks run outside it.
+    private let lock = Lock<State>(.waiting)
+
+    public init() {}
+
+    /// A future that already holds `result`.
+    public convenience init(_ result: Result<Value, any Error>) {
+        self.init()
+        complete(result)
+    }
+
+    /// Delivers the result: to the subscriber now, or to the one that comes later.
+    /// Only the first call counts.
+    public func complete(_ result: Result<Value, any Error>) {
+        let callback = lock.withLock { state -> (@Sendable (Result<Value, any Error>) -> Void)? in
+            switch state {
+            case .waiting:
+                state = .done(result)
+                return nil
+            case .subscribed(let callback):
+                state = .delivered
+                return callback
+            case .done, .delivered:
+                return nil
+            }
+        }
+        callback?(result)
+    }
+
+    /// Calls `callback` once with the result, on the completing thread (or this one, when the
+    /// result is already there). A second subscriber is ignored.
+    public func whenComplete(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
+        let ready = lock.withLock { state -> Result<Value, any Error>? in
+            switch state {
+            case .waiting:
+                state = .subscribed(callback)
+                return nil
+            case .done(let result):
+                state = .delivered
+                return result
+            case .subscribed, .delivered:
+                return nil
+            }
+        }
+        if let ready { callback(ready) }
+    }
+
+    /// Blocks this thread until the result arrives.
+    public func wait() throws -> Value {
+        let box = WaitBox<Value>()
+        whenComplete { result in box.put(result) }
+        return try box.take().get()
+    }
+}
+
+/// Hands one result from the completing thread to a blocked waiter.
+private final class WaitBox<Value>: @unchecked Sendable {
+    // `result` is written before `sem_post` and read after `sem_wait`, which orders them.
+    private var result: Result<Value, any Error>?
+    private let semaphore: UnsafeMutablePointer<sem_t>
+
+    init() {
+        semaphore = .allocate(capacity: 1)
+        semaphore.initialize(to: sem_t())
+        sem_init(semaphore, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deinitialize(count: 1)
+        semaphore.deallocate()
+    }
+
+    func put(_ result: Result<Value, any Error>) {
+        self.result = result
+        sem_post(semaphore)
+    }
+
+    func take() -> Result<Value, any Error> {
+        while sem_wait(semaphore) != 0 {}
+        // `put` always stores before posting, so the optional is set here.
+        return result ?? .failure(FutureError.lost)
+    }
+}
+
+/// What a waiter sees if a future's result went missing (a bug, never expected).
+public enum FutureError: Error {
+    case lost
+}
