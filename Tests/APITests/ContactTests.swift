@@ -105,6 +105,12 @@ struct ContactTests {
         let empty = try owner.raw.request("POST", "/contacts", headers: [("Authorization", "Bearer \(owner.token)"), ("Content-Type", "application/json")], body: [])
         #expect(empty.code == "empty_body")
         #expect(try live.count("SELECT count(*) FROM contacts") == 0)
+        // Media types compare without case and parameters.
+        let charset = try owner.raw.request(
+            "POST", "/contacts", headers: [("Authorization", "Bearer \(owner.token)"), ("Content-Type", "Application/JSON; charset=utf-8")],
+            body: Array(#"{"name":"A"}"#.utf8))
+        #expect(charset.status == 201)
+        #expect(try live.count("SELECT count(*) FROM contacts") == 1)
     }
 
     @Test func mergePatchSemanticsAndVersions() throws {

@@ -10,15 +10,15 @@ struct BodyReader {
     /// Members no client may send: the server owns them.
     static let readOnly: Set<String> = ["id", "created_at", "updated_at", "version", "user_id"]
 
-    private let members: [String: JSONValue]
+    /// The body's members in order; a name sent twice counts with its last value.
+    private let members: [(String, JSONValue)]
     private var issues: [Problem.FieldError] = []
 
     /// - Parameters:
     ///   - fields: the writable members.
     ///   - computed: members that appear in responses but are the server's (read-only too).
     init(_ request: Request, fields: Set<String>, computed: Set<String> = []) throws(Problem) {
-        let contentType = request.headers["content-type"]?.split(separator: ";").first?.trimmingHTTPWhitespace().lowercased()
-        guard contentType == "application/json" || contentType == "application/merge-patch+json" else {
+        guard Self.isJSON(request.headers["content-type"]) else {
             throw Problem(
                 status: 415, code: "unsupported_media_type",
                 detail: "Send the body as application/json (or application/merge-patch+json for PATCH).",
@@ -34,16 +34,14 @@ struct BodyReader {
         guard case .object(let pairs) = value else {
             throw Problem.badRequest("body_not_object", "The body must be a JSON object.")
         }
-        var members: [String: JSONValue] = [:]
         var readOnly: [String] = []
         var unknown: [String] = []
-        for (name, member) in pairs {
+        for (name, _) in pairs {
             if Self.readOnly.contains(name) || computed.contains(name) {
                 readOnly.append(name)
             } else if !fields.contains(name) {
                 unknown.append(name)
             }
-            members[name] = member
         }
         if !readOnly.isEmpty {
             throw Problem.badRequest(
@@ -55,7 +53,22 @@ struct BodyReader {
                 "unknown_fields", "Unknown fields: \(unknown.joined(separator: ", ")).",
                 errors: unknown.map { Problem.FieldError(field: $0, message: "is not a field of this resource") })
         }
-        self.members = members
+        members = pairs
+    }
+
+    /// `application/json` or `application/merge-patch+json`, parameters (charset) aside.
+    private static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        // The usual spelling, without splitting and lowercasing.
+        if contentType == "application/json" { return true }
+        let type = contentType.split(separator: ";").first?.trimmingHTTPWhitespace().lowercased()
+        return type == "application/json" || type == "application/merge-patch+json"
+    }
+
+    /// A member's value; bodies are small, so a scan beats hashing every name.
+    private func member(_ name: String) -> JSONValue? {
+        for index in members.indices.reversed() where members[index].0 == name { return members[index].1 }
+        return nil
     }
 
     private mutating func issue(_ field: String, _ message: String) {
@@ -64,7 +77,7 @@ struct BodyReader {
 
     /// A text member; null clears it.
     mutating func string(_ name: String) -> Patch<String> {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         switch value {
         case .null: return .null
         case .string(let text): return .value(text)
@@ -82,7 +95,7 @@ struct BodyReader {
     }
 
     mutating func int(_ name: String, nullable: Bool) -> Patch<Int> {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         switch value {
         case .null:
             if nullable { return .null }
@@ -97,7 +110,7 @@ struct BodyReader {
 
     /// The id of another object; null clears the reference.
     mutating func id(_ name: String) -> Patch<Int64> {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         switch value {
         case .null: return .null
         case .int(let number) where number > 0: return .value(number)
@@ -108,14 +121,14 @@ struct BodyReader {
     }
 
     mutating func bool(_ name: String) -> Patch<Bool> {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         if case .bool(let flag) = value { return .value(flag) }
         issue(name, value.isNull ? "must not be null" : "must be true or false")
         return .absent
     }
 
     mutating func stringList(_ name: String) -> Patch<[String]> {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         guard case .array(let items) = value else {
             issue(name, value.isNull ? "must not be null; send [] to clear" : "must be an array of strings")
             return .absent
@@ -132,7 +145,7 @@ struct BodyReader {
     }
 
     mutating func idList(_ name: String) -> Patch<[Int64]> {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         guard case .array(let items) = value else {
             issue(name, value.isNull ? "must not be null; send [] to clear" : "must be an array of ids")
             return .absent
@@ -149,7 +162,7 @@ struct BodyReader {
     }
 
     mutating func enumeration<E: RawRepresentable & CaseIterable & Sendable & Equatable>(_ name: String, _ type: E.Type) -> Patch<E> where E.RawValue == String {
-        guard let value = members[name] else { return .absent }
+        guard let value = member(name) else { return .absent }
         if case .string(let text) = value, let parsed = E(rawValue: text) { return .value(parsed) }
         issue(name, "must be one of " + E.allCases.map(\.rawValue).joined(separator: ", "))
         return .absent
