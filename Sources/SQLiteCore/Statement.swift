@@ -85,6 +85,9 @@ public final class Statement {
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
+    /// The current row, after a `step` that returned true.
+    public var currentRow: Row { Row(statement: self) }
+
     public func columnName(_ index: Int32) -> String {
         sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
     }

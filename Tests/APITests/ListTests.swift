@@ -126,6 +126,49 @@ struct ListTests {
         #expect(listed[1]["tags"] == .array([.string("solo")]))
         #expect(listed[1]["interest_ids"] == .array([]))
     }
+
+    /// Links are read beside the page in id order: another user's tagged contacts between
+    /// ours (more than the reader steps over before it seeks), every sort order and a filter
+    /// must still give each contact exactly its own links.
+    @Test func listedLinksStayWithTheirContactsInEveryOrder() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let other = try live.newUser("bob")
+        let interest = try owner.create("/interests", #"{"name":"Robotics"}"#)
+        let theirs = try other.create("/interests", #"{"name":"Theirs"}"#)
+        var ids: [Int64] = []
+        for index in 0..<9 {
+            let tags = index % 2 == 0 ? #"["own \#(index)","b"]"# : "[]"
+            let links = index % 3 == 0 ? "[\(interest)]" : "[]"
+            let stage = index % 2 == 0 ? "met" : "identified"
+            ids.append(try owner.create("/contacts", #"{"name":"N\#(8 - index)","stage":"\#(stage)","tags":\#(tags),"interest_ids":\#(links)}"#))
+            // Between ours: other contacts with links, some runs longer than the reader skips.
+            for extra in 0..<(index == 4 ? 40 : 2) {
+                _ = try other.create("/contacts", #"{"name":"X\#(index)-\#(extra)","tags":["t1","t2"],"interest_ids":[\#(theirs)]}"#)
+            }
+        }
+        var expected: [Int64: JSONValue] = [:]
+        for id in ids { expected[id] = try owner.get("/contacts/\(id)").json }
+        for query in ["limit=2", "sort=-created_at&limit=4", "sort=name&limit=3", "sort=-updated_at&limit=5", "stage=met&limit=2", "limit=100"] {
+            var seen: [Int64] = []
+            var path = "/contacts?\(query)"
+            while true {
+                let page = try owner.get(path)
+                #expect(page.status == 200, "\(query)")
+                for item in page.json?["items"]?.arrayValue ?? [] {
+                    guard case .int(let id)? = item["id"] else { continue }
+                    seen.append(id)
+                    #expect(item == expected[id], "\(query): contact \(id)")
+                }
+                guard case .string(let cursor)? = page.json?["next_cursor"] else { break }
+                path = "/contacts?\(query)&cursor=\(cursor)"
+            }
+            #expect(Set(seen) == Set(query.hasPrefix("stage") ? ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) : ids), "\(query)")
+        }
+        #expect(expected[ids[0]]?["tags"] == .array([.string("b"), .string("own 0")]))
+        #expect(expected[ids[0]]?["interest_ids"] == .array([.int(interest)]))
+        #expect(expected[ids[1]]?["tags"] == .array([]))
+    }
 }
 
 @Suite("Isolation between users")

@@ -82,7 +82,7 @@ public struct ContactRow {
     public var updatedAt: UnsafeBufferPointer<UInt8>? { row.text(15) }
     public var version: Int64 { row.int64(16) }
     /// Tags in order, separated by U+001F (a tag cannot contain it); nil when there are none.
-    public var joinedTags: UnsafeBufferPointer<UInt8>? { row.text(17) }
+    public let joinedTags: UnsafeBufferPointer<UInt8>?
     /// Interest ids in ascending order, comma-separated; nil when there are none.
-    public var joinedInterestIDs: UnsafeBufferPointer<UInt8>? { row.text(18) }
+    public let joinedInterestIDs: UnsafeBufferPointer<UInt8>?
 }

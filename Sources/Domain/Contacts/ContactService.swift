@@ -40,14 +40,39 @@ public final class ContactService: Sendable {
     public func listRows(userID: Int64, filter: ContactFilter, page: PageRequest, _ visit: (ContactRow) throws -> Void) throws -> [DatabaseValue]? {
         let query = Self.listQuery(userID: userID, filter: filter)
         return try database.read { connection in
-            try query.visit(connection, page: page, columnCount: Self.columnCount) { try visit(ContactRow(row: $0)) }
+            // Links come from two statements read alongside the page (see LinkMerge) rather
+            // than from a correlated subquery per row, which measured a sixth of a page.
+            var tags = LinkMerge(try connection.cachedStatement(Self.tagsFrom), separator: 0x1F)
+            var interests = LinkMerge(try connection.cachedStatement(Self.interestsFrom), separator: UInt8(ascii: ","))
+            defer {
+                tags.finish()
+                interests.finish()
+            }
+            return try query.visit(connection, page: page, columnCount: Self.listColumnCount) { row in
+                let id = row.int64(0)
+                try tags.collect(for: id)
+                try interests.collect(for: id)
+                try tags.withJoined { joinedTags in
+                    try interests.withJoined { joinedInterestIDs in
+                        try visit(ContactRow(row: row, joinedTags: joinedTags, joinedInterestIDs: joinedInterestIDs))
+                    }
+                }
+            }
         }
     }
 
-    private static let columnCount: Int32 = 19
+    /// The columns of a contact without its links, for lists.
+    private static let listColumns = """
+        c.id, c.user_id, c.name, c.title, c.organization_id, c.email, c.phone, c.linkedin_url, c.location, c.source, c.hook,
+        c.stage, c.keep_in_touch_days, c.notes, c.created_at, c.updated_at, c.version
+        """
+    private static let listColumnCount: Int32 = 17
+    private static let tagsFrom = "SELECT contact_id, tag FROM contact_tags WHERE contact_id >= ? ORDER BY contact_id, tag"
+    private static let interestsFrom =
+        "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
 
     private static func listQuery(userID: Int64, filter: ContactFilter) -> KeysetQuery {
-        var query = KeysetQuery(select: Self.columns, from: "contacts c", alias: "c", conditions: ["c.user_id = ?"], arguments: [userID])
+        var query = KeysetQuery(select: Self.listColumns, from: "contacts c", alias: "c", conditions: ["c.user_id = ?"], arguments: [userID])
         if let stage = filter.stage {
             query.conditions.append("c.stage = ?")
             query.arguments.append(stage.rawValue)
