@@ -15,7 +15,7 @@ public final class ContactService: Sendable {
         self.clock = clock
     }
 
-    /// Every column of a contact, in the order `ContactRow` reads them.
+    /// Every column of a contact with its links, in the order `contact(_:)` reads them.
     private static let columns = """
         c.id, c.user_id, c.name, c.title, c.organization_id, c.email, c.phone, c.linkedin_url, c.location, c.source, c.hook,
         c.stage, c.keep_in_touch_days, c.notes, c.created_at, c.updated_at, c.version,
@@ -106,9 +106,9 @@ public final class ContactService: Sendable {
     }
 
     /// Creates a contact; a duplicate email or LinkedIn URL is a conflict naming the existing
-    /// contact unless `allowDuplicate` says the user means it.
-    /// Validates now and throws what is wrong; the insert runs on the writer thread and the
-    /// future completes when it has committed.
+    /// contact unless `allowDuplicate` says the user means it. The draft is validated now
+    /// (thrown at once); the insert and its checks run on the writer thread, and the future
+    /// completes when it has committed.
     public func create(userID: Int64, draft: ContactDraft, allowDuplicate: Bool) throws -> Future<Contact> {
         let now = clock.now()
         var contact = Contact(
