@@ -48,26 +48,33 @@ public final class Future<Value>: @unchecked Sendable {
     /// Calls `callback` once with the result, on the completing thread (or this one, when the
     /// result is already there). A second subscriber is ignored.
     public func whenComplete(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
-        let ready = lock.withLock { state -> Result<Value, any Error>? in
+        _ = subscribe(callback)
+    }
+
+    /// Blocks this thread until the result arrives. Throws `FutureError.taken` at once if
+    /// another subscriber already has the result (waiting would never end).
+    public func wait() throws -> Value {
+        let box = WaitBox<Value>()
+        guard subscribe({ result in box.put(result) }) else { throw FutureError.taken }
+        return try box.take().get()
+    }
+
+    /// Whether `callback` became the subscriber.
+    private func subscribe(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) -> Bool {
+        let (accepted, ready) = lock.withLock { state -> (Bool, Result<Value, any Error>?) in
             switch state {
             case .waiting:
                 state = .subscribed(callback)
-                return nil
+                return (true, nil)
             case .done(let result):
                 state = .delivered
-                return result
+                return (true, result)
             case .subscribed, .delivered:
-                return nil
+                return (false, nil)
             }
         }
         if let ready { callback(ready) }
-    }
-
-    /// Blocks this thread until the result arrives.
-    public func wait() throws -> Value {
-        let box = WaitBox<Value>()
-        whenComplete { result in box.put(result) }
-        return try box.take().get()
+        return accepted
     }
 }
 
@@ -101,7 +108,10 @@ private final class WaitBox<Value>: @unchecked Sendable {
     }
 }
 
-/// What a waiter sees if a future's result went missing (a bug, never expected).
+/// Why `wait` could not return a result.
 public enum FutureError: Error {
+    /// Another subscriber was given the result.
+    case taken
+    /// The result went missing (a bug, never expected).
     case lost
 }

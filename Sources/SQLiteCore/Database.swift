@@ -72,6 +72,11 @@ public final class Database: Sendable {
     /// returns, rolled back (alone) when it throws. Blocks until then; see `submit`.
     @discardableResult
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        // From inside a write (or a completion the writer thread runs) this would wait for
+        // itself forever.
+        guard !writerThread.isCurrent else {
+            throw SQLiteError(code: SQLITE_MISUSE, message: "a write cannot wait for another write on the writer thread")
+        }
         var outcome: Result<T, any Error>?
         let finished = DispatchSemaphore(value: 0)
         withoutActuallyEscaping(body) { body in
@@ -211,8 +216,12 @@ private final class WriterThread: @unchecked Sendable {
             return true
         }
         if signal { wake.signal() }
-        let onWriter = threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
-        if !onWriter { exited.wait() }
+        if !isCurrent { exited.wait() }
+    }
+
+    /// Whether the caller is this thread (running a write, or a future's completion).
+    var isCurrent: Bool {
+        threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
     }
 
     private func run() {

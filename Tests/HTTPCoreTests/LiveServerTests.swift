@@ -310,21 +310,6 @@ struct LiveServerTests {
         #expect(try client.request("GET", "/hello").status == 200)
     }
 
-    @Test func shutdownWaitsForAResponseFinishedLater() throws {
-        let counter = Counter()
-        let live = try LiveServer(responder: makeTestApp(counter: counter))
-        let client = try live.client()
-        try client.send("GET /later/slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
-        let done = DispatchSemaphore(value: 0)
-        live.server.shutdown { done.signal() }
-        let response = try client.readResponse()
-        #expect(response.status == 201)
-        #expect(response.text == "slow")
-        #expect(response.header("connection") == "close")
-        #expect(done.wait(timeout: .now() + 5) == .success)
-    }
-
     @Test func http10ClosesAfterTheResponse() throws {
         let live = try LiveServer(responder: makeTestApp())
         let client = try live.client()
@@ -389,11 +374,13 @@ struct LiveServerTests {
         #expect(counter.value.load(ordering: .relaxed) == 1)
     }
 
-    @Test func clientResettingDuringItsRequestIsForgotten() throws {
+    /// On a worker (`/slow`) or finished later from another thread (`/later/slow`).
+    @Test(arguments: ["/slow", "/later/slow"])
+    func clientResettingDuringItsRequestIsForgotten(path: String) throws {
         let counter = Counter()
         let live = try LiveServer(responder: makeTestApp(counter: counter))
         let client = try live.client()
-        try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        try client.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
         client.reset()
         // The server lets go of the connection, and the handler's late answer goes nowhere.
@@ -410,18 +397,20 @@ struct LiveServerTests {
         #expect(response.status == 200)
     }
 
-    @Test func shutdownFinishesTheRequestInFlight() throws {
+    /// On a worker (`/slow`) or finished later from another thread (`/later/slow`).
+    @Test(arguments: [("/slow", 200), ("/later/slow", 201)])
+    func shutdownFinishesTheRequestInFlight(path: String, status: Int) throws {
         let counter = Counter()
         let live = try LiveServer(responder: makeTestApp(counter: counter))
         let busy = try live.client()
         let idle = try live.client()
         #expect(try idle.request("GET", "/hello").status == 200)
-        try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        try busy.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
         let done = DispatchSemaphore(value: 0)
         live.server.shutdown { done.signal() }
         let response = try busy.readResponse()
-        #expect(response.status == 200)
+        #expect(response.status == status)
         #expect(response.text == "slow")
         #expect(response.header("connection") == "close")
         #expect(idle.isClosedByPeer())

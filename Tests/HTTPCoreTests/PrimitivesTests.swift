@@ -24,6 +24,9 @@ struct PrimitivesTests {
         late.complete(.success(3))
         #expect(seen.withLock { $0 } == [1, -1])
         #expect(throws: Failed.self) { try Future<Int>(.failure(Failed())).wait() }
+        // Waiting on a future whose result already went to a subscriber fails instead of hanging.
+        #expect(throws: FutureError.self) { try early.wait() }
+        #expect(throws: FutureError.self) { try late.wait() }
     }
 
     @Test func futureWaitReturnsWhatAnotherThreadCompletes() throws {

@@ -383,6 +383,28 @@ struct GroupCommitTests {
         #expect(try reopened.read { try $0.scalarInt("SELECT count(*) FROM items WHERE name LIKE 'queued %'") } == 50)
     }
 
+    /// A blocking write from the writer thread would wait for itself: it fails instead, and
+    /// the write around it carries on.
+    @Test func aBlockingWriteFromInsideAWriteFailsInsteadOfHanging() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let nested = Lock<(any Error)?>(nil)
+        let outer = database.submit { connection in
+            do {
+                try database.write { try $0.run("INSERT INTO items (name) VALUES ('nested')") }
+            } catch {
+                nested.withLock { $0 = error }
+            }
+            return try connection.run("INSERT INTO items (name) VALUES ('outer')")
+        }
+        #expect(try outer.wait() == 1)
+        #expect((nested.withLock { $0 } as? SQLiteError)?.code == 21)  // SQLITE_MISUSE
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items WHERE name = 'nested'") } == 0)
+        // Other threads still write normally.
+        try database.write { try $0.run("INSERT INTO items (name) VALUES ('after')") }
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 2)
+    }
+
     /// Checkpoints run on their own thread; the WAL still stays bounded under many commits.
     @Test func walStaysBoundedWithBackgroundCheckpoints() throws {
         let directory = TemporaryDirectory()

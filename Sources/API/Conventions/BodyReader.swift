@@ -10,7 +10,7 @@ struct BodyReader {
     /// Members no client may send: the server owns them.
     static let readOnly: Set<String> = ["id", "created_at", "updated_at", "version", "user_id"]
 
-    /// The body's members in order; a name sent twice counts with its last value.
+    /// The body's members in order (the parser refuses a name sent twice).
     private let members: [(String, JSONValue)]
     private var issues: [Problem.FieldError] = []
 
@@ -67,8 +67,7 @@ struct BodyReader {
 
     /// A member's value; bodies are small, so a scan beats hashing every name.
     private func member(_ name: String) -> JSONValue? {
-        for index in members.indices.reversed() where members[index].0 == name { return members[index].1 }
-        return nil
+        members.first { $0.0 == name }?.1
     }
 
     private mutating func issue(_ field: String, _ message: String) {
