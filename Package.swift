@@ -16,7 +16,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "Primitives"),
+        .target(name: "Primitives", dependencies: ["CSystemShims"]),
         .target(name: "HTTPCore", dependencies: ["CZlib", "CSystemShims", "Primitives"]),
         .target(name: "SQLiteCore", dependencies: ["CSQLite", "Primitives"]),
         // Embeds migrations/*.sql into Domain and openapi.yaml into API at build time, so the
@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore", "Primitives"], plugins: ["ResourceEmbedder"]),
         .executableTarget(
             name: "foothold",
-            dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", "Primitives", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Data-layer benchmark (bench/README.md); not part of the server.
         .executableTarget(name: "SQLiteBench", dependencies: ["SQLiteCore"]),
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.

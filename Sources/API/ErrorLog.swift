@@ -1,8 +1,8 @@
-import Foundation
+import Primitives
 
 /// Writes operator-facing error lines to standard error.
 public enum ErrorLog {
     public static func write(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        StandardError.writeLine("error: \(message)")
     }
 }

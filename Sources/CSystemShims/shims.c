@@ -1,6 +1,8 @@
 #include "CSystemShims.h"
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <pthread.h>
+#include <string.h>
 
 int foothold_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
@@ -32,4 +34,15 @@ int foothold_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, i
         events[i] = buffer[i].events;
     }
     return count;
+}
+
+void foothold_name_thread(const char *name) {
+#ifdef __linux__
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = 0;
+    pthread_setname_np(pthread_self(), truncated);
+#else
+    pthread_setname_np(name);
+#endif
 }

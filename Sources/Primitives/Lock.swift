@@ -35,3 +35,57 @@ public final class Lock<Value>: @unchecked Sendable {
         return try body(&value)
     }
 }
+
+/// A value guarded by a pthread mutex, with a condition variable for threads that wait on it.
+public final class ConditionLock<Value>: @unchecked Sendable {
+    // The value is reached only while the mutex is held.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    private var value: Value
+
+    public init(_ value: Value) {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        pthread_cond_init(condition, nil)
+        self.value = value
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deinitialize(count: 1)
+        condition.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    @inline(__always)
+    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
+    }
+
+    /// Calls `body` under the lock until it returns a result, sleeping on the condition between calls.
+    public func wait<Result>(until body: (inout Value) -> Result?) -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while true {
+            if let result = body(&value) { return result }
+            pthread_cond_wait(condition, mutex)
+        }
+    }
+
+    /// Wakes one waiter; call after changing the value under the lock.
+    public func signal() {
+        pthread_cond_signal(condition)
+    }
+
+    /// Wakes every waiter.
+    public func broadcast() {
+        pthread_cond_broadcast(condition)
+    }
+}

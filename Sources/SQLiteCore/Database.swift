@@ -1,6 +1,15 @@
 import CSQLite
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 import Primitives
 
@@ -192,9 +201,7 @@ private final class WriterThread: @unchecked Sendable {
         self.writerLock = writerLock
         self.checkpointer = checkpointer
         if checkpointer != nil { writer.takeOverCheckpoints() }
-        let thread = Thread { [self] in run() }
-        thread.name = "foothold-writer"
-        thread.start()
+        SystemThread.start(name: "foothold-writer") { [self] in run() }
     }
 
     func enqueue(_ job: WriteJob) {
@@ -343,9 +350,7 @@ final class Checkpointer: @unchecked Sendable {
 
     init(connection: SQLiteConnection) {
         self.connection = connection
-        let thread = Thread { [self] in run() }
-        thread.name = "foothold-checkpoint"
-        thread.start()
+        SystemThread.start(name: "foothold-checkpoint") { [self] in run() }
     }
 
     /// Asks for a checkpoint; requests made while one is pending count once.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One SQLite value, one case per storage class (https://sqlite.org/datatype3.html).
 public enum DatabaseValue: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Applies migrations in order, each in its own transaction, and refuses to run against a
 /// database whose recorded history disagrees with the code.

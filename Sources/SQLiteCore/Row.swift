@@ -1,5 +1,9 @@
 import CSQLite
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The current row of a stepping statement. Valid only inside the closure that receives it:
 /// the next step overwrites it.

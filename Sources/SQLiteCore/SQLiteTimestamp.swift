@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Primitives
 
 /// RFC 3339 UTC timestamps as the database stores them: `2026-11-27T14:05:00.123Z`.

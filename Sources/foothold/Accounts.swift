@@ -1,6 +1,10 @@
 import ArgumentParser
 import Domain
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SQLiteCore
 
 /// Opens and migrates the database for an account command (works while the server runs:

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Primitives
 
 /// Reads configuration from environment variables; flags override them.
 enum Environment {
@@ -18,5 +23,5 @@ enum Environment {
 
 /// Prints to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardError.writeLine(message)
 }

@@ -2,7 +2,12 @@ import API
 import ArgumentParser
 import Dispatch
 import Domain
+import Primitives
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 import HTTPCore
 import SQLiteCore
@@ -113,7 +118,7 @@ struct Serve: ParsableCommand {
         config.workerThreads = workers
         config.ioThreads = ioThreads
         config.accessLog = !quiet
-        let origins = corsOrigins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let origins = corsOrigins.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let context = FootholdApp.Context(database: store, authFailureLimit: authFailureLimit)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)

@@ -1,5 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
+import Primitives
 
 /// The write end of the self-pipe; set once before the handlers are installed and only read
 /// afterwards (by the signal handler, which may only make async-signal-safe calls).
@@ -36,11 +41,10 @@ struct StopSignals {
     /// Calls `body` once, on a dedicated thread, when the first stop signal arrives.
     func onSignal(_ body: @escaping @Sendable () -> Void) {
         let fd = readEnd
-        let thread = Thread {
+        SystemThread.start(name: "foothold-signals") {
             var byte: UInt8 = 0
             while read(fd, &byte, 1) < 0 && errno == EINTR {}
             body()
         }
-        thread.start()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Domain
 import HTTPCore
 import Testing
 import TestSupport
@@ -82,6 +83,18 @@ struct AccountTests {
         #expect(try owner.get("/tokens/\(id)").status == 404)
         #expect(try owner.delete("/tokens/\(id)").status == 404)
         #expect(try live.count("SELECT count(*) FROM tokens") == 1)
+    }
+
+    /// Names are letters and digits of any script plus '.', '_' and '-'; the rest is refused and nothing is stored.
+    @Test func userNamesTakeLettersOfAnyScript() throws {
+        let live = try LiveServer()
+        for name in ["José.Ünal_2", "名前", "Zoë-3", "٣"] {
+            #expect(try live.newUser(name).get("/me").json?["name"] == .string(name))
+        }
+        for name in ["bad name", "a/b", "tab\tname", "emoji🙂", "semi;colon"] {
+            #expect(throws: DomainError.self) { try live.newUser(name) }
+        }
+        #expect(try live.count("SELECT count(*) FROM users") == 5)
     }
 
     @Test func tokenBodiesAreStrict() throws {

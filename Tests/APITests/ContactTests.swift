@@ -52,7 +52,15 @@ struct ContactTests {
         let byLinkedIn = try owner.post("/contacts", #"{"name":"Ada again","linkedin_url":"http://linkedin.com/in/ADA?trk=x"}"#)
         #expect(byLinkedIn.status == 409)
         #expect(byLinkedIn.json?["existing_id"] == .int(ada))
-        #expect(try live.count("SELECT count(*) FROM contacts") == 1)
+        // Percent-escapes name the same profile as the characters they encode, in either case.
+        let jose = try owner.create("/contacts", #"{"name":"José","linkedin_url":"https://www.linkedin.com/in/jos%C3%A9-r/"}"#)
+        let escaped = try owner.post("/contacts", #"{"name":"José again","linkedin_url":"https://linkedin.com/in/JOS%c3%a9-R"}"#)
+        #expect(escaped.status == 409)
+        #expect(escaped.json?["existing_id"] == .int(jose))
+        // A malformed escape is compared as written rather than refused.
+        #expect(try owner.post("/contacts", #"{"name":"Odd","linkedin_url":"https://linkedin.com/in/odd%zz"}"#).status == 201)
+        #expect(try owner.post("/contacts", #"{"name":"Odd again","linkedin_url":"https://linkedin.com/in/ODD%ZZ/"}"#).status == 409)
+        #expect(try live.count("SELECT count(*) FROM contacts") == 3)
 
         let allowed = try owner.post("/contacts?allow_duplicate=true", #"{"name":"Ada again","email":"ada@example.com"}"#)
         #expect(allowed.status == 201)

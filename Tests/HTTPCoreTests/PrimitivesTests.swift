@@ -37,6 +37,46 @@ struct PrimitivesTests {
         }
     }
 
+    /// Threads run their body under the given name, cut to the kernel's 15 bytes.
+    @Test func systemThreadsRunNamed() throws {
+        let names = Future<[String]>()
+        let collected = Lock<[String]>([])
+        for name in ["foothold-short", "foothold-a-very-long-name"] {
+            #expect(SystemThread.start(name: name) {
+                let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unreadable"
+                let all = collected.withLock { list in
+                    list.append(comm.trimmingCharacters(in: .newlines))
+                    return list
+                }
+                if all.count == 2 { names.complete(.success(all.sorted())) }
+            })
+        }
+        #expect(try names.wait() == ["foothold-a-very", "foothold-short"])
+    }
+
+    /// Waiters sleep until another thread changes the value and signals, then see the change.
+    @Test func conditionLockWakesWaiters() throws {
+        struct State { var inputs: [Int] = []; var outputs: [Int] = [] }
+        let box = ConditionLock(State())
+        let done = Future<[Int]>()
+        for index in 0..<4 {
+            SystemThread.start(name: "waiter") {
+                let seen = box.wait { state in state.inputs.count > index ? state.inputs[index] : nil }
+                box.withLock { $0.outputs.append(seen * 10) }
+                box.broadcast()
+            }
+        }
+        SystemThread.start(name: "collector") {
+            done.complete(.success(box.wait { state in state.outputs.count == 4 ? state.outputs : nil }))
+        }
+        for value in 1...4 {
+            box.withLock { $0.inputs.append(value) }
+            box.signal()
+            box.broadcast()
+        }
+        #expect(try done.wait().sorted() == [10, 20, 30, 40])
+    }
+
     @Test func base64URLMatchesFoundationForEveryLength() {
         var generator = SystemRandomNumberGenerator()
         for length in 0..<70 {

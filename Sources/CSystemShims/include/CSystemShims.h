@@ -22,4 +22,6 @@ int foothold_eventfd(void);
 int foothold_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
 /// epoll_wait, unpacked into parallel arrays so Swift never touches the packed epoll_event.
 int foothold_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms);
+/// Names the calling thread (first 15 bytes), for ps, top and perf; a no-op where unsupported.
+void foothold_name_thread(const char *name);
 #endif

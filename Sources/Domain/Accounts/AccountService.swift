@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SQLiteCore
 import Primitives
 
@@ -37,7 +41,7 @@ public final class AccountService: Sendable {
     public func addUser(name: String) throws -> (User, String) {
         var validator = Validator()
         let trimmed = validator.required("name", name, maxLength: 64)
-        if !trimmed.isEmpty, !trimmed.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }) {
+        if !trimmed.isEmpty, !trimmed.unicodeScalars.allSatisfy({ $0.isLetterOrDigit || "._-".unicodeScalars.contains($0) }) {
             validator.add("name", "may hold only letters, digits, '.', '_' and '-'")
         }
         try validator.finish()
@@ -167,5 +171,19 @@ public final class AccountService: Sendable {
         }
         lastUsedWrites.withLock { _ = $0.removeValue(forKey: id) }
         principals.withLock { $0.removeAll() }
+    }
+}
+
+extension Unicode.Scalar {
+    /// Letters, marks and numbers in any script: what Foundation's `CharacterSet.alphanumerics` holds.
+    fileprivate var isLetterOrDigit: Bool {
+        switch properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark,
+             .decimalNumber, .letterNumber, .otherNumber:
+            true
+        default:
+            false
+        }
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A bearer token's metadata; the secret itself is never stored or shown again.
 public struct Token: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An account; every other object belongs to exactly one.
 public struct User: Sendable, Equatable {

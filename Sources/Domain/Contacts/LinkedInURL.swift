@@ -1,4 +1,4 @@
-import Foundation
+import Primitives
 
 /// LinkedIn profile URLs written many ways (http or https, www or not, trailing slash,
 /// tracking query) name one profile; the key is what duplicate detection compares.
@@ -9,12 +9,6 @@ enum LinkedInURL {
         for host in ["www.", "m."] where text.hasPrefix(host) { text.removeFirst(host.count) }
         if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<cut]) }
         while text.hasSuffix("/") { text.removeLast() }
-        return text.removingPercentEncodingIfPossible()
-    }
-}
-
-extension String {
-    fileprivate func removingPercentEncodingIfPossible() -> String {
-        removingPercentEncoding ?? self
+        return PercentDecoding.decode(text[...], plusAsSpace: false) ?? text
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An interest area: a field the user is exploring, with a goal.
 public struct Interest: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An organization in the field, ranked the LAMP way.
 public struct Organization: Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The source of "now" for services, so tests can pin time.
 public protocol Clock: Sendable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Primitives
 
 /// Writes JSON straight into UTF-8 bytes; much cheaper than Foundation's encoders

@@ -1,4 +1,9 @@
+import Primitives
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One complete request as handlers see it.
 public struct Request: Sendable {

@@ -1,3 +1,4 @@
+import Primitives
 /// Method + path-template routing over a trie of path segments. Templates look like
 /// `/contacts/{id:int}` (`int` = positive integer, anything else a non-empty segment).
 /// Build it once, then share it read-only.
@@ -59,7 +60,7 @@ public struct Router<Route: Sendable>: Sendable {
         precondition(node.routes[method] == nil, "duplicate route \(method) \(template)")
         node.routes[method] = route
         node.template = template
-        node.label = template.replacingOccurrences(of: ":int}", with: "}")
+        node.label = template.split(separator: ":int}", omittingEmptySubsequences: false).joined(separator: "}")
         registered.append((method, template))
     }
 

@@ -2,7 +2,11 @@
 import Glibc
 #endif
 import CSystemShims
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Primitives
 
 /// One thread that owns a share of the connections: it waits in epoll, runs their reads and
@@ -53,9 +57,7 @@ final class IOLoop: @unchecked Sendable {
             epollFD = epoll
             wakeFD = wake
         }
-        let thread = Thread { [self] in run() }
-        thread.name = "foothold-io-\(index)"
-        thread.start()
+        SystemThread.start(name: "foothold-io-\(index)") { [self] in run() }
     }
 
     /// Runs `task` on the loop's thread, after what is already queued.

@@ -1,5 +1,3 @@
-import Foundation
-import Synchronization
 import Primitives
 
 /// A fixed set of threads that run handlers, so that a blocking handler (SQLite, files)
@@ -11,17 +9,13 @@ public final class WorkerPool: Sendable {
         var stopped = false
     }
 
-    private let state = Lock(State())
-    private let condition = NSCondition()
+    private let state = ConditionLock(State())
     private let maxQueued: Int
-    private let running = Atomic<Int>(0)
 
     public init(threads: Int, maxQueued: Int) {
         self.maxQueued = maxQueued
         for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in self.work() }
-            thread.name = "foothold-worker-\(index)"
-            thread.start()
+            SystemThread.start(name: "foothold-worker-\(index)") { [self] in self.work() }
         }
     }
 
@@ -32,32 +26,30 @@ public final class WorkerPool: Sendable {
 
     /// Queues a job; false when the queue is full or the pool stopped (the caller answers 503).
     public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
         let accepted = state.withLock { state -> Bool in
             guard !state.stopped, state.jobs.count - state.head < maxQueued else { return false }
             state.jobs.append(job)
             return true
         }
-        if accepted { condition.signal() }
+        if accepted { state.signal() }
         return accepted
     }
 
     /// Lets the threads finish queued jobs and exit.
     public func stop() {
-        condition.lock()
         state.withLock { $0.stopped = true }
-        condition.broadcast()
-        condition.unlock()
+        state.broadcast()
+    }
+
+    private enum Step {
+        case run(@Sendable () -> Void)
+        case exit
     }
 
     private func work() {
         while true {
-            condition.lock()
-            var job: (@Sendable () -> Void)?
-            while true {
-                let (next, stopped) = state.withLock { state -> ((@Sendable () -> Void)?, Bool) in
-                    guard state.head < state.jobs.count else { return (nil, state.stopped) }
+            let step = state.wait { state -> Step? in
+                if state.head < state.jobs.count {
                     let job = state.jobs[state.head]
                     state.head += 1
                     // Compact now and then so the array does not grow without bound.
@@ -65,20 +57,14 @@ public final class WorkerPool: Sendable {
                         state.jobs.removeFirst(state.head)
                         state.head = 0
                     }
-                    return (job, false)
+                    return .run(job)
                 }
-                if let next {
-                    job = next
-                    break
-                }
-                if stopped {
-                    condition.unlock()
-                    return
-                }
-                condition.wait()
+                return state.stopped ? .exit : nil
             }
-            condition.unlock()
-            job?()
+            switch step {
+            case .run(let job): job()
+            case .exit: return
+            }
         }
     }
 }

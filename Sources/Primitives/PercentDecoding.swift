@@ -11,8 +11,8 @@ public enum PercentDecoding {
         var iterator = utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(HTTPSyntax.hexValue),
-                      let low = iterator.next().flatMap(HTTPSyntax.hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(hexValue),
+                      let low = iterator.next().flatMap(hexValue) else { return nil }
                 out.append(UInt8(high * 16 + low))
             } else if plusAsSpace && byte == UInt8(ascii: "+") {
                 out.append(0x20)
@@ -21,5 +21,14 @@ public enum PercentDecoding {
             }
         }
         return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
     }
 }
