@@ -8,10 +8,13 @@ public final class SQLiteConnection {
         public var readOnly = false
         public var synchronous: Synchronous = .full
         public var busyTimeoutMillis: Int32 = 5000
+        /// Page cache size in KiB (PRAGMA cache_size = -N); nil keeps SQLite's default (2,000 KiB).
+        public var cacheKiB: Int?
 
-        public init(readOnly: Bool = false, synchronous: Synchronous = .full) {
+        public init(readOnly: Bool = false, synchronous: Synchronous = .full, cacheKiB: Int? = nil) {
             self.readOnly = readOnly
             self.synchronous = synchronous
+            self.cacheKiB = cacheKiB
         }
     }
 
@@ -53,6 +56,7 @@ public final class SQLiteConnection {
             try execute("PRAGMA foreign_keys = ON")
             try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
             if options.readOnly { try execute("PRAGMA query_only = ON") }
+            if let cacheKiB = options.cacheKiB { try execute("PRAGMA cache_size = -\(max(1, cacheKiB))") }
         } catch {
             cache.removeAll()
             sqlite3_close_v2(handle)

@@ -421,6 +421,19 @@ struct GroupCommitTests {
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 3_000)
     }
 
+    /// Every connection of a Database caches the configured KiB, not SQLite's 2,000.
+    @Test func connectionsUseTheConfiguredPageCache() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("cache.sqlite"), readerCount: 2, cacheKiB: 300))
+        #expect(try database.read { try $0.scalarInt("PRAGMA cache_size") } == -300)
+        #expect(try database.write { try $0.scalarInt("PRAGMA cache_size") } == -300)
+        #expect(try database.withWriter { try $0.scalarInt("PRAGMA cache_size") } == -300)
+        let standard = try Database(.init(path: directory.path("default.sqlite")))
+        #expect(try standard.read { try $0.scalarInt("PRAGMA cache_size") } == -512)
+        let plain = try SQLiteConnection(path: directory.path("plain.sqlite"))
+        #expect(try plain.scalarInt("PRAGMA cache_size") == -2000)
+    }
+
     @Test func withWriterExcludesBatches() throws {
         let directory = TemporaryDirectory()
         let database = try makeDatabase(directory)
