@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore", "Primitives"], plugins: ["ResourceEmbedder"]),
         .executableTarget(
             name: "foothold",
-            dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", "Primitives", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", "Primitives", "CSystemShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // The Swift runtime and FoundationEssentials linked in: the server loads only what it
             // uses (idle RSS 19.6 → 16.9 MB) and calls the runtime directly, not through the PLT
             // (W4 +17%). The binary runs on any machine with libsqlite3 and zlib.

@@ -3,6 +3,10 @@
 #include <sys/eventfd.h>
 #include <pthread.h>
 #include <string.h>
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 int foothold_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return accept4(fd, addr, len, flags);
@@ -44,5 +48,14 @@ void foothold_name_thread(const char *name) {
     pthread_setname_np(pthread_self(), truncated);
 #else
     pthread_setname_np(name);
+#endif
+}
+
+int foothold_limit_malloc_arenas(int count) {
+#ifdef __GLIBC__
+    return mallopt(M_ARENA_MAX, count);
+#else
+    (void)count;
+    return 0;
 #endif
 }

@@ -1,6 +1,7 @@
 import API
 import ArgumentParser
 import Dispatch
+import CSystemShims
 import Domain
 import Primitives
 #if canImport(FoundationEssentials)
@@ -86,6 +87,10 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        // glibc gives up to 8 malloc arenas per core, each keeping freed memory of its own;
+        // 2 per core measured 1 MB less peak RSS on a list workload at the same throughput.
+        // MALLOC_ARENA_MAX, when set, still decides.
+        if Environment.string("MALLOC_ARENA_MAX") == nil { _ = foothold_limit_malloc_arenas(Int32(max(2, System.coreCount * 2))) }
         let stopSignals = try StopSignals.install()
         _ = Glibc.signal(SIGPIPE, SIG_IGN)
         let mode = SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) ?? .full
