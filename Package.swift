@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Primitives", "TestSupport"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "Primitives", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "TestSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "Primitives", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -260,7 +260,7 @@ private final class WriterThread: @unchecked Sendable {
             for job in batch { job.finish() }
             if let checkpointer {
                 let frames = writer.walFrameCount
-                if checkpointer.takeFinishRequest() || frames >= Checkpointer.threshold * 16 {
+                if checkpointer.takeFinishRequest() || frames >= Checkpointer.fallback {
                     // The few frames committed since the checkpointer's last pass (or, if it
                     // fell far behind, all of them): between two commits nothing is appended,
                     // so the checkpoint completes and the next write starts the WAL over.
@@ -344,6 +344,10 @@ private final class WriterThread: @unchecked Sendable {
 final class Checkpointer: @unchecked Sendable {
     /// WAL frames (pages) that start a checkpoint: SQLite's own default.
     static let threshold = 1000
+
+    /// Frames (32 MB of 4 KiB pages) at which the writer checkpoints itself: only when this
+    /// thread is starved of CPU, so the WAL stays bounded however busy the machine is.
+    static let fallback = threshold * 8
 
     /// Frames a pass may leave behind for the writer to copy.
     static let remainder = 64

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPCore
+import Primitives
 import Testing
 import TestSupport
 
@@ -140,6 +141,38 @@ struct ContactTests {
         #expect(try owner.patch("/contacts/\(id)", #"{"version":9}"#).status == 400)
         #expect(try owner.patch("/contacts/999", #"{"hook":"x"}"#).status == 404)
         #expect(try live.count("SELECT version FROM contacts WHERE id = ?", [id]) == 2)
+    }
+
+    /// Racing updates that name the same version: the writer thread checks each against what is
+    /// stored, so exactly one wins and the others get 412 with nothing lost or merged.
+    @Test func racingConditionalUpdatesLetExactlyOneWin() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let id = try owner.create("/contacts", #"{"name":"Ada"}"#)
+        let port = live.port
+        let token = live.ownerToken
+        let outcomes = Lock<[(Int, String)]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let status = (try? APIClient(port: port, token: token).patch(
+                "/contacts/\(id)", #"{"title":"T\#(index)"}"#, headers: [("If-Match", "\"1\"")]).status) ?? -1
+            outcomes.withLock { $0.append((status, "T\(index)")) }
+        }
+        let all = outcomes.withLock { $0 }
+        let winners = all.filter { $0.0 == 200 }
+        #expect(winners.count == 1)
+        #expect(all.filter { $0.0 == 412 }.count == 7)
+        let stored = try owner.get("/contacts/\(id)")
+        #expect(stored.json?["version"] == .int(2))
+        #expect(stored.json?["title"] == winners.first.map { .string($0.1) })
+        // Deletes race the same way: one 204, the rest 412 or 404.
+        let deletes = Lock<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let status = (try? APIClient(port: port, token: token).delete("/contacts/\(id)", headers: [("If-Match", "\"2\"")]).status) ?? -1
+            deletes.withLock { $0.append(status) }
+        }
+        #expect(deletes.withLock { $0 }.filter { $0 == 204 }.count == 1)
+        #expect(deletes.withLock { $0 }.allSatisfy { [204, 404, 412].contains($0) })
+        #expect(try live.count("SELECT count(*) FROM contacts") == 0)
     }
 
     @Test func conditionalRequests() throws {

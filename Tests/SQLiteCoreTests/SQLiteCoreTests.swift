@@ -411,13 +411,15 @@ struct GroupCommitTests {
         let database = try makeDatabase(directory)
         let blob = [UInt8](repeating: 7, count: 8_000)
         // Each commit writes four or five pages: 3,000 commits grow the WAL to 60 MB unless
-        // checkpoints let it start over (measured: 8–13 MB with them).
+        // checkpoints let it start over (measured: 8–13 MB with them). With the checkpoint
+        // thread starved of CPU (tests run in parallel), the writer's own fallback at 8,000
+        // frames still holds it near 33 MB.
         for index in 0..<3_000 {
             try database.write { try $0.run("INSERT INTO items (name, data) VALUES (?, ?)", ["item \(index)", blob]) }
         }
         let walSize = (try FileManager.default.attributesOfItem(atPath: directory.path("test.sqlite-wal"))[.size] as? Int) ?? 0
         #expect(walSize > 0)
-        #expect(walSize < 32 << 20, "WAL grew to \(walSize) bytes")
+        #expect(walSize < 48 << 20, "WAL grew to \(walSize) bytes")
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 3_000)
     }
 

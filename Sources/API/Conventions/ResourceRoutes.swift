@@ -19,8 +19,9 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     /// Validates, then hands the insert to the writer thread (the route answers when it commits).
     var create: @Sendable (_ userID: Int64, Draft, _ flags: [String: Bool]) throws -> Future<Item>
     var get: @Sendable (_ userID: Int64, _ id: Int64) throws -> Item
-    var update: @Sendable (_ userID: Int64, _ id: Int64, Draft, VersionPrecondition, _ flags: [String: Bool]) throws -> Item
-    var delete: @Sendable (_ userID: Int64, _ id: Int64, VersionPrecondition) throws -> Void
+    /// Hands the update to the writer thread, which checks the precondition against the stored version.
+    var update: @Sendable (_ userID: Int64, _ id: Int64, Draft, VersionPrecondition, _ flags: [String: Bool]) throws -> Future<Item>
+    var delete: @Sendable (_ userID: Int64, _ id: Int64, VersionPrecondition) throws -> Future<Void>
 
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let resource = self
@@ -37,15 +38,16 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
             let item = try resource.get(principal.userID, try request.intParameter("id"))
             return Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })
-        router.add("PATCH", one, auth.route { request, principal in
+        // Writes run like creates: parsed and checked here, applied by the writer thread, answered after the commit.
+        router.add("PATCH", one, auth.route(inline: true) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
-            let item = try resource.update(
+            let updated = try resource.update(
                 principal.userID, try request.intParameter("id"), try resource.draft(request), Conditional.precondition(request), flags)
-            return Reply.object(resource.version(item)) { resource.write(item, &$0) }
+            return .later(updated) { item in Reply.object(resource.version(item)) { resource.write(item, &$0) } }
         })
-        router.add("DELETE", one, auth.route { request, principal in
-            try resource.delete(principal.userID, try request.intParameter("id"), Conditional.precondition(request))
-            return Reply.noContent
+        router.add("DELETE", one, auth.route(inline: true) { request, principal in
+            let deleted = try resource.delete(principal.userID, try request.intParameter("id"), Conditional.precondition(request))
+            return .later(deleted) { _ in Reply.noContent }
         })
     }
 }

@@ -144,8 +144,8 @@ public final class ContactService: Sendable {
         }
     }
 
-    public func update(userID: Int64, id: Int64, draft: ContactDraft, precondition: VersionPrecondition, allowDuplicate: Bool) throws -> Contact {
-        try database.write { connection in
+    public func update(userID: Int64, id: Int64, draft: ContactDraft, precondition: VersionPrecondition, allowDuplicate: Bool) -> Future<Contact> {
+        database.submit { [self] connection in
             let current = try load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             var updated = current
@@ -173,8 +173,8 @@ public final class ContactService: Sendable {
     }
 
     /// Deletes a contact with its tags and interest links.
-    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) throws {
-        try database.write { connection in
+    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
+        database.submit { [self] connection in
             let current = try load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             try connection.run("DELETE FROM contacts WHERE id = ?", [id])

@@ -69,8 +69,8 @@ public final class InterestService: Sendable {
         }
     }
 
-    public func update(userID: Int64, id: Int64, draft: InterestDraft, precondition: VersionPrecondition) throws -> Interest {
-        try database.write { connection in
+    public func update(userID: Int64, id: Int64, draft: InterestDraft, precondition: VersionPrecondition) -> Future<Interest> {
+        database.submit { [self] connection in
             let current = try load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             var updated = current
@@ -85,8 +85,8 @@ public final class InterestService: Sendable {
     }
 
     /// Deletes an interest; contacts and organizations simply lose the link to it.
-    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) throws {
-        try database.write { connection in
+    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
+        database.submit { [self] connection in
             let current = try load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             try connection.run("DELETE FROM interests WHERE id = ?", [id])

@@ -99,8 +99,8 @@ public final class OrganizationService: Sendable {
         }
     }
 
-    public func update(userID: Int64, id: Int64, draft: OrganizationDraft, precondition: VersionPrecondition) throws -> Organization {
-        try database.write { connection in
+    public func update(userID: Int64, id: Int64, draft: OrganizationDraft, precondition: VersionPrecondition) -> Future<Organization> {
+        database.submit { [self] connection in
             let current = try load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             var updated = current
@@ -124,8 +124,8 @@ public final class OrganizationService: Sendable {
 
     /// Refused with 409 while contacts belong to the organization: deleting it would silently
     /// detach people from where they work.
-    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) throws {
-        try database.write { connection in
+    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
+        database.submit { [self] connection in
             let current = try load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             if current.contactCount > 0 {
