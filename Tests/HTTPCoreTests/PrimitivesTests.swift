@@ -77,6 +77,18 @@ struct PrimitivesTests {
         #expect(try done.wait().sorted() == [10, 20, 30, 40])
     }
 
+    /// Status codes and Content-Length values are written as bytes; every digit count round-trips.
+    @Test func decimalDigitsMatchDescription() {
+        var probes = [0, 1, 9, 10, 99, 100, 204, 65_535, Int.max]
+        var power = 1
+        for _ in 0..<18 { power *= 10; probes += [power - 1, power, power + 1] }
+        for value in probes {
+            var out: [UInt8] = [0x41]
+            ResponseSerializer.appendDecimal(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "A\(value)")
+        }
+    }
+
     @Test func base64URLMatchesFoundationForEveryLength() {
         var generator = SystemRandomNumberGenerator()
         for length in 0..<70 {

@@ -39,18 +39,19 @@ public enum Gzip {
             }
         }
         let bound = Int(deflateBound(stream, uLong(input.count))) + 32
-        var output = [UInt8](repeating: 0, count: bound)
-        let status: Int32 = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { destination in
+        var status = Z_STREAM_ERROR
+        // Uninitialized: zlib writes what it produces, and only that much is kept.
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { destination, initialized in
+            status = input.withUnsafeBytes { source in
                 stream.pointee.next_in = UnsafeMutablePointer(mutating: source.bindMemory(to: Bytef.self).baseAddress)
                 stream.pointee.avail_in = uInt(source.count)
-                stream.pointee.next_out = destination.bindMemory(to: Bytef.self).baseAddress
+                stream.pointee.next_out = destination.baseAddress
                 stream.pointee.avail_out = uInt(destination.count)
                 return deflate(stream, Z_FINISH)
             }
+            initialized = status == Z_STREAM_END ? min(Int(stream.pointee.total_out), destination.count) : 0
         }
         guard status == Z_STREAM_END else { return nil }
-        output.removeSubrange(Int(stream.pointee.total_out)...)
         return output
     }
 
