@@ -16,16 +16,12 @@ public final class Lock<Value>: @unchecked Sendable {
     private var value: Value
 
     public init(_ value: Value) {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        mutex = makeMutex()
         self.value = value
     }
 
     deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
+        destroy(mutex)
     }
 
     @inline(__always)
@@ -36,6 +32,19 @@ public final class Lock<Value>: @unchecked Sendable {
     }
 }
 
+private func makeMutex() -> UnsafeMutablePointer<pthread_mutex_t> {
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    mutex.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(mutex, nil)
+    return mutex
+}
+
+private func destroy(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
+    pthread_mutex_destroy(mutex)
+    mutex.deinitialize(count: 1)
+    mutex.deallocate()
+}
+
 /// A value guarded by a pthread mutex, with a condition variable for threads that wait on it.
 public final class ConditionLock<Value>: @unchecked Sendable {
     // The value is reached only while the mutex is held.
@@ -44,9 +53,7 @@ public final class ConditionLock<Value>: @unchecked Sendable {
     private var value: Value
 
     public init(_ value: Value) {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        mutex = makeMutex()
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
         pthread_cond_init(condition, nil)
@@ -57,9 +64,7 @@ public final class ConditionLock<Value>: @unchecked Sendable {
         pthread_cond_destroy(condition)
         condition.deinitialize(count: 1)
         condition.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
+        destroy(mutex)
     }
 
     @inline(__always)
