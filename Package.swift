@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", "Primitives", "CSystemShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // The Swift runtime and FoundationEssentials linked in: the server loads only what it
             // uses (idle RSS 19.6 → 16.9 MB) and calls the runtime directly, not through the PLT
-            // (W4 +17%). The binary runs on any machine with libsqlite3 and zlib.
+            // (W4 +17%). At run time it needs only libc, libstdc++, libsqlite3 and zlib.
             linkerSettings: [
                 .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux])),
                 .linkedLibrary("_FoundationCShims", .when(platforms: [.linux])),

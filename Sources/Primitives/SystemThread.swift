@@ -33,6 +33,8 @@ public enum SystemThread {
         }, box.toOpaque())
         if result != 0 {
             box.release()
+            // Only at startup or under resource exhaustion; said where an operator looks.
+            StandardError.writeLine("foothold: cannot start thread \(name): error \(result)")
             return false
         }
         return true

@@ -77,6 +77,32 @@ struct PrimitivesTests {
         #expect(try done.wait().sorted() == [10, 20, 30, 40])
     }
 
+    /// The access log buffers logfmt lines and writes them whole to its descriptor on flush.
+    @Test func accessLogWritesWholeLinesOnFlush() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let log = AccessLog(fd: fds[1])
+        for index in 0..<3 {
+            log.record(method: "GET", path: "/contacts/\(index)", status: 200, bytes: 42, durationNanos: 1_500_000, requestID: "r\(index)", remote: "127.0.0.1")
+        }
+        log.flush()
+        close(fds[1])
+        var text: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            text += chunk[..<count]
+        }
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        for (index, line) in lines.enumerated() {
+            #expect(line.hasPrefix("time="))
+            #expect(line.contains(" method=GET path=/contacts/\(index) status=200 bytes=42 duration_ms=1.5 request_id=r\(index) remote=127.0.0.1"))
+        }
+    }
+
     /// Status codes and Content-Length values are written as bytes; every digit count round-trips.
     @Test func decimalDigitsMatchDescription() {
         var probes = [0, 1, 9, 10, 99, 100, 204, 65_535, Int.max]
