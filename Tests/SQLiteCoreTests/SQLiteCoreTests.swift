@@ -411,9 +411,9 @@ struct GroupCommitTests {
         let database = try makeDatabase(directory)
         let blob = [UInt8](repeating: 7, count: 8_000)
         // Each commit writes four or five pages: 3,000 commits grow the WAL to 60 MB unless
-        // checkpoints let it start over (measured: 8–13 MB with them). With the checkpoint
-        // thread starved of CPU (tests run in parallel), the writer's own fallback at 8,000
-        // frames still holds it near 33 MB.
+        // checkpoints let it start over. Under a steady stream like this one, the checkpoint
+        // thread copies as the WAL grows and the writer restarts it at 8,000 frames (measured:
+        // 33 MB), starved of CPU or not.
         for index in 0..<3_000 {
             try database.write { try $0.run("INSERT INTO items (name, data) VALUES (?, ?)", ["item \(index)", blob]) }
         }
