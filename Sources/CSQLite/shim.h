@@ -12,4 +12,11 @@ static inline sqlite3_destructor_type foothold_sqlite_transient(void) {
 static inline int foothold_sqlite_db_config_int(sqlite3 *db, int op, int value, int *out) {
     return sqlite3_db_config(db, op, value, out);
 }
+
+// Process-wide settings, before the library initializes (sqlite3_config is variadic too).
+// Memory statistics off: with them on, every sqlite3_malloc and sqlite3_free takes a global
+// mutex, which measured 6% of the writer thread's time under a stream of inserts.
+static inline int foothold_sqlite_configure(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

@@ -9,7 +9,9 @@ import Darwin
 /// The write path uses it so that a request thread can hand a write to the database's writer
 /// thread and move on: the response goes out from the completion, once the write committed.
 public final class Future<Value>: @unchecked Sendable {
-    private enum State {
+    // Visible to inlined code, so that callers in other modules get these methods specialized
+    // for their value type instead of instantiating metadata on every call.
+    @usableFromInline enum State {
         case waiting
         case subscribed(@Sendable (Result<Value, any Error>) -> Void)
         case done(Result<Value, any Error>)
@@ -17,7 +19,7 @@ public final class Future<Value>: @unchecked Sendable {
     }
 
     // `state` is reached only under `lock`; callbacks run outside it.
-    private let lock = Lock<State>(.waiting)
+    @usableFromInline let lock = Lock<State>(.waiting)
 
     public init() {}
 
@@ -29,6 +31,7 @@ public final class Future<Value>: @unchecked Sendable {
 
     /// Delivers the result: to the subscriber now, or to the one that comes later.
     /// Only the first call counts.
+    @inlinable
     public func complete(_ result: Result<Value, any Error>) {
         let callback = lock.withLock { state -> (@Sendable (Result<Value, any Error>) -> Void)? in
             switch state {
@@ -47,6 +50,7 @@ public final class Future<Value>: @unchecked Sendable {
 
     /// Calls `callback` once with the result, on the completing thread (or this one, when the
     /// result is already there). A second subscriber is ignored.
+    @inlinable
     public func whenComplete(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) {
         _ = subscribe(callback)
     }
@@ -60,7 +64,8 @@ public final class Future<Value>: @unchecked Sendable {
     }
 
     /// Whether `callback` became the subscriber.
-    private func subscribe(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) -> Bool {
+    @inlinable
+    func subscribe(_ callback: @escaping @Sendable (Result<Value, any Error>) -> Void) -> Bool {
         let (accepted, ready) = lock.withLock { state -> (Bool, Result<Value, any Error>?) in
             switch state {
             case .waiting:

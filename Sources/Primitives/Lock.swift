@@ -11,9 +11,11 @@ import Darwin
 /// the client on two cores) that spinning measured 13% of the CPU of a point-read workload.
 /// glibc's default mutex parks a waiter at once.
 public final class Lock<Value>: @unchecked Sendable {
-    // The value is reached only inside `withLock`, which holds the mutex.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    // The value is reached only inside `withLock`, which holds the mutex. Both are visible to
+    // inlined code so that other modules get `withLock` specialized and inlined: called
+    // generically it looked up type metadata on every call of a request's path.
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline var value: Value
 
     public init(_ value: Value) {
         mutex = makeMutex()
@@ -24,7 +26,7 @@ public final class Lock<Value>: @unchecked Sendable {
         destroy(mutex)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }

@@ -1,5 +1,9 @@
 import CSQLite
 
+/// Configures the library once, before the first connection initializes it (later, SQLite
+/// refuses the call with SQLITE_MISUSE and keeps its defaults, which are only slower).
+private let libraryConfigured: Void = { _ = foothold_sqlite_configure() }()
+
 /// One SQLite connection with a statement cache. Not thread-safe by design: it is opened
 /// with SQLITE_OPEN_NOMUTEX and the `Database` pool hands it to one thread at a time.
 public final class SQLiteConnection {
@@ -38,6 +42,7 @@ public final class SQLiteConnection {
     private let walFrames = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     public init(path: String, options: Options = Options()) throws(SQLiteError) {
+        _ = libraryConfigured
         walFrames.initialize(to: 0)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -154,14 +159,15 @@ public final class SQLiteConnection {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     @discardableResult
     public func transaction<T>(_ kind: TransactionKind = .deferred, _ body: () throws -> T) throws -> T {
-        try execute("BEGIN \(kind.rawValue)")
+        // Cached statements: every read runs these, and sqlite3_exec would parse them each time.
+        try run(kind == .immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try run("COMMIT")
             return result
         } catch {
             // The transaction may already be gone (SQLite rolls back on some errors).
-            if isInTransaction { try? execute("ROLLBACK") }
+            if isInTransaction { _ = try? run("ROLLBACK") }
             throw error
         }
     }

@@ -18,6 +18,22 @@ struct JSONTests {
         #expect(try JSONParser.parse(writer.bytes) == value)
     }
 
+    /// Plain ASCII strings take a path without a copy; raw UTF-8 is validated either way.
+    @Test func decodesStringsWithAndWithoutEscapes() throws {
+        let value = try JSONParser.parse(Array(#"{"plain":"New Person","raw":"Zoë 😀","mixed":"é\t","":""}"#.utf8))
+        #expect(value["plain"] == .string("New Person"))
+        #expect(value["raw"] == .string("Zoë 😀"))
+        #expect(value["mixed"] == .string("é\t"))
+        #expect(value[""] == .string(""))
+        let quote = UInt8(ascii: "\"")
+        for invalid: [UInt8] in [[0xC3], [0xFF, 0x41], [0x5C, 0x6E, 0xED, 0xA0, 0x80]] {
+            let document = [quote] + invalid + [quote]
+            #expect(throws: JSONParser.SyntaxError(offset: document.count, message: "string is not valid UTF-8")) {
+                try JSONParser.parse(document)
+            }
+        }
+    }
+
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "\"\u{01}\"", "{\"a\":1}x", "{\"a\":1,\"a\":2}",
         "\"\\ud800\"", "\"\\x\"", "tru", "NaN", "[1 2]", "{a:1}",

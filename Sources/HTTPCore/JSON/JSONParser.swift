@@ -129,17 +129,26 @@ public struct JSONParser {
         index += 1
         var out: [UInt8] = []
         var runStart = index
+        var escaped = false
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == 0x22 {
-                out.append(contentsOf: bytes[runStart..<index])
+                let (start, end) = (runStart, index)
                 index += 1
+                if !escaped && ascii {
+                    // Most keys and values: no escapes and nothing to validate, so no copy.
+                    return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+                }
+                out.append(contentsOf: bytes[start..<end])
                 // Invalid UTF-8 is refused rather than silently replaced.
                 guard let text = String(validating: out, as: UTF8.self) else { throw error("string is not valid UTF-8") }
                 return text
             }
             if byte < 0x20 { throw error("control character in a string") }
+            if byte >= 0x80 { ascii = false }
             if byte == 0x5C {
+                escaped = true
                 out.append(contentsOf: bytes[runStart..<index])
                 index += 1
                 guard index < bytes.count else { throw error("unexpected end of the document") }

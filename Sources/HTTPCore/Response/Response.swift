@@ -19,6 +19,7 @@ public struct Response: Sendable {
 
     /// A response made by `render` from `future`'s value once it arrives; an error in the
     /// future, or thrown by `render`, becomes a problem response as a handler's would.
+    @inlinable
     public static func later<Value: Sendable>(_ future: Future<Value>, _ render: @escaping @Sendable (Value) throws -> Response) -> Response {
         var response = Response(status: 0)
         response.pending = PendingResponse { deliver in
@@ -63,6 +64,7 @@ public struct PendingResponse: Sendable {
     /// Calls its argument once, from any thread, with the maker.
     private let subscribe: @Sendable (@escaping @Sendable (@escaping Maker) -> Void) -> Void
 
+    @usableFromInline
     init(subscribe: @escaping @Sendable (@escaping @Sendable (@escaping Maker) -> Void) -> Void) {
         self.subscribe = subscribe
     }
