@@ -33,6 +33,13 @@ public struct Migrator: Sendable {
 
     public let migrations: [Migration]
 
+    /// A migration that begins with this line runs with foreign key enforcement off, as
+    /// rebuilding a table needs (https://sqlite.org/lang_altertable.html#otheralter): dropping
+    /// the old table must not cascade to the rows that refer to it. SQLite cannot switch
+    /// enforcement inside a transaction, so the migrator does it around one, and checks every
+    /// key before committing.
+    public static let foreignKeysOffDirective = "-- foothold: foreign_keys off"
+
     public init(migrations: [Migration]) {
         self.migrations = migrations.sorted { $0.name < $1.name }
     }
@@ -66,9 +73,18 @@ public struct Migrator: Sendable {
         var appliedNow: [String] = []
         for migration in migrations where !appliedNames.contains(migration.name) {
             if migration.name < newestApplied { throw Failure.outOfOrder(name: migration.name) }
+            let keysOff = migration.sql.hasPrefix(Self.foreignKeysOffDirective)
             do {
+                if keysOff { try connection.execute("PRAGMA foreign_keys = OFF") }
+                defer { if keysOff { try? connection.execute("PRAGMA foreign_keys = ON") } }
                 try connection.transaction(.immediate) {
                     try connection.execute(migration.sql)
+                    if keysOff {
+                        let violations = try connection.query("PRAGMA foreign_key_check") { $0.string(0) }
+                        if let table = violations.first {
+                            throw SQLiteError(code: 787 /* SQLITE_CONSTRAINT_FOREIGNKEY */, message: "\(violations.count) foreign key violations, in \(table) first", sql: nil)
+                        }
+                    }
                     try connection.run(
                         "INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)",
                         [migration.name, migration.checksum, Date()])

@@ -30,6 +30,22 @@ struct AccountTests {
         #expect(try anonymous.request("GET", "/openapi.yaml").status == 200)
     }
 
+    /// The scheme is matched in any case (RFC 9110 §11.1); anything but `Bearer <token>` is 401.
+    @Test func bearerSchemeIsCaseInsensitiveAndStrict() throws {
+        let live = try LiveServer()
+        let token = try live.owner().token
+        let anonymous = try live.client()
+        for header in ["bearer \(token)", "BEARER \(token)", "BeArEr  \(token) "] {
+            let response = try anonymous.request("GET", "/me", headers: [("Authorization", header)])
+            #expect(response.status == 200, "\(header)")
+        }
+        for header in ["Bearer", "Bearer ", "Bearer\t\(token)", "Bearerx \(token)", "Bear \(token)", token] {
+            let response = try anonymous.request("GET", "/me", headers: [("Authorization", header)])
+            #expect(response.status == 401, "\(header)")
+            #expect(response.header("www-authenticate")?.hasPrefix("Bearer realm=\"foothold\"") == true)
+        }
+    }
+
     @Test func failedAuthenticationIsRateLimitedPerAddress() throws {
         let live = try LiveServer(authFailureLimit: 3)
         let client = try live.client()

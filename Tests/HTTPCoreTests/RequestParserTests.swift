@@ -52,6 +52,20 @@ struct RequestParserTests {
         #expect(head.headers["ACCEPT"] == "*/*")
     }
 
+    /// List fields (RFC 9110 §5.6.1): every field of the name, split on commas, elements trimmed.
+    @Test func headerListElements() {
+        var headers = HTTPHeaders()
+        headers.add("Connection", "keep-alive")
+        headers.add("X-Other", "a, b")
+        headers.add("connection", "Upgrade ,  close")
+        headers.add("Content-Length", "5,")
+        #expect(headers.listElements("CONNECTION") == ["keep-alive", "Upgrade", "close"])
+        #expect(headers.listElements("content-length") == ["5", ""])
+        #expect(headers.listElements("missing").isEmpty)
+        #expect(headers.values("connection") == ["keep-alive", "Upgrade ,  close"])
+        #expect(headers.values("missing").isEmpty)
+    }
+
     @Test func everySplitGivesTheSameRequest() throws {
         let text = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world"
         for split in [1, 2, 3, 5, 7, 13, 64] {

@@ -210,6 +210,78 @@ struct MigrationTests {
         }
     }
 
+    /// The directive turns enforcement off around the migration only, and a migration that
+    /// leaves a dangling key is refused and rolled back.
+    @Test func foreignKeysOffDirectiveChecksKeysBeforeCommitting() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("m.sqlite")))
+        let parent = Migration(name: "0001_parent.sql", sql: """
+            CREATE TABLE parent (id INTEGER PRIMARY KEY);
+            CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent(id) ON DELETE CASCADE);
+            INSERT INTO parent (id) VALUES (1);
+            INSERT INTO child (id, parent_id) VALUES (10, 1);
+            """)
+        let rebuild = Migration(name: "0002_rebuild.sql", sql: Migrator.foreignKeysOffDirective + """
+
+            CREATE TABLE parent_new (id INTEGER PRIMARY KEY, note TEXT);
+            INSERT INTO parent_new (id) SELECT id FROM parent;
+            DROP TABLE parent;
+            ALTER TABLE parent_new RENAME TO parent;
+            """)
+        let dangling = Migration(name: "0003_dangling.sql", sql: Migrator.foreignKeysOffDirective + "\nDELETE FROM parent;")
+        try Migrator(migrations: [parent, rebuild]).migrate(database)
+        #expect(throws: Migrator.Failure.self) { try Migrator(migrations: [parent, rebuild, dangling]).migrate(database) }
+        try database.withWriter { connection throws in
+            // The drop did not cascade, the failed migration changed nothing, enforcement is back on.
+            #expect(try connection.scalarInt("SELECT count(*) FROM child") == 1)
+            #expect(try connection.scalarInt("SELECT count(*) FROM parent") == 1)
+            #expect(try connection.scalarInt("SELECT count(*) FROM schema_migrations") == 2)
+            #expect(try connection.scalarInt("PRAGMA foreign_keys") == 1)
+            #expect(throws: SQLiteError.self) { try connection.run("INSERT INTO child (id, parent_id) VALUES (11, 99)") }
+        }
+    }
+
+    /// 0005 rebuilds contacts for a cheaper stage check: rows, their tags and interest links,
+    /// and the indexes survive; the rule still holds; an insert no longer builds a temporary b-tree.
+    @Test func contactStageRebuildKeepsRowsLinksAndTheRule() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("app.sqlite")))
+        let before = Migrations.all.filter { $0.name < "0005" }
+        try Migrator(migrations: before).migrate(database)
+        let columns = "user_id, name, title, email, stage, keep_in_touch_days, notes, created_at, updated_at, version"
+        try database.withWriter { connection throws in
+            try connection.execute("""
+                INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'owner', 't', 't');
+                INSERT INTO interests (id, user_id, name, created_at, updated_at) VALUES (5, 1, 'Climate', 't', 't');
+                INSERT INTO contacts (id, \(columns)) VALUES (7, 1, 'Ada', 'CTO', 'ada@example.com', 'met', 30, 'n', 't1', 't2', 3);
+                INSERT INTO contacts (id, user_id, name, created_at, updated_at) VALUES (9, 1, 'Bo', 't', 't');
+                INSERT INTO contact_tags (contact_id, tag) VALUES (7, 'mentor');
+                INSERT INTO contact_interests (contact_id, interest_id) VALUES (7, 5);
+                """)
+        }
+        let rowBefore = try database.read { try $0.queryOne("SELECT \(columns) FROM contacts WHERE id = 7") { row in (0..<10).map { row.optionalString($0) } } }
+        #expect(try Migrations.migrator.migrate(database).contains("0005_contact_stage_check.sql"))
+        try database.withWriter { connection throws in
+            let rowAfter = try connection.queryOne("SELECT \(columns) FROM contacts WHERE id = 7") { row in (0..<10).map { row.optionalString($0) } }
+            #expect(rowAfter == rowBefore)
+            #expect(try connection.scalarInt("SELECT count(*) FROM contacts") == 2)
+            #expect(try connection.scalarInt("SELECT count(*) FROM contact_tags WHERE contact_id = 7") == 1)
+            #expect(try connection.scalarInt("SELECT count(*) FROM contact_interests WHERE contact_id = 7") == 1)
+            #expect(try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'contacts' AND type = 'index'") == 7)
+            #expect(try connection.scalarInt("PRAGMA foreign_keys") == 1)
+            #expect(throws: SQLiteError.self) {
+                try connection.run("INSERT INTO contacts (user_id, name, stage, created_at, updated_at) VALUES (1, 'X', 'bogus', 't', 't')")
+            }
+            let insert = "INSERT INTO contacts (user_id, name, stage, created_at, updated_at) VALUES (1, 'Y', 'met', 't', 't')"
+            let opcodes = try connection.query("EXPLAIN " + insert) { $0.string(1) }
+            #expect(!opcodes.contains("OpenEphemeral"))
+            try connection.run(insert)
+            // Deleting a contact still cascades to its tags.
+            try connection.run("DELETE FROM contacts WHERE id = 7")
+            #expect(try connection.scalarInt("SELECT count(*) FROM contact_tags") == 0)
+        }
+    }
+
     @Test func embeddedMigrationsApplyToAFreshDatabase() throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("app.sqlite")))

@@ -23,10 +23,11 @@ final class AuthRateLimiter: Sendable {
     }
 
     /// Seconds until the address may try again, or nil when it may now.
-    func retryAfter(_ address: String, now: Date = Date()) -> Int? {
+    func retryAfter(_ address: String, now: Date? = nil) -> Int? {
         windows.withLock { windows -> Int? in
-            guard let entry = windows[address], entry.failures >= limit else { return nil }
-            let remaining = window - now.timeIntervalSince(entry.start)
+            // Every authenticated request asks; nearly always no address has failed at all.
+            guard !windows.isEmpty, let entry = windows[address], entry.failures >= limit else { return nil }
+            let remaining = window - (now ?? Date()).timeIntervalSince(entry.start)
             if remaining <= 0 {
                 windows[address] = nil
                 return nil

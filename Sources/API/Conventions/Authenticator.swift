@@ -24,17 +24,31 @@ struct Authenticator: Sendable {
         guard let header = request.headers["authorization"] else {
             throw Problem(status: 401, code: "unauthorized", detail: "Send 'Authorization: Bearer <token>'.", headers: [("WWW-Authenticate", Self.challenge)])
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let token = Self.bearerToken(header) else {
             throw Problem(status: 401, code: "unauthorized", detail: "Only Bearer tokens are accepted.", headers: [("WWW-Authenticate", Self.challenge)])
         }
-        guard let principal = try accounts.authenticate(parts[1].trimmingHTTPWhitespace()) else {
+        guard let principal = try accounts.authenticate(token) else {
             limiter.recordFailure(request.remoteAddress)
             throw Problem(
                 status: 401, code: "invalid_token", detail: "The token is not valid.",
                 headers: [("WWW-Authenticate", Self.challenge + ", error=\"invalid_token\"")])
         }
         return principal
+    }
+
+    /// The credentials of `Bearer <token>` (scheme in any case, RFC 9110 §11.1), read from the
+    /// bytes: splitting the String by Characters was a fifth of authenticating a request.
+    static func bearerToken(_ header: String) -> String? {
+        let bytes = Substring(header).utf8
+        let scheme = "bearer".utf8
+        guard bytes.count > scheme.count else { return nil }
+        var index = bytes.startIndex
+        for expected in scheme {
+            guard bytes[index] | 0x20 == expected else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard bytes[index] == 0x20 else { return nil }
+        return Substring(header)[bytes.index(after: index)...].trimmingHTTPWhitespace()
     }
 
     /// Wraps a handler so it runs only for an authenticated principal. `inline` marks a

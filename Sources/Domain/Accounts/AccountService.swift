@@ -14,7 +14,7 @@ public final class AccountService: Sendable {
     private let lastUsedWrites = Lock<[Int64: Date]>([:])
     /// Principals of recently seen token hashes, so a request costs one read transaction, not
     /// two. Only this process deletes tokens (the CLI only adds them), and deletion clears it.
-    private let principals = Lock<[[UInt8]: Principal]>([:])
+    private let principals = Lock<[TokenSecret.Key: Principal]>([:])
 
     public static let tokenSorts: [String: ListOrder] = [
         "created_at": ListOrder(name: "created_at", columns: [], descending: false),
@@ -87,7 +87,8 @@ public final class AccountService: Sendable {
     public func authenticate(_ presented: String) throws -> Principal? {
         guard TokenSecret.isWellFormed(presented) else { return nil }
         let digest = TokenSecret.hash(presented)
-        if let cached = principals.withLock({ $0[digest] }) {
+        let key = TokenSecret.Key(digest)
+        if let cached = principals.withLock({ $0[key] }) {
             try touch(tokenID: cached.tokenID)
             return cached
         }
@@ -103,7 +104,7 @@ public final class AccountService: Sendable {
         if let match {
             principals.withLock { cache in
                 if cache.count >= 10_000 { cache.removeAll() }
-                cache[digest] = match
+                cache[key] = match
             }
             try touch(tokenID: match.tokenID)
         }

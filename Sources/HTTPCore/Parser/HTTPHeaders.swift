@@ -56,13 +56,27 @@ public struct HTTPHeaders: Sendable, Sequence {
     /// Every value of the field, in order of appearance.
     public func values(_ name: String) -> [String] {
         let lower = Self.lowered(name)
-        return fields.filter { $0.name == lower }.map(\.value)
+        var values: [String] = []
+        for field in fields where field.name == lower { values.append(field.value) }
+        return values
     }
 
     /// The comma-separated list elements of every field of that name (RFC 9110 §5.6.1).
     public func listElements(_ name: String) -> [String] {
-        values(name).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { $0.trimmingHTTPWhitespace() }
+        let lower = Self.lowered(name)
+        var elements: [String] = []
+        for field in fields where field.name == lower {
+            // Field values arrive without surrounding whitespace, and most hold one element:
+            // those are taken whole, without splitting into a temporary array.
+            if !field.value.utf8.contains(0x2C) {
+                elements.append(field.value.trimmingHTTPWhitespace())
+                continue
+            }
+            for element in field.value.split(separator: ",", omittingEmptySubsequences: false) {
+                elements.append(element.trimmingHTTPWhitespace())
+            }
+        }
+        return elements
     }
 
     public func count(of name: String) -> Int {
