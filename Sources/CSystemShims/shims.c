@@ -4,6 +4,9 @@
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <errno.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -56,6 +59,20 @@ int foothold_limit_malloc_arenas(int count) {
     return mallopt(M_ARENA_MAX, count);
 #else
     (void)count;
+    return 0;
+#endif
+}
+
+int foothold_lower_thread_priority(int delta) {
+#ifdef __linux__
+    // On Linux, PRIO_PROCESS with a thread id reads and sets that thread's nice value alone.
+    id_t thread = (id_t)gettid();
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, thread);
+    if (current == -1 && errno != 0) return -1;
+    return setpriority(PRIO_PROCESS, thread, current + delta);
+#else
+    (void)delta;
     return 0;
 #endif
 }

@@ -54,6 +54,23 @@ struct PrimitivesTests {
         #expect(try names.wait() == ["foothold-a-very", "foothold-short"])
     }
 
+    /// Workers run five nice steps below the thread that made the pool (I/O threads keep theirs).
+    @Test func workersRunAtLowerPriority() throws {
+        /// Field 19 of /proc/thread-self/stat, after the parenthesized command name.
+        @Sendable func niceOfThisThread() -> Int? {
+            guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 16 ? Int(fields[16]) : nil
+        }
+        let pool = WorkerPool(threads: 2, maxQueued: 8)
+        defer { pool.stop() }
+        let seen = Future<Int?>()
+        #expect(pool.submit { seen.complete(.success(niceOfThisThread())) })
+        let own = try #require(niceOfThisThread())
+        #expect(try seen.wait() == min(19, own + Int(WorkerPool.niceness)))
+    }
+
     /// Waiters sleep until another thread changes the value and signals, then see the change.
     @Test func conditionLockWakesWaiters() throws {
         struct State { var inputs: [Int] = []; var outputs: [Int] = [] }

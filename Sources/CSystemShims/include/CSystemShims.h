@@ -26,4 +26,7 @@ int foothold_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, i
 int foothold_limit_malloc_arenas(int count);
 /// Names the calling thread (first 15 bytes), for ps, top and perf; a no-op where unsupported.
 void foothold_name_thread(const char *name);
+
+// Raises the calling thread's nice value by `delta` (Linux: this thread only); 0 on success.
+int foothold_lower_thread_priority(int delta);
 #endif

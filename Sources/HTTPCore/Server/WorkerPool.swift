@@ -1,3 +1,4 @@
+import CSystemShims
 import Primitives
 
 /// A fixed set of threads that run handlers, so that a blocking handler (SQLite, files)
@@ -12,10 +13,19 @@ public final class WorkerPool: Sendable {
     private let state = ConditionLock(State())
     private let maxQueued: Int
 
+    /// How much lower than the I/O threads the workers run (nice +5). An I/O thread serves
+    /// every connection it owns, reading, writing and compressing; at equal priority four busy
+    /// workers on two cores left it a third of a core, and responses that were ready waited
+    /// for it. Measured on gzip'd 50-contact pages (W7): +25% requests/s, p99 -20%.
+    static let niceness: Int32 = 5
+
     public init(threads: Int, maxQueued: Int) {
         self.maxQueued = maxQueued
         for index in 0..<max(1, threads) {
-            SystemThread.start(name: "foothold-worker-\(index)") { [self] in self.work() }
+            SystemThread.start(name: "foothold-worker-\(index)") { [self] in
+                _ = foothold_lower_thread_priority(Self.niceness)
+                self.work()
+            }
         }
     }
 
