@@ -52,9 +52,9 @@ enum ContactRoutes {
             create: { user, draft, flags in try contacts.create(userID: user, draft: draft, allowDuplicate: flags["allow_duplicate"] ?? false) },
             get: { user, id in try contacts.get(userID: user, id: id) },
             update: { user, id, draft, precondition, flags in
-                try contacts.update(userID: user, id: id, draft: draft, precondition: precondition, allowDuplicate: flags["allow_duplicate"] ?? false)
+                contacts.update(userID: user, id: id, draft: draft, precondition: precondition, allowDuplicate: flags["allow_duplicate"] ?? false)
             },
-            delete: { user, id, precondition in try contacts.delete(userID: user, id: id, precondition: precondition) }
+            delete: { user, id, precondition in contacts.delete(userID: user, id: id, precondition: precondition) }
         ).register(on: &router, context.authenticator)
     }
 }

@@ -29,8 +29,8 @@ enum InterestRoutes {
             },
             create: { user, draft, _ in try interests.create(userID: user, draft: draft) },
             get: { user, id in try interests.get(userID: user, id: id) },
-            update: { user, id, draft, precondition, _ in try interests.update(userID: user, id: id, draft: draft, precondition: precondition) },
-            delete: { user, id, precondition in try interests.delete(userID: user, id: id, precondition: precondition) }
+            update: { user, id, draft, precondition, _ in interests.update(userID: user, id: id, draft: draft, precondition: precondition) },
+            delete: { user, id, precondition in interests.delete(userID: user, id: id, precondition: precondition) }
         ).register(on: &router, context.authenticator)
     }
 }

@@ -41,8 +41,8 @@ enum OrganizationRoutes {
             },
             create: { user, draft, _ in try organizations.create(userID: user, draft: draft) },
             get: { user, id in try organizations.get(userID: user, id: id) },
-            update: { user, id, draft, precondition, _ in try organizations.update(userID: user, id: id, draft: draft, precondition: precondition) },
-            delete: { user, id, precondition in try organizations.delete(userID: user, id: id, precondition: precondition) }
+            update: { user, id, draft, precondition, _ in organizations.update(userID: user, id: id, draft: draft, precondition: precondition) },
+            delete: { user, id, precondition in organizations.delete(userID: user, id: id, precondition: precondition) }
         ).register(on: &router, context.authenticator)
     }
 }
