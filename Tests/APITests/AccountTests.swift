@@ -13,8 +13,10 @@ struct AccountTests {
         #expect(missing.status == 401)
         #expect(missing.header("www-authenticate") == "Bearer realm=\"foothold\"")
         #expect(missing.header("content-type") == "application/problem+json")
+        #expect(missing.code == "unauthorized")
         let basic = try anonymous.request("GET", "/me", headers: [("Authorization", "Basic dXNlcjpwYXNz")])
         #expect(basic.status == 401)
+        #expect(basic.code == "unauthorized")
         let wrong = try anonymous.request("GET", "/me", headers: [("Authorization", "Bearer fh_" + String(repeating: "A", count: 43))])
         #expect(wrong.status == 401)
         #expect(wrong.code == "invalid_token")
@@ -42,6 +44,7 @@ struct AccountTests {
         for header in ["Bearer", "Bearer ", "Bearer\t\(token)", "Bearerx \(token)", "Bear \(token)", token] {
             let response = try anonymous.request("GET", "/me", headers: [("Authorization", header)])
             #expect(response.status == 401, "\(header)")
+            #expect(response.code == "unauthorized" || response.code == "invalid_token", "\(header)")
             #expect(response.header("www-authenticate")?.hasPrefix("Bearer realm=\"foothold\"") == true)
         }
     }
@@ -77,7 +80,23 @@ struct AccountTests {
         #expect(created.json?["last_used_at"] == .null)
 
         // The secret is never stored nor shown again.
-        #expect(try live.count("SELECT count(*) FROM tokens WHERE secret_hash = ? OR lookup = ?", [secret, secret]) == 0)
+        // Neither the secret nor its random part is in any column of any token row, nor
+        // anywhere in the database file once the WAL is copied back into it.
+        let columns = try #require(live.database).read { try $0.query("SELECT name FROM pragma_table_info('tokens')") { $0.string(0) } }
+        #expect(columns.contains("secret_hash") && columns.contains("lookup"))
+        let randomPart = String(secret.dropFirst(3))
+        for column in columns {
+            for needle in [secret, randomPart] {
+                let hits = try live.count("SELECT count(*) FROM tokens WHERE instr(CAST(\(column) AS BLOB), CAST(? AS BLOB)) > 0", [needle])
+                #expect(hits == 0, "the secret is stored in tokens.\(column)")
+            }
+        }
+        // The stored hash is the secret's SHA-256, so a check of it is meaningful.
+        #expect(try live.count("SELECT count(*) FROM tokens WHERE id = ? AND length(secret_hash) = 32", [id]) == 1)
+        try #require(live.database).withWriter { try $0.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        let file = try Data(contentsOf: URL(fileURLWithPath: live.directory.path("foothold.sqlite")))
+        #expect(file.count > 0)
+        #expect(file.range(of: Data(randomPart.utf8)) == nil, "the secret is in the database file")
         let fetched = try owner.get("/tokens/\(id)")
         #expect(fetched.json?["token"] == nil)
         #expect(fetched.json?["name"] == .string("laptop"))
@@ -85,7 +104,8 @@ struct AccountTests {
         let laptop = try APIClient(port: live.port, token: secret)
         #expect(try laptop.get("/me").status == 200)
         let list = try laptop.get("/tokens")
-        #expect(list.itemIDs.count == 2)
+        #expect(list.itemIDs?.count == 2)
+        #expect(list.itemIDs?.contains(id) == true)
         let flags = list.json?["items"]?.arrayValue?.map { ($0["id"]?.intValue, $0["current"]) }
         #expect(flags?.first { $0.0 == id }?.1 == .bool(true))
         #expect(list.json?["items"]?.arrayValue?.allSatisfy { $0["token"] == nil } == true)
@@ -95,9 +115,13 @@ struct AccountTests {
         #expect(try live.count("SELECT count(*) FROM tokens WHERE id = ? AND last_used_at IS NOT NULL", [id]) == 1)
 
         #expect(try owner.delete("/tokens/\(id)").status == 204)
-        #expect(try laptop.get("/me").status == 401)
-        #expect(try owner.get("/tokens/\(id)").status == 404)
-        #expect(try owner.delete("/tokens/\(id)").status == 404)
+        let revoked = try laptop.get("/me")
+        #expect(revoked.status == 401)
+        #expect(revoked.code == "invalid_token")
+        #expect(try owner.get("/tokens/\(id)").code == "not_found")
+        let again = try owner.delete("/tokens/\(id)")
+        #expect(again.status == 404)
+        #expect(again.code == "not_found")
         #expect(try live.count("SELECT count(*) FROM tokens") == 1)
     }
 
@@ -116,9 +140,16 @@ struct AccountTests {
     @Test func tokenBodiesAreStrict() throws {
         let live = try LiveServer()
         let owner = try live.owner()
-        #expect(try owner.post("/tokens", #"{"token":"fh_mine"}"#).status == 400)
-        #expect(try owner.post("/tokens", #"{"name":7}"#).status == 422)
-        #expect(try owner.post("/tokens", #"{"name":"\#(String(repeating: "x", count: 101))"}"#).status == 422)
+        let readOnly = try owner.post("/tokens", #"{"token":"fh_mine"}"#)
+        #expect(readOnly.status == 400)
+        #expect(readOnly.problemFields == ["token"])
+        let wrongType = try owner.post("/tokens", #"{"name":7}"#)
+        #expect(wrongType.status == 422)
+        #expect(wrongType.code == "validation_failed")
+        #expect(wrongType.problemFields == ["name"])
+        let tooLong = try owner.post("/tokens", #"{"name":"\#(String(repeating: "x", count: 101))"}"#)
+        #expect(tooLong.status == 422)
+        #expect(tooLong.problemFields == ["name"])
         #expect(try live.count("SELECT count(*) FROM tokens") == 1)
     }
 }

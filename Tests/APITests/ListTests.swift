@@ -3,44 +3,83 @@ import HTTPCore
 import Testing
 import TestSupport
 
+extension Array where Element == Int {
+    /// A single comparable number for a short list of small non-negative keys (each < 1000).
+    fileprivate var lexicographicKey: Int { reduce(0) { $0 * 1000 + $1 } }
+}
+
 @Suite("Lists: pagination, sorting, filters")
 struct ListTests {
-    /// Follows next_cursor to the end and returns every id in order.
-    func walk(_ client: APIClient, _ base: String) throws -> [Int64] {
-        var ids: [Int64] = []
-        var path = base
-        for _ in 0..<100 {
-            let page = try client.get(path)
-            #expect(page.status == 200, "\(path): \(page.text)")
-            ids += page.itemIDs
-            guard let cursor = page.nextCursor else { return ids }
-            path = base + (base.contains("?") ? "&" : "?") + "cursor=\(cursor)"
-        }
-        Issue.record("pagination did not end")
-        return ids
-    }
-
     @Test func keysetPagesCoverEverythingOnceInOrder() throws {
         let live = try LiveServer()
         let owner = try live.owner()
         let names = ["delta", "Alpha", "charlie", "bravo", "Echo", "alpha", "foxtrot"]
         var ids: [Int64] = []
         for name in names { ids.append(try owner.create("/contacts", #"{"name":"\#(name)"}"#)) }
-        #expect(try walk(owner, "/contacts?limit=3") == ids)
+        #expect(try owner.walkIDs("/contacts?limit=3") == ids)
         let first = try owner.get("/contacts?limit=3")
-        #expect(first.itemIDs.count == 3)
+        #expect(first.itemIDs == Array(ids.prefix(3)))
         #expect(first.nextCursor != nil)
-        #expect(try owner.get("/contacts?limit=7").nextCursor == nil)
+        let whole = try owner.get("/contacts?limit=7")
+        #expect(whole.itemIDs == ids)
+        #expect(whole.json?["next_cursor"] == .null)
 
-        let byName = try walk(owner, "/contacts?sort=name&limit=2")
+        let byName = try owner.walkIDs("/contacts?sort=name&limit=2")
         let expected = zip(names, ids).sorted { ($0.0.lowercased(), $0.1) < ($1.0.lowercased(), $1.1) }.map(\.1)
         #expect(byName == expected)
-        #expect(try walk(owner, "/contacts?sort=-name&limit=4") == expected.reversed())
-        #expect(try walk(owner, "/contacts?sort=-created_at&limit=5") == ids.reversed())
+        #expect(try owner.walkIDs("/contacts?sort=-name&limit=4") == expected.reversed())
+        #expect(try owner.walkIDs("/contacts?sort=-created_at&limit=5") == ids.reversed())
 
         // Touch one: it moves to the end of updated_at order.
         _ = try owner.patch("/contacts/\(ids[0])", #"{"title":"x"}"#)
-        #expect(try walk(owner, "/contacts?sort=updated_at&limit=3").last == ids[0])
+        #expect(try owner.walkIDs("/contacts?sort=updated_at&limit=3").last == ids[0])
+    }
+
+    /// Every sort of every resource, walked at several page sizes, gives exactly the expected
+    /// sequence: key order, ties broken by id in the same direction, each item once.
+    @Test func everySortOfEveryResourcePagesInExactOrder() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        // Names with mixed case (sorted without case), timestamps with ties.
+        let names = ["delta", "Alpha", "charlie", "Bravo", "echo", "golf", "Foxtrot"]
+        let stamps = ["2026-01-03", "2026-01-01", "2026-01-03", "2026-01-02", "2026-01-01", "2026-01-05", "2026-01-04"]
+        let lamp: [(Int, Int, Bool)] = [(3, 1, false), (3, 3, true), (0, 3, true), (3, 3, false), (1, 2, true), (3, 3, true), (1, 2, true)]
+        for table in ["contacts", "organizations", "interests"] {
+            var ids: [Int64] = []
+            for (index, name) in names.enumerated() {
+                let extra = table == "organizations" ? #","motivation":\#(lamp[index].0),"posting":\#(lamp[index].1),"advocacy":\#(lamp[index].2)"# : ""
+                ids.append(try owner.create("/\(table)", #"{"name":"\#(name)"\#(extra)}"#))
+            }
+            for (id, day) in zip(ids, stamps) {
+                try live.database?.write { try $0.run("UPDATE \(table) SET updated_at = ? WHERE id = ?", ["\(day)T10:00:00.000Z", id]) }
+            }
+            func ordered<Key: Comparable>(_ key: (Int) -> Key, descending: Bool) -> [Int64] {
+                let sorted = ids.indices.sorted { (key($0), ids[$0]) < (key($1), ids[$1]) }.map { ids[$0] }
+                return descending ? sorted.reversed() : sorted
+            }
+            var expected: [String: [Int64]] = [
+                "created_at": ids, "-created_at": ids.reversed(),
+                "name": ordered({ names[$0].lowercased() }, descending: false), "-name": ordered({ names[$0].lowercased() }, descending: true),
+                "updated_at": ordered({ stamps[$0] }, descending: false), "-updated_at": ordered({ stamps[$0] }, descending: true),
+            ]
+            if table == "organizations" {
+                expected["lamp"] = ordered({ [lamp[$0].0, lamp[$0].1, lamp[$0].2 ? 1 : 0].lexicographicKey }, descending: true)
+            }
+            for (sort, order) in expected {
+                for limit in [1, 2, 3, 7, 50] {
+                    #expect(try owner.walkIDs("/\(table)?sort=\(sort)&limit=\(limit)") == order, "\(table) sort=\(sort) limit=\(limit)")
+                }
+            }
+            // The default order is created_at.
+            #expect(try owner.walkIDs("/\(table)?limit=2") == ids, "\(table)")
+        }
+        // Tokens: creation order either way.
+        var tokens = try owner.listIDs("/tokens")
+        for index in 0..<4 { tokens.append(try owner.create("/tokens", #"{"name":"t\#(index)"}"#)) }
+        for limit in [1, 2, 5] {
+            #expect(try owner.walkIDs("/tokens?limit=\(limit)") == tokens)
+            #expect(try owner.walkIDs("/tokens?sort=-created_at&limit=\(limit)") == tokens.reversed())
+        }
     }
 
     @Test func badListQueriesAre400() throws {
@@ -61,7 +100,17 @@ struct ListTests {
         }
         let unknown = try owner.get("/contacts?colour=red")
         #expect(unknown.problemFields == ["colour"])
-        #expect(try owner.get("/contacts?limit=1&cursor=\(cursor)").itemIDs.count == 1)
+        #expect(unknown.code == "bad_query")
+        // A malformed cursor is told apart from a malformed query.
+        for path in ["/contacts?cursor=garbage", "/contacts?sort=name&cursor=\(cursor)"] {
+            let response = try owner.get(path)
+            #expect(response.code == "bad_cursor", "\(path)")
+            #expect(response.problemFields == ["cursor"], "\(path)")
+        }
+        for path in ["/contacts?limit=0", "/contacts?sort=email", "/contacts?limit=1&limit=2", "/contacts?stage=friend", "/contacts?q=%zz"] {
+            #expect(try owner.get(path).code == "bad_query", "\(path)")
+        }
+        #expect(try owner.get("/contacts?limit=1&cursor=\(cursor)").itemIDs?.count == 1)
     }
 
     @Test func contactFilters() throws {
@@ -104,21 +153,13 @@ struct ListTests {
             #"{"name":"Zoë \"Z\" Ångström","title":"C:\\path\ttab","notes":"line\nbreak \u0001 😀","tags":["été","Ü"],"interest_ids":[\#(robotics)]}"#))
         try live.database?.write { try $0.run("UPDATE contacts SET updated_at = '2026-11-27T14:05:00+01:00' WHERE id = ?", [ids[7]]) }
         // Pages of three: links are gathered per page and must land on the right contact.
-        var listed: [JSONValue] = []
-        var path = "/contacts?limit=3"
-        while true {
-            let page = try owner.get(path)
-            #expect(page.status == 200)
-            listed += page.json?["items"]?.arrayValue ?? []
-            guard case .string(let cursor)? = page.json?["next_cursor"] else { break }
-            path = "/contacts?limit=3&cursor=\(cursor)"
-        }
-        #expect(listed.count == 8)
+        let listed = try owner.walk("/contacts?limit=3")
+        try #require(listed.count == 8)
         #expect(listed[7]["name"] == .string("Zoë \"Z\" Ångström"))
         #expect(listed[7]["notes"] == .string("line\nbreak \u{01} 😀"))
         #expect(listed[7]["updated_at"] == .string("2026-11-27T13:05:00Z"))
+        #expect(listed.map { $0["id"]?.intValue } == ids)
         for (id, item) in zip(ids, listed) {
-            #expect(item["id"] == .int(id))
             #expect(item == (try owner.get("/contacts/\(id)").json))
         }
         #expect(listed[0]["tags"] == .array([.string("Alpha"), .string("mid"), .string("zeta")]))
@@ -149,21 +190,20 @@ struct ListTests {
         }
         var expected: [Int64: JSONValue] = [:]
         for id in ids { expected[id] = try owner.get("/contacts/\(id)").json }
-        for query in ["limit=2", "sort=-created_at&limit=4", "sort=name&limit=3", "sort=-updated_at&limit=5", "stage=met&limit=2", "limit=100"] {
-            var seen: [Int64] = []
-            var path = "/contacts?\(query)"
-            while true {
-                let page = try owner.get(path)
-                #expect(page.status == 200, "\(query)")
-                for item in page.json?["items"]?.arrayValue ?? [] {
-                    guard case .int(let id)? = item["id"] else { continue }
-                    seen.append(id)
-                    #expect(item == expected[id], "\(query): contact \(id)")
-                }
-                guard case .string(let cursor)? = page.json?["next_cursor"] else { break }
-                path = "/contacts?\(query)&cursor=\(cursor)"
+        // Contact index i is named "N(8-i)", so by name the order is the reverse of creation.
+        let met = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let orders: [(String, [Int64])] = [
+            ("limit=2", ids), ("sort=-created_at&limit=4", ids.reversed()), ("sort=name&limit=3", ids.reversed()),
+            ("sort=-updated_at&limit=5", ids.reversed()), ("stage=met&limit=2", met), ("limit=100", ids),
+        ]
+        for (query, order) in orders {
+            let items = try owner.walk("/contacts?\(query)")
+            // The exact sequence: a page repeated or skipped, or a wrong order, fails here.
+            #expect(items.map { $0["id"]?.intValue } == order, "\(query)")
+            for item in items {
+                guard let id = item["id"]?.intValue else { continue }
+                #expect(item == expected[id], "\(query): contact \(id)")
             }
-            #expect(Set(seen) == Set(query.hasPrefix("stage") ? ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element) : ids), "\(query)")
         }
         #expect(expected[ids[0]]?["tags"] == .array([.string("b"), .string("own 0")]))
         #expect(expected[ids[0]]?["interest_ids"] == .array([.int(interest)]))
@@ -180,22 +220,39 @@ struct IsolationTests {
         let interest = try alice.create("/interests", #"{"name":"Robotics"}"#)
         let org = try alice.create("/organizations", #"{"name":"Acme","interest_ids":[\#(interest)]}"#)
         let contact = try alice.create("/contacts", #"{"name":"Ada","email":"ada@example.com","organization_id":\#(org),"interest_ids":[\#(interest)],"tags":["x"]}"#)
-        let aliceToken = try #require(try alice.get("/tokens").itemIDs.first)
+        let aliceToken = try #require(try alice.listIDs("/tokens").first)
+        let paths = ["/contacts/\(contact)", "/organizations/\(org)", "/interests/\(interest)", "/tokens/\(aliceToken)"]
+        var before: [String: JSONValue] = [:]
+        for path in paths { before[path] = try #require(try alice.get(path).json) }
 
-        for path in ["/contacts/\(contact)", "/organizations/\(org)", "/interests/\(interest)", "/tokens/\(aliceToken)"] {
-            #expect(try bob.get(path).status == 404, "\(path)")
-            #expect(try bob.delete(path).status == 404, "\(path)")
+        for path in paths {
+            let read = try bob.get(path)
+            #expect(read.status == 404, "\(path)")
+            #expect(read.code == "not_found", "\(path)")
+            let deleted = try bob.delete(path)
+            #expect(deleted.status == 404, "\(path)")
+            #expect(deleted.code == "not_found", "\(path)")
             if !path.hasPrefix("/tokens") {
                 let patch = try bob.patch(path, #"{"name":"Mallory"}"#)
                 #expect(patch.status == 404, "\(path)")
                 #expect(patch.code == "not_found", "\(path)")
             }
+            // Alice's object is exactly as it was: same fields, same version.
+            let after = try alice.get(path)
+            #expect(after.status == 200, "\(path)")
+            #expect(after.json == before[path], "\(path)")
         }
+        // Alice's token still works after Bob's attempt to revoke it.
+        #expect(try alice.get("/me").status == 200)
         for path in ["/contacts", "/organizations", "/interests", "/contacts?organization_id=\(org)", "/contacts?interest_id=\(interest)",
                      "/contacts?tag=x", "/contacts?q=Ada", "/organizations?interest_id=\(interest)", "/organizations?sort=lamp"] {
-            #expect(try bob.get(path).itemIDs == [], "\(path)")
+            // A well-formed, empty page: an error body is not "sees nothing".
+            #expect(try bob.listIDs(path) == [], "\(path)")
+            #expect(try alice.listIDs(path).count == 1, "\(path)")
         }
-        #expect(try bob.get("/tokens").itemIDs.count == 1)
+        let bobTokens = try bob.listIDs("/tokens")
+        #expect(bobTokens.count == 1)
+        #expect(!bobTokens.contains(aliceToken))
         #expect(try bob.get("/me").json?["name"] == .string("bob"))
 
         // Another user's ids in a body are 422, exactly like unknown ids.
@@ -209,13 +266,18 @@ struct IsolationTests {
         let unknownMessage = unknownOrg.json?["errors"]?.arrayValue?.first?["message"]?.stringValue
         #expect(foreignMessage == "no such organization: \(org)")
         #expect(unknownMessage == "no such organization: 99999")
-        #expect(try bob.post("/organizations", #"{"name":"Bobco","interest_ids":[\#(interest)]}"#).status == 422)
+        let foreignInterest = try bob.post("/organizations", #"{"name":"Bobco","interest_ids":[\#(interest)]}"#)
+        #expect(foreignInterest.status == 422)
+        #expect(foreignInterest.code == "validation_failed")
+        #expect(foreignInterest.problemFields == ["interest_ids"])
         // Duplicates and unique names are per user.
         #expect(try bob.post("/contacts", #"{"name":"Ada too","email":"ada@example.com"}"#).status == 201)
         #expect(try bob.post("/organizations", #"{"name":"Acme"}"#).status == 201)
         #expect(try bob.post("/interests", #"{"name":"Robotics"}"#).status == 201)
         // Alice's data is untouched.
-        #expect(try alice.get("/contacts/\(contact)").json?["name"] == .string("Ada"))
+        for path in paths { #expect(try alice.get(path).json == before[path], "\(path)") }
         #expect(try live.count("SELECT count(*) FROM contacts WHERE user_id = 1") == 1)
+        #expect(try live.count("SELECT count(*) FROM organizations WHERE user_id = 1") == 1)
+        #expect(try live.count("SELECT count(*) FROM interests WHERE user_id = 1") == 1)
     }
 }

@@ -83,17 +83,117 @@ struct OrganizationTests {
         let expected = ["KeenPostingFriend", "KeenPosting", "Keen", "Mild", "Unknown"].compactMap { ids[$0] }
         #expect(try owner.get("/organizations?sort=lamp").itemIDs == expected)
         // Paged two at a time, the same order.
-        var seen: [Int64] = []
-        var path = "/organizations?sort=lamp&limit=2"
-        while true {
-            let page = try owner.get(path)
-            seen += page.itemIDs
-            guard let cursor = page.nextCursor else { break }
-            path = "/organizations?sort=lamp&limit=2&cursor=\(cursor)"
-        }
-        #expect(seen == expected)
+        #expect(try owner.walkIDs("/organizations?sort=lamp&limit=2") == expected)
         #expect(try owner.get("/organizations?motivation=3&advocacy=false").itemIDs == ["Keen", "KeenPosting"].compactMap { ids[$0] })
-        #expect(try owner.get("/organizations?posting=4").status == 400)
+        let badFilter = try owner.get("/organizations?posting=4")
+        #expect(badFilter.status == 400)
+        #expect(badFilter.code == "bad_query")
+        #expect(badFilter.problemFields == ["posting"])
+    }
+
+    @Test func organizationPatchIsAMergePatch() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let robotics = try owner.create("/interests", #"{"name":"Robotics"}"#)
+        let id = try owner.create("/organizations", #"{"name":"Acme","industry":"Robots","website":"https://acme.example","motivation":1,"interest_ids":[\#(robotics)]}"#)
+        let patched = try owner.patch("/organizations/\(id)", #"{"name":"Acme Robotics","industry":null,"motivation":3,"advocacy":true}"#)
+        #expect(patched.status == 200)
+        #expect(patched.header("etag") == "\"2\"")
+        #expect(patched.json?["name"] == .string("Acme Robotics"))
+        #expect(patched.json?["industry"] == .null)
+        #expect(patched.json?["website"] == .string("https://acme.example"))
+        #expect(patched.json?["motivation"] == .int(3))
+        #expect(patched.json?["advocacy"] == .bool(true))
+        #expect(patched.json?["posting"] == .int(1))
+        #expect(patched.json?["interest_ids"] == .array([.int(robotics)]))
+        #expect(patched.json?["version"] == .int(2))
+        #expect(try owner.get("/organizations/\(id)").json == patched.json)
+        #expect(try live.count("SELECT count(*) FROM organizations WHERE id = ? AND name = 'Acme Robotics' AND industry IS NULL AND motivation = 3 AND version = 2", [id]) == 1)
+
+        // merge-patch+json is accepted too; links are replaced whole.
+        let merge = try owner.raw.request(
+            "PATCH", "/organizations/\(id)",
+            headers: [("Authorization", "Bearer \(owner.token)"), ("Content-Type", "application/merge-patch+json")],
+            body: Array(#"{"interest_ids":[]}"#.utf8))
+        #expect(merge.status == 200)
+        #expect(merge.json?["interest_ids"] == .array([]))
+        #expect(try live.count("SELECT count(*) FROM organization_interests WHERE organization_id = ?", [id]) == 0)
+
+        // Refused patches change nothing.
+        let other = try owner.create("/organizations", #"{"name":"Other"}"#)
+        let taken = try owner.patch("/organizations/\(other)", #"{"name":"ACME robotics"}"#)
+        #expect(taken.status == 409)
+        #expect(taken.code == "name_taken")
+        #expect(taken.json?["existing_id"] == .int(id))
+        let invalid = try owner.patch("/organizations/\(id)", #"{"motivation":9,"website":"nope"}"#)
+        #expect(invalid.status == 422)
+        #expect(invalid.code == "validation_failed")
+        #expect(Set(invalid.problemFields) == ["motivation", "website"])
+        let readOnly = try owner.patch("/organizations/\(id)", #"{"version":7}"#)
+        #expect(readOnly.status == 400)
+        #expect(readOnly.code == "read_only_fields")
+        let unknown = try owner.patch("/organizations/\(id)", #"{"colour":"red"}"#)
+        #expect(unknown.status == 400)
+        #expect(unknown.problemFields == ["colour"])
+        let after = try owner.get("/organizations/\(id)")
+        #expect(after.json?["version"] == .int(3))
+        #expect(after.json?["motivation"] == .int(3))
+        #expect(after.json?["website"] == .string("https://acme.example"))
+    }
+
+    /// ETags, If-None-Match and If-Match behave on organizations, interests, tokens and /me as on contacts.
+    @Test(arguments: [
+        ("/organizations", #"{"name":"Acme"}"#, #"{"industry":"Robots"}"#),
+        ("/interests", #"{"name":"Robotics"}"#, #"{"goal":"Meet five people"}"#),
+    ])
+    func conditionalRequests(_ collection: String, _ body: String, _ patch: String) throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let id = try owner.create(collection, body)
+        let path = "\(collection)/\(id)"
+        let fetched = try owner.get(path)
+        #expect(fetched.header("etag") == "\"1\"")
+        let notModified = try owner.get(path, headers: [("If-None-Match", "\"1\"")])
+        #expect(notModified.status == 304)
+        #expect(notModified.body.isEmpty)
+        #expect(notModified.header("etag") == "\"1\"")
+        #expect(try owner.get(path, headers: [("If-None-Match", "\"9\"")]).status == 200)
+        #expect(try owner.get(path, headers: [("If-None-Match", "*")]).status == 304)
+
+        let stale = try owner.patch(path, patch, headers: [("If-Match", "\"2\"")])
+        #expect(stale.status == 412)
+        #expect(stale.code == "precondition_failed")
+        #expect(stale.header("etag") == "\"1\"")
+        #expect(try owner.get(path).json == fetched.json)
+        let fresh = try owner.patch(path, patch, headers: [("If-Match", "\"1\"")])
+        #expect(fresh.status == 200)
+        #expect(fresh.header("etag") == "\"2\"")
+        #expect(try owner.get(path, headers: [("If-None-Match", "\"1\"")]).status == 200)
+
+        let staleDelete = try owner.delete(path, headers: [("If-Match", "\"1\"")])
+        #expect(staleDelete.status == 412)
+        #expect(staleDelete.code == "precondition_failed")
+        #expect(try owner.get(path).status == 200)
+        #expect(try owner.delete(path, headers: [("If-Match", "\"2\"")]).status == 204)
+        #expect(try owner.get(path).status == 404)
+    }
+
+    @Test func conditionalReadsOfTokensAndMe() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let id = try owner.create("/tokens", #"{"name":"laptop"}"#)
+        let token = try owner.get("/tokens/\(id)")
+        let etag = try #require(token.header("etag"))
+        #expect(etag == "\"1\"")
+        #expect(try owner.get("/tokens/\(id)", headers: [("If-None-Match", etag)]).status == 304)
+        let staleRevoke = try owner.delete("/tokens/\(id)", headers: [("If-Match", "\"5\"")])
+        #expect(staleRevoke.status == 412)
+        #expect(staleRevoke.code == "precondition_failed")
+        #expect(try owner.get("/tokens/\(id)").status == 200)
+        let me = try owner.get("/me")
+        let meTag = try #require(me.header("etag"))
+        #expect(try owner.get("/me", headers: [("If-None-Match", meTag)]).status == 304)
+        #expect(try owner.get("/me", headers: [("If-None-Match", "\"99\"")]).status == 200)
     }
 
     @Test func organizationWithContactsCannotBeDeleted() throws {

@@ -51,10 +51,58 @@ extension ClientResponse {
 
     public var code: String? { json?["code"]?.stringValue }
 
-    /// The ids of a list page's items.
-    public var itemIDs: [Int64] {
-        json?["items"]?.arrayValue?.compactMap { $0["id"]?.intValue } ?? []
+    /// The ids of a list page's items, or nil unless this is a well-formed list page: status
+    /// 200, JSON, an `items` array of objects with integer ids and a `next_cursor` that is a
+    /// string or null. So an error body never reads as "an empty list".
+    public var itemIDs: [Int64]? {
+        guard status == 200, header("content-type") == "application/json", let json,
+              case .array(let items)? = json["items"], let cursor = json["next_cursor"] else { return nil }
+        switch cursor {
+        case .string, .null: break
+        default: return nil
+        }
+        var ids: [Int64] = []
+        for item in items {
+            guard let id = item["id"]?.intValue else { return nil }
+            ids.append(id)
+        }
+        return ids
     }
 
     public var nextCursor: String? { json?["next_cursor"]?.stringValue }
+}
+
+extension APIClient {
+    /// One list page's ids; throws, with the answer, unless it is a well-formed list page.
+    public func listIDs(_ path: String) throws -> [Int64] {
+        let page = try get(path)
+        guard let ids = page.itemIDs else { throw ClientError("GET \(path) is not a list page: \(page.status) \(page.text)") }
+        return ids
+    }
+
+    /// Follows `next_cursor` from `path` to the end and returns every item in the order served,
+    /// repeats included; throws on any page that is not a well-formed list page.
+    public func walk(_ path: String, maxPages: Int = 200) throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        var next = path
+        for _ in 0..<maxPages {
+            let page = try get(next)
+            guard page.itemIDs != nil, let pageItems = page.json?["items"]?.arrayValue else {
+                throw ClientError("GET \(next) is not a list page: \(page.status) \(page.text)")
+            }
+            items += pageItems
+            guard let cursor = page.nextCursor else { return items }
+            guard !pageItems.isEmpty else { throw ClientError("GET \(next) gave an empty page with a next_cursor") }
+            next = path + (path.contains("?") ? "&" : "?") + "cursor=\(cursor)"
+        }
+        throw ClientError("GET \(path): pagination did not end within \(maxPages) pages")
+    }
+
+    /// The ids of every item `walk` finds, in order.
+    public func walkIDs(_ path: String) throws -> [Int64] {
+        try walk(path).map { item in
+            guard let id = item["id"]?.intValue else { throw ClientError("an item without an integer id: \(item)") }
+            return id
+        }
+    }
 }
