@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "SQLiteBench", dependencies: ["SQLiteCore"]),
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.
         .executableTarget(name: "RequestParserFuzzer", dependencies: ["HTTPCore"]),
-        .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore", "Primitives"], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Primitives", "TestSupport"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "Primitives", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "Primitives", "TestSupport"]),

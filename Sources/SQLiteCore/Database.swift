@@ -48,7 +48,8 @@ public final class Database: Sendable {
     private let writer: Slot
     /// Held while the writer connection is in use.
     private let writerLock = Lock<Void>(())
-    private let writerThread: WriterThread
+    /// Internal so tests can tell when a closing database has asked its writer to stop.
+    let writerThread: WriterThread
     private let idleReaders: Lock<[Slot]>
     private let readerSemaphore: DispatchSemaphore
     private let readerWaits = Atomic<Int>(0)
@@ -177,13 +178,23 @@ public final class Database: Sendable {
         return try slot.connection.transaction(.deferred) { try body(slot.connection) }
     }
 
+    /// The durability the writer connection really runs at, read back from SQLite (not from the
+    /// configuration), so operators and tests see what is in force.
+    public func synchronousLevel() throws -> SQLiteConnection.Synchronous? {
+        switch try withWriter({ try $0.scalarInt("PRAGMA synchronous") }) {
+        case 1: .normal
+        case 2: .full
+        default: nil
+        }
+    }
+
     /// How many reads had to wait for a free reader, for metrics.
     public var readerWaitCount: Int { readerWaits.load(ordering: .relaxed) }
 }
 
 /// The thread that owns the writer connection's transactions: it takes what is queued, runs it
 /// as one group-committed batch, then completes each write.
-private final class WriterThread: @unchecked Sendable {
+final class WriterThread: @unchecked Sendable {
     private struct Queue {
         var pending: [WriteJob] = []
         /// The thread is parked on `wake` and needs a signal for new work.
@@ -210,7 +221,7 @@ private final class WriterThread: @unchecked Sendable {
         SystemThread.start(name: "foothold-writer") { [self] in run() }
     }
 
-    func enqueue(_ job: WriteJob) {
+    fileprivate func enqueue(_ job: WriteJob) {
         let signal = queue.withLock { queue in
             queue.pending.append(job)
             guard queue.idle else { return false }
@@ -231,6 +242,9 @@ private final class WriterThread: @unchecked Sendable {
         if signal { wake.signal() }
         if !isCurrent { exited.wait() }
     }
+
+    /// Whether `stop` was called: the thread ends once the queue is empty.
+    var isStopping: Bool { queue.withLock { $0.stopping } }
 
     /// Whether the caller is this thread (running a write, or a future's completion).
     var isCurrent: Bool {

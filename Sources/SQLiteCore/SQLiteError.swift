@@ -40,11 +40,15 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     static let constraintNotNull = SQLITE_CONSTRAINT | (5 << 8)
     static let constraintPrimaryKey = SQLITE_CONSTRAINT | (6 << 8)
     static let constraintUnique = SQLITE_CONSTRAINT | (8 << 8)
+    static let constraintTrigger = SQLITE_CONSTRAINT | (7 << 8)
 
     public var kind: Kind {
         switch code {
         case Self.constraintUnique, Self.constraintPrimaryKey: return .uniqueViolation
         case Self.constraintForeignKey: return .foreignKeyViolation
+        // An ON DELETE/UPDATE RESTRICT action fails as SQLITE_CONSTRAINT_TRIGGER, with the
+        // foreign-key message (as SQLite 3.40 does; sqlite.org/foreignkeys.html §4.3).
+        case Self.constraintTrigger where message == "FOREIGN KEY constraint failed": return .foreignKeyViolation
         case Self.constraintCheck: return .checkViolation
         case Self.constraintNotNull: return .notNullViolation
         default:

@@ -140,7 +140,9 @@ struct Serve: ParsableCommand {
             printError("foothold: cannot listen on \(host):\(port): \(error)")
             throw ExitCode(1)
         }
-        printError("foothold: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (database \(database.db))")
+        // The level read back from SQLite, not the flag: what the operator sees is what runs.
+        let durability = (try? store.synchronousLevel()).flatMap { $0?.rawValue.lowercased() } ?? "unknown"
+        printError("foothold: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (database \(database.db), synchronous \(durability))")
 
         stopSignals.onSignal {
             printError("foothold: shutting down")

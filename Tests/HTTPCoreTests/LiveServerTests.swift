@@ -9,11 +9,32 @@ import Testing
 import TestSupport
 @testable import HTTPCore
 
-/// Counts handler runs so tests can prove a request did or did not run.
+/// Counts handler runs so tests can prove a request did or did not run, and when.
 final class Counter: Sendable {
     let value = Atomic<Int>(0)
     /// Signalled each time the slow handler starts running.
     let slowStarted = DispatchSemaphore(value: 0)
+    /// Slow handlers running (or slow answers not yet finished) right now.
+    let slowRunning = Atomic<Int>(0)
+    /// `/mark` runs that happened while a slow handler was running.
+    let marksDuringSlow = Atomic<Int>(0)
+    /// When set, a slow handler runs until `release()` (at most 10 s) instead of 400 ms, so a
+    /// test decides what happens while it runs instead of racing a timer.
+    let gated: Bool
+    private let gate = DispatchSemaphore(value: 0)
+
+    init(gated: Bool = false) { self.gated = gated }
+
+    /// Lets one gated slow handler finish.
+    func release() { gate.signal() }
+
+    /// The slow handler's body: marked as running while it waits.
+    func runSlow() {
+        slowRunning.add(1, ordering: .sequentiallyConsistent)
+        slowStarted.signal()
+        if gated { _ = gate.wait(timeout: .now() + 10) } else { usleep(400_000) }
+        slowRunning.subtract(1, ordering: .sequentiallyConsistent)
+    }
 }
 
 /// A small app exercising the HTTP core: echo, a large body, a slow handler, a marker.
@@ -36,12 +57,12 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
         Response(status: 200, headers: [("Content-Type", "application/octet-stream")], body: [UInt8](repeating: 65, count: 16 << 20))
     })
     router.add("GET", "/slow", Route { _ in
-        counter.slowStarted.signal()
-        usleep(400_000)
+        counter.runSlow()
         return Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("slow".utf8))
     })
     router.add("POST", "/mark", Route { _ in
-        counter.value.add(1, ordering: .relaxed)
+        if counter.slowRunning.load(ordering: .sequentiallyConsistent) > 0 { counter.marksDuringSlow.add(1, ordering: .sequentiallyConsistent) }
+        counter.value.add(1, ordering: .sequentiallyConsistent)
         return Response.noContent()
     })
     router.add("GET", "/fail", Route { _ in throw CancellationError() })
@@ -49,14 +70,22 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
     router.add("GET", "/later/{outcome}", Route(inline: true) { request in
         let outcome = request.parameters["outcome"] ?? ""
         let future = Future<String>()
-        DispatchQueue.global().asyncAfter(deadline: .now() + (outcome == "slow" ? 0.4 : 0.05)) {
+        if outcome == "slow" {
+            DispatchQueue.global().async {
+                counter.runSlow()
+                future.complete(.success(outcome))
+            }
+            return .later(future) { text in
+                Response(status: 201, headers: [("Content-Type", "text/plain"), ("Location", "/later/1")], body: Array(text.utf8))
+            }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) {
             switch outcome {
             case "problem": future.complete(.failure(Problem(status: 409, code: "conflict", detail: "Taken.")))
             case "error": future.complete(.failure(CancellationError()))
             default: future.complete(.success(outcome))
             }
         }
-        if outcome == "slow" { counter.slowStarted.signal() }
         return .later(future) { text in
             Response(status: 201, headers: [("Content-Type", "text/plain"), ("Location", "/later/1")], body: Array(text.utf8))
         }
@@ -156,19 +185,21 @@ struct LiveServerTests {
     }
 
     @Test(arguments: [
-        ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
-        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
-        ("GET /hello HTTP/1.1\r\n\r\n", 400),
-        ("GET /hello HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400),
-        ("GET /hello HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", 400),
-        ("GET /hello HTTP/1.1\r\nHost: x\r\nX\u{7f}: a\r\n\r\n", 400),
+        ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "version_not_supported"),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "transfer_coding_not_implemented"),
+        ("GET /hello HTTP/1.1\r\n\r\n", 400, "missing_host"),
+        ("GET /hello HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400, "repeated_host"),
+        ("GET /hello HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", 400, "obs_fold"),
+        ("GET /hello HTTP/1.1\r\nHost: x\r\nX\u{7f}: a\r\n\r\n", 400, "bad_header_name"),
     ])
-    func rejectionsOnTheWire(_ text: String, _ status: Int) throws {
+    func rejectionsOnTheWire(_ text: String, _ status: Int, _ code: String) throws {
         let live = try LiveServer(responder: makeTestApp())
         let client = try live.client()
         try client.send(text)
         let response = try client.readResponse()
         #expect(response.status == status)
+        #expect(response.header("content-type") == "application/problem+json")
+        #expect(response.json?["code"] == .string(code))
         #expect(response.header("connection") == "close")
         #expect(client.isClosedByPeer())
     }
@@ -177,15 +208,21 @@ struct LiveServerTests {
         let live = try LiveServer(responder: makeTestApp()) { $0.limits.maxBodyBytes = 1000 }
         let line = try live.client()
         try line.send("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(try line.readResponse().status == 414)
+        let longLine = try line.readResponse()
+        #expect(longLine.status == 414)
+        #expect(longLine.json?["code"] == .string("uri_too_long"))
 
         let header = try live.client()
         try header.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "b", count: 9000) + "\r\n\r\n")
-        #expect(try header.readResponse().status == 431)
+        let longHeader = try header.readResponse()
+        #expect(longHeader.status == 431)
+        #expect(longHeader.json?["code"] == .string("header_too_large"))
 
         let many = try live.client()
         try many.send("GET /hello HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): v\r\n" }.joined() + "\r\n")
-        #expect(try many.readResponse().status == 431)
+        let tooMany = try many.readResponse()
+        #expect(tooMany.status == 431)
+        #expect(tooMany.json?["code"] == .string("too_many_headers"))
 
         // 413 comes before the body is sent, and the client reads it rather than a reset.
         let body = try live.client()
@@ -196,7 +233,9 @@ struct LiveServerTests {
 
         let chunked = try live.client()
         try chunked.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + String(repeating: "c", count: 1000) + "\r\n1\r\nd\r\n0\r\n\r\n")
-        #expect(try chunked.readResponse().status == 413)
+        let chunkedTooLarge = try chunked.readResponse()
+        #expect(chunkedTooLarge.status == 413)
+        #expect(chunkedTooLarge.json?["code"] == .string("body_too_large"))
 
         let exact = try live.client()
         #expect(try exact.request("POST", "/echo", body: [UInt8](repeating: 1, count: 1000)).status == 200)
@@ -208,6 +247,8 @@ struct LiveServerTests {
         try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n")
         let response = try client.readResponse()
         #expect(response.status == 408)
+        #expect(response.json?["code"] == .string("request_timeout"))
+        #expect(response.header("connection") == "close")
         #expect(client.isClosedByPeer())
     }
 
@@ -255,7 +296,11 @@ struct LiveServerTests {
         let response = try client.request("BREW", "/hello")
         #expect(response.status == 405)
         #expect(response.header("allow") == "GET, HEAD, OPTIONS")
-        #expect(try client.request("GET", "/missing").status == 404)
+        #expect(response.json?["code"] == .string("method_not_allowed"))
+        #expect(try client.request("DELETE", "/hello").json?["code"] == .string("method_not_allowed"))
+        let missing = try client.request("GET", "/missing")
+        #expect(missing.status == 404)
+        #expect(missing.json?["code"] == .string("not_found"))
     }
 
     @Test func optionsAndCORSPreflight() throws {
@@ -347,8 +392,11 @@ struct LiveServerTests {
             var linger = linger(l_onoff: 1, l_linger: 0)
             setsockopt(client.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
         }
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(try live.client().request("GET", "/hello").status == 200)
+        // The server notices each reset and lets go of the connection.
+        #expect(waitUntil { live.server.connectionCount == 0 }, "connections left open: \(live.server.connectionCount)")
+        let after = try live.client()
+        #expect(try after.request("GET", "/hello").status == 200)
+        #expect(live.server.connectionCount == 1)
     }
 
     @Test func generatedRequestIDsAreHexAndDistinct() throws {
@@ -360,18 +408,47 @@ struct LiveServerTests {
     }
 
     @Test func requestArrivingWhileAnotherIsServedWaitsItsTurn() throws {
-        let counter = Counter()
+        let counter = Counter(gated: true)
         let live = try LiveServer(responder: makeTestApp(counter: counter))
         let client = try live.client()
         try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
-        // Bytes that come while the handler runs are left in the socket until its answer is out.
-        try client.send("POST /mark HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        // Bytes that come while the handler runs are left in the socket until its answer is out:
+        // wait until the kernel holds them unread on the server's side (or, if the server took
+        // them, until /mark ran), with the slow handler still held.
+        let mark = "POST /mark HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+        try client.send(mark)
+        let clientPort = client.localPort
+        let held = waitUntil {
+            SocketTable.serverReceiveQueue(serverPort: live.port, clientPort: clientPort) == mark.utf8.count
+                || counter.value.load(ordering: .sequentiallyConsistent) > 0
+        }
+        #expect(held)
+        #expect(counter.value.load(ordering: .sequentiallyConsistent) == 0, "/mark ran while /slow was running")
+        counter.release()
         let first = try client.readResponse()
         #expect(first.status == 200)
         #expect(first.text == "slow")
         #expect(try client.readResponse().status == 204)
-        #expect(counter.value.load(ordering: .relaxed) == 1)
+        #expect(counter.value.load(ordering: .sequentiallyConsistent) == 1)
+        #expect(counter.marksDuringSlow.load(ordering: .sequentiallyConsistent) == 0)
+    }
+
+    /// Pipelined behind a slow request, the next one runs only after the slow one finished.
+    @Test func pipelinedRequestsRunOneAfterAnother() throws {
+        let counter = Counter(gated: true)
+        let live = try LiveServer(responder: makeTestApp(counter: counter))
+        let client = try live.client()
+        try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nPOST /mark HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        // The whole pipeline is in the server's hands; give a wrong server every chance to run /mark.
+        #expect(!waitUntil(seconds: 0.2) { counter.value.load(ordering: .sequentiallyConsistent) > 0 }, "/mark ran while /slow was running")
+        counter.release()
+        let responses = try (0..<3).map { _ in try client.readResponse() }
+        #expect(responses.map(\.status) == [200, 204, 200])
+        #expect(responses.map(\.text) == ["slow", "", "hello"])
+        #expect(counter.value.load(ordering: .sequentiallyConsistent) == 1)
+        #expect(counter.marksDuringSlow.load(ordering: .sequentiallyConsistent) == 0)
     }
 
     /// On a worker (`/slow`) or finished later from another thread (`/later/slow`).
@@ -400,8 +477,10 @@ struct LiveServerTests {
     /// On a worker (`/slow`) or finished later from another thread (`/later/slow`).
     @Test(arguments: [("/slow", 200), ("/later/slow", 201)])
     func shutdownFinishesTheRequestInFlight(path: String, status: Int) throws {
-        let counter = Counter()
+        let counter = Counter(gated: true)
         let live = try LiveServer(responder: makeTestApp(counter: counter))
+        let listener = try #require(SocketTable.listeningInode(port: live.port))
+        #expect(SocketTable.openSocketInodes().contains(listener))
         let busy = try live.client()
         let idle = try live.client()
         #expect(try idle.request("GET", "/hello").status == 200)
@@ -409,17 +488,22 @@ struct LiveServerTests {
         #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
         let done = DispatchSemaphore(value: 0)
         live.server.shutdown { done.signal() }
+        // While the request is held: the idle connection is closed, the listener is gone,
+        // and shutdown waits for the request in flight.
+        #expect(idle.isClosedByPeer())
+        #expect(waitUntil { !SocketTable.openSocketInodes().contains(listener) }, "the listening socket is still open")
+        #expect(done.wait(timeout: .now()) == .timedOut, "shutdown completed with a request in flight")
+        counter.release()
         let response = try busy.readResponse()
         #expect(response.status == status)
         #expect(response.text == "slow")
         #expect(response.header("connection") == "close")
-        #expect(idle.isClosedByPeer())
+        #expect(busy.isClosedByPeer())
         #expect(done.wait(timeout: .now() + 5) == .success)
-        #expect(throws: ClientError.self) { _ = try RawClient(port: live.port) }
     }
 
     @Test func fullWorkerQueueAnswers503() throws {
-        let counter = Counter()
+        let counter = Counter(gated: true)
         let live = try LiveServer(responder: makeTestApp(counter: counter)) {
             $0.workerThreads = 1
             $0.maxQueuedRequests = 1
@@ -427,16 +511,19 @@ struct LiveServerTests {
         let clients = try (0..<3).map { _ in try live.client() }
         try clients[0].send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
-        // The only worker is busy for 400 ms: one request fits in the queue, the next does not.
+        // The only worker is held: one request fits in the queue, the next does not.
         try clients[1].send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(waitUntil { live.server.queueDepth == 1 })
         try clients[2].send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        let responses = try clients.map { try $0.readResponse() }
-        #expect(responses[0].status == 200)
-        #expect(responses.filter { $0.status == 200 }.count == 2)
-        let refused = responses.filter { $0.status == 503 }
-        #expect(refused.count == 1)
-        #expect(refused.first?.header("retry-after") == "1")
-        #expect(refused.first?.json?["code"] == .string("overloaded"))
+        let refused = try clients[2].readResponse()
+        #expect(refused.status == 503)
+        #expect(refused.header("retry-after") == "1")
+        #expect(refused.json?["code"] == .string("overloaded"))
+        counter.release()
+        counter.release()
+        let answered = try clients[0...1].map { try $0.readResponse() }
+        #expect(answered.map(\.status) == [200, 200])
+        #expect(answered.map(\.text) == ["slow", "slow"])
         #expect(try live.client().request("GET", "/hello").status == 200)
     }
 

@@ -143,44 +143,45 @@ struct RequestParserTests {
     }
 
     /// Each rejected input, the status it must get, and the code that says why.
-    static let rejections: [(String, String, Int)] = [
-        ("content-length with chunked", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-        ("differing content-lengths", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
-        ("content-length list that differs", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabcd", 400),
-        ("negative content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
-        ("signed content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", 400),
-        ("hex content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x3\r\n\r\nabc", 400),
-        ("huge content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400),
-        ("bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
-        ("chunk size overflow", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400),
-        ("chunk without CRLF after data", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", 400),
-        ("obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\n\r\n", 400),
-        ("bare CR in a header", "GET / HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n", 400),
-        ("bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400),
-        ("space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400),
-        ("control character in a header name", "GET / HTTP/1.1\r\nHo\u{01}st: x\r\n\r\n", 400),
-        ("NUL in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u{00}b\r\n\r\n", 400),
-        ("missing Host on 1.1", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400),
-        ("repeated Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-        ("malformed method", "G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-        ("two spaces in the request line", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-        ("no version", "GET /\r\nHost: x\r\n\r\n", 400),
-        ("lower-case version", "GET / http/1.1\r\nHost: x\r\n\r\n", 400),
-        ("relative target", "GET contacts HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-        ("transfer-encoding on 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-        ("chunked twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
-        ("gzip transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
-        ("unknown transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 501),
-        ("HTTP/2.0", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
-        ("HTTP/0.9", "GET / HTTP/0.9\r\nHost: x\r\n\r\n", 505),
-        ("unknown expectation", "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na", 417),
+    static let rejections: [(String, String, Int, String)] = [
+        ("content-length with chunked", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "length_and_chunked"),
+        ("differing content-lengths", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400, "conflicting_content_length"),
+        ("content-length list that differs", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 4\r\n\r\nabcd", 400, "conflicting_content_length"),
+        ("negative content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, "bad_content_length"),
+        ("signed content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", 400, "bad_content_length"),
+        ("hex content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x3\r\n\r\nabc", 400, "bad_content_length"),
+        ("huge content-length", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 400, "bad_content_length"),
+        ("bad chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "bad_chunk_size"),
+        ("chunk size overflow", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", 400, "bad_chunk_size"),
+        ("chunk without CRLF after data", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", 400, "bad_chunk"),
+        ("obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\n\r\n", 400, "obs_fold"),
+        ("bare CR in a header", "GET / HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n", 400, "bare_cr"),
+        ("bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400, "bare_lf"),
+        ("space before colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400, "bad_header_name"),
+        ("control character in a header name", "GET / HTTP/1.1\r\nHo\u{01}st: x\r\n\r\n", 400, "bad_header_name"),
+        ("NUL in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\u{00}b\r\n\r\n", 400, "bad_header_value"),
+        ("missing Host on 1.1", "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400, "missing_host"),
+        ("repeated Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "repeated_host"),
+        ("malformed method", "G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_method"),
+        ("two spaces in the request line (an empty target)", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_target"),
+        ("no version", "GET /\r\nHost: x\r\n\r\n", 400, "bad_request_line"),
+        ("lower-case version", "GET / http/1.1\r\nHost: x\r\n\r\n", 400, "bad_version"),
+        ("relative target", "GET contacts HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_target"),
+        ("transfer-encoding on 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "transfer_encoding_http10"),
+        ("chunked twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400, "bad_transfer_encoding"),
+        ("gzip transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "transfer_coding_not_implemented"),
+        ("unknown transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 501, "transfer_coding_not_implemented"),
+        ("HTTP/2.0", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "version_not_supported"),
+        ("HTTP/0.9", "GET / HTTP/0.9\r\nHost: x\r\n\r\n", 505, "version_not_supported"),
+        ("unknown expectation", "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na", 417, "expectation_failed"),
     ]
 
     @Test(arguments: rejections)
-    func rejects(_ name: String, _ text: String, _ status: Int) {
+    func rejects(_ name: String, _ text: String, _ status: Int, _ code: String) {
         for split in [nil, 1] as [Int?] {
             let error = failure(parse(text, splitEvery: split))
             #expect(error?.status == status, "\(name), split \(String(describing: split))")
+            #expect(error?.code == code, "\(name), split \(String(describing: split))")
             #expect(requests(parse(text, splitEvery: split)).isEmpty, "\(name): no request may come out")
         }
     }
@@ -195,19 +196,27 @@ struct RequestParserTests {
         limits.maxChunkExtensionBytes = 20
         let longLine = "GET /" + String(repeating: "a", count: 200) + " HTTP/1.1\r\nHost: x\r\n\r\n"
         #expect(failure(parse(longLine, limits: limits))?.status == 414)
+        #expect(failure(parse(longLine, limits: limits))?.code == "uri_too_long")
         // Refused while still arriving, before the line ends.
         #expect(failure(parse("GET /" + String(repeating: "a", count: 200), limits: limits))?.status == 414)
+        #expect(failure(parse("GET /" + String(repeating: "a", count: 200), limits: limits))?.code == "uri_too_long")
         let longHeader = "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + String(repeating: "b", count: 200) + "\r\n\r\n"
         #expect(failure(parse(longHeader, limits: limits))?.status == 431)
+        #expect(failure(parse(longHeader, limits: limits))?.code == "header_too_large")
         let many = "GET / HTTP/1.1\r\nHost: x\r\n" + (1...6).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
         #expect(failure(parse(many, limits: limits))?.status == 431)
+        #expect(failure(parse(many, limits: limits))?.code == "too_many_headers")
         let total = "GET / HTTP/1.1\r\nHost: x\r\n" + (1...4).map { "X-\($0): " + String(repeating: "c", count: 90) + "\r\n" }.joined() + "\r\n"
         #expect(failure(parse(total, limits: limits))?.status == 431)
+        #expect(failure(parse(total, limits: limits))?.code == "headers_too_large")
         #expect(failure(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", limits: limits))?.status == 413)
+        #expect(failure(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", limits: limits))?.code == "body_too_large")
         let chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"
         #expect(failure(parse(chunked, limits: limits))?.status == 413)
+        #expect(failure(parse(chunked, limits: limits))?.code == "body_too_large")
         let ext = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 40) + "\r\na\r\n0\r\n\r\n"
         #expect(failure(parse(ext, limits: limits))?.status == 400)
+        #expect(failure(parse(ext, limits: limits))?.code == "chunk_extension_too_long")
     }
 
     @Test func identicalRepeatedContentLengthIsAccepted() {

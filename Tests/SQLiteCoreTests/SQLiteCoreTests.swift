@@ -7,11 +7,26 @@ import TestSupport
 @testable import SQLiteCore
 import Primitives
 
+/// Reads a count through a connection of its own (the database under test may be closing).
+private enum DatabaseValueReader {
+    static func count(_ path: String, _ sql: String) throws -> Int64? {
+        try SQLiteConnection(path: path).scalarInt(sql)
+    }
+}
+
+/// Hands the last reference to a database to another thread.
+private final class DatabaseBox: @unchecked Sendable {
+    // Set once here, cleared once on the thread that closes it.
+    var database: Database?
+    init(_ database: Database?) { self.database = database }
+}
+
 private func makeDatabase(_ directory: TemporaryDirectory, readers: Int = 2) throws -> Database {
     let database = try Database(.init(path: directory.path("test.sqlite"), readerCount: readers))
     try database.withWriter { try $0.execute("""
         CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, score REAL, data BLOB, flag INTEGER, at TEXT);
         CREATE TABLE children (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), CHECK (id > 0));
+        CREATE TABLE pins (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES items(id) ON DELETE RESTRICT);
         """) }
     return database
 }
@@ -37,6 +52,7 @@ struct SQLiteCoreTests {
             let rows = try connection.query("SELECT id, name, score, data, flag, at FROM items WHERE id BETWEEN 1 AND 4 ORDER BY id") { row in
                 (row.int64(0), row.string(1), row.double(2), row.isNull(3) ? nil : row.blob(3), row.bool(4), row.date(5))
             }
+            try #require(rows.count == 4)
             #expect(rows.map(\.1) == names)
             #expect(rows[0].3 == nil)
             #expect(rows[1].3 == blob)
@@ -68,6 +84,8 @@ struct SQLiteCoreTests {
         #expect(kind("INSERT INTO items (name) VALUES ('a')") == .uniqueViolation)
         #expect(kind("INSERT INTO items (id, name) VALUES (1, 'b')") == .uniqueViolation)
         #expect(kind("INSERT INTO children (item_id) VALUES (999)") == .foreignKeyViolation)
+        try database.write { try $0.run("INSERT INTO pins (item_id) VALUES (1)") }
+        #expect(kind("DELETE FROM items WHERE id = 1") == .foreignKeyViolation)
         #expect(kind("INSERT INTO items (name) VALUES (NULL)") == .notNullViolation)
         #expect(kind("INSERT INTO children (id, item_id) VALUES (-1, 1)") == .checkViolation)
         #expect(kind("SELECT * FROM nowhere") == .other)
@@ -106,14 +124,14 @@ struct SQLiteCoreTests {
             try? database.write { connection in
                 try connection.run("INSERT INTO items (name) VALUES ('during')")
                 inserted.signal()
-                checked.wait()
+                _ = checked.wait(timeout: .now() + 10)
             }
             writerDone.signal()
         }
-        inserted.wait()
+        try inserted.waitOrThrow(10, "insert")
         let countDuring = try database.read { try $0.scalarInt("SELECT count(*) FROM items") }
         checked.signal()
-        writerDone.wait()
+        try writerDone.waitOrThrow(10, "commit")
         #expect(countDuring == 1)
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 2)
     }
@@ -319,7 +337,7 @@ struct MaintenanceTests {
             copies.append((copy, before, try committed()))
         }
         stop.store(true, ordering: .relaxed)
-        writerDone.wait()
+        try writerDone.waitOrThrow(30, "end of the writes")
         for copy in copies {
             #expect(try Maintenance.check(path: copy.path) == [])
             let connection = try SQLiteConnection(path: copy.path)
@@ -445,12 +463,35 @@ struct GroupCommitTests {
         #expect(try database?.read { try $0.scalarInt("SELECT count(*) FROM items") } == 250)
 
         // The last reference goes while writes are queued: they run before the writer stops.
+        // A write holds the writer thread, so the 50 behind it are certainly still queued when
+        // the database is closed; it is let go only once the close has asked the writer to stop.
+        let gate = DispatchSemaphore(value: 0)
+        let holding = DispatchSemaphore(value: 0)
+        let writer = try #require(database).writerThread
+        let held = try #require(database).submit { _ in
+            holding.signal()
+            _ = gate.wait(timeout: .now() + 10)
+        }
+        try holding.waitOrThrow(10, "held write")
         var queued: [Future<Int>] = []
         for index in 0..<50 {
             queued.append(try #require(database).submit { try $0.run("INSERT INTO items (name) VALUES (?)", ["queued \(index)"]) })
         }
+        // Dropping the last reference blocks until the queue is done, so it happens on another thread.
+        let box = DatabaseBox(database)
         database = nil
-        for future in queued { #expect(try future.wait() == 1) }
+        let closed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            box.database = nil
+            closed.signal()
+        }
+        #expect(waitUntil { writer.isStopping }, "closing the database did not stop its writer")
+        let early = try DatabaseValueReader.count(directory.path("test.sqlite"), "SELECT count(*) FROM items WHERE name LIKE 'queued %'")
+        #expect(early == 0, "queued writes ran before the close")
+        gate.signal()
+        try closed.waitOrThrow(10, "close")
+        try held.value(within: 10)
+        for future in queued { #expect(try future.value(within: 10) == 1) }
         let reopened = try Database(.init(path: directory.path("test.sqlite")))
         #expect(try reopened.read { try $0.scalarInt("SELECT count(*) FROM items WHERE name LIKE 'queued %'") } == 50)
     }
@@ -469,7 +510,7 @@ struct GroupCommitTests {
             }
             return try connection.run("INSERT INTO items (name) VALUES ('outer')")
         }
-        #expect(try outer.wait() == 1)
+        #expect(try outer.value(within: 10) == 1)
         #expect((nested.withLock { $0 } as? SQLiteError)?.code == 21)  // SQLITE_MISUSE
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items WHERE name = 'nested'") } == 0)
         // Other threads still write normally.
@@ -496,6 +537,18 @@ struct GroupCommitTests {
     }
 
     /// Every connection of a Database caches the configured KiB, not SQLite's 2,000.
+    /// The durability the configuration asks for is what every connection runs at: SQLite's
+    /// own default is FULL, so NORMAL shows whether the pragma is applied at all.
+    @Test(arguments: [(SQLiteConnection.Synchronous.normal, Int64(1)), (SQLiteConnection.Synchronous.full, Int64(2))] as [(SQLiteConnection.Synchronous, Int64)])
+    func connectionsRunAtTheConfiguredSynchronousLevel(_ level: SQLiteConnection.Synchronous, _ pragma: Int64) throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("sync.sqlite"), synchronous: level, readerCount: 2))
+        #expect(try database.read { try $0.scalarInt("PRAGMA synchronous") } == pragma)
+        #expect(try database.write { try $0.scalarInt("PRAGMA synchronous") } == pragma)
+        #expect(try database.withWriter { try $0.scalarInt("PRAGMA synchronous") } == pragma)
+        #expect(try database.synchronousLevel() == level)
+    }
+
     @Test func connectionsUseTheConfiguredPageCache() throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("cache.sqlite"), readerCount: 2, cacheKiB: 300))
