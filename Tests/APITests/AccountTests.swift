@@ -4,7 +4,7 @@ import HTTPCore
 import Testing
 import TestSupport
 
-@Suite("Accounts and tokens")
+@Suite("Accounts and tokens", .timeLimit(.minutes(1)))
 struct AccountTests {
     @Test func meNeedsAValidBearerToken() throws {
         let live = try LiveServer()
@@ -154,7 +154,7 @@ struct AccountTests {
     }
 }
 
-@Suite("Metrics")
+@Suite("Metrics", .timeLimit(.minutes(1)))
 struct MetricsTests {
     @Test func prometheusTextCountsRequestsByRouteTemplate() throws {
         let live = try LiveServer()

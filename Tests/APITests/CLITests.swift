@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import HTTPCore
 import Testing
+import SQLiteCore
 import TestSupport
 
 /// The built `foothold` binary, beside the test bundle in the build folder.
@@ -14,7 +16,51 @@ func footholdBinary() throws -> URL {
     throw ClientError("foothold binary not found near \(CommandLine.arguments[0])")
 }
 
-/// Runs the binary to completion; returns exit status, stdout, stderr.
+/// Collects everything a pipe delivers on a thread of its own, so no read blocks the test.
+final class PipeCollector: @unchecked Sendable {
+    // `bytes` is reached only under `lock`; `done` is signalled once, at EOF.
+    private let lock = NSLock()
+    private var bytes = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.lock()
+                bytes.append(chunk)
+                lock.unlock()
+            }
+            done.signal()
+        }
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Waits (bounded) for EOF and returns the text.
+    func finish(within seconds: Double = 10) -> String {
+        _ = done.wait(timeout: .now() + seconds)
+        return text
+    }
+}
+
+/// Ends `process` within `seconds`: SIGTERM was sent or it exits by itself; SIGKILL after.
+/// Returns whether it exited in time.
+@discardableResult
+func awaitExit(_ process: Process, within seconds: Double) -> Bool {
+    let exited = waitUntil(seconds: seconds) { !process.isRunning }
+    if !exited { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    return exited
+}
+
+/// Runs the binary to completion (killed after 60 s); returns exit status, stdout, stderr.
 func runFoothold(_ arguments: [String], in directory: URL) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = try footholdBinary()
@@ -23,14 +69,27 @@ func runFoothold(_ arguments: [String], in directory: URL) throws -> (Int32, Str
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdout = PipeCollector(out), stderr = PipeCollector(err)
     try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    guard awaitExit(process, within: 60) else { throw ClientError("foothold \(arguments) did not finish within 60 s") }
+    return (process.terminationStatus, stdout.finish(), stderr.finish())
 }
 
-@Suite("Command line")
+/// Every row of every table (and the schema), as text, in a stable order: two databases
+/// with the same content give the same dump.
+func dump(_ connection: SQLiteConnection) throws -> [String: [String]] {
+    var tables: [String: [String]] = [:]
+    let names = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") { $0.string(0) }
+    for name in names {
+        let columns = try connection.query("SELECT name FROM pragma_table_info(?)", [name]) { $0.string(0) }
+        let select = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+        tables[name] = try connection.query("SELECT \(select) FROM \"\(name)\" ORDER BY 1") { $0.string(0) }.sorted()
+    }
+    tables["sqlite_master"] = try connection.query("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY 1") { $0.string(0) }
+    return tables
+}
+
+@Suite("Command line", .timeLimit(.minutes(1)))
 struct CLITests {
     @Test func migrateFromAnyDirectoryAndCheck() throws {
         let directory = TemporaryDirectory()
@@ -72,44 +131,59 @@ struct CLITests {
     @Test func backupOfALiveDatabase() throws {
         let live = try LiveServer()
         let owner = try live.owner()
-        for index in 0..<20 { _ = try owner.create("/contacts", #"{"name":"P\#(index)"}"#) }
+        let interest = try owner.create("/interests", #"{"name":"Robotics","target_date":"2027-01-31"}"#)
+        let org = try owner.create("/organizations", #"{"name":"Acme","interest_ids":[\#(interest)],"motivation":2}"#)
+        for index in 0..<20 {
+            _ = try owner.create("/contacts", #"{"name":"P\#(index)","organization_id":\#(org),"tags":["t\#(index % 3)"],"interest_ids":[\#(interest)]}"#)
+        }
+        _ = try owner.create("/tokens", #"{"name":"laptop"}"#)
         let copy = live.directory.path("copy.sqlite")
         let (status, _, _) = try runFoothold(["backup", "--db", live.directory.path("foothold.sqlite"), "--to", copy], in: live.directory.url)
         #expect(status == 0)
         #expect(try runFoothold(["check", "--db", copy], in: live.directory.url).0 == 0)
-        #expect(try runFoothold(["backup", "--db", live.directory.path("foothold.sqlite"), "--to", copy], in: live.directory.url).0 == 1)
+        // The copy holds exactly what the live database holds: every table, every row.
+        let original = try #require(live.database).read { try dump($0) }
+        let copied = try dump(try SQLiteConnection(path: copy))
+        #expect(original.keys.sorted() == copied.keys.sorted())
+        for (table, rows) in original {
+            #expect(copied[table] == rows, "table \(table) differs in the backup")
+        }
+        #expect(original["contacts"]?.count == 20)
+        #expect(original["contact_tags"]?.count == 20)
+        #expect(original["contact_interests"]?.count == 20)
+        #expect(original["tokens"]?.count == 2)
+        // An existing file is never overwritten.
+        let (refused, _, message) = try runFoothold(["backup", "--db", live.directory.path("foothold.sqlite"), "--to", copy], in: live.directory.url)
+        #expect(refused == 1)
+        #expect(!message.isEmpty)
+        #expect(try dump(try SQLiteConnection(path: copy)) == copied)
     }
 
     @Test func firstServePrintsTheOwnerTokenOnce() throws {
         let directory = TemporaryDirectory()
-        func serveBriefly() throws -> String {
+        func serveBriefly(_ extra: [String] = []) throws -> String {
             let process = Process()
             process.executableURL = try footholdBinary()
-            process.arguments = ["serve", "--port", "0", "--db", directory.path("first.sqlite"), "--quiet"]
+            process.arguments = ["serve", "--port", "0", "--db", directory.path("first.sqlite"), "--quiet"] + extra
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice
+            let stderr = PipeCollector(err)
             try process.run()
-            var text = ""
-            let deadline = Date().addingTimeInterval(20)
-            while !text.contains("listening on"), Date() < deadline {
-                text += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-            }
+            let started = waitUntil(seconds: 20) { stderr.text.contains("listening on") }
             process.terminate()
-            let stopBy = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < stopBy { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                Issue.record("foothold serve did not exit within 10 s of SIGTERM")
-            }
-            process.waitUntilExit()
+            if !awaitExit(process, within: 10) { Issue.record("foothold serve did not exit within 10 s of SIGTERM") }
+            #expect(started, "foothold serve did not report listening within 20 s: \(stderr.text)")
             #expect(process.terminationStatus == 0)
-            return text
+            return stderr.finish()
         }
         let first = try serveBriefly()
         #expect(first.contains("shown only now): fh_"))
-        let second = try serveBriefly()
+        // The durability in force, as SQLite reports it back.
+        #expect(first.contains("synchronous full)"))
+        let second = try serveBriefly(["--synchronous", "normal"])
         #expect(second.contains("listening on"))
+        #expect(second.contains("synchronous normal)"))
         #expect(!second.contains("fh_"))
     }
 }

@@ -4,7 +4,7 @@ import Primitives
 import Testing
 import TestSupport
 
-@Suite("Contacts")
+@Suite("Contacts", .timeLimit(.minutes(1)))
 struct ContactTests {
     @Test func createReturnsTheObjectWithLocationAndETag() throws {
         let live = try LiveServer()

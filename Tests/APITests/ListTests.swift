@@ -8,7 +8,7 @@ extension Array where Element == Int {
     fileprivate var lexicographicKey: Int { reduce(0) { $0 * 1000 + $1 } }
 }
 
-@Suite("Lists: pagination, sorting, filters")
+@Suite("Lists: pagination, sorting, filters", .timeLimit(.minutes(1)))
 struct ListTests {
     @Test func keysetPagesCoverEverythingOnceInOrder() throws {
         let live = try LiveServer()
@@ -211,7 +211,7 @@ struct ListTests {
     }
 }
 
-@Suite("Isolation between users")
+@Suite("Isolation between users", .timeLimit(.minutes(1)))
 struct IsolationTests {
     @Test func usersCannotSeeOrTouchEachOthersData() throws {
         let live = try LiveServer()

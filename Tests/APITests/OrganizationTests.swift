@@ -3,7 +3,7 @@ import HTTPCore
 import Testing
 import TestSupport
 
-@Suite("Organizations and interests")
+@Suite("Organizations and interests", .timeLimit(.minutes(1)))
 struct OrganizationTests {
     @Test func interestLifecycleAndCoverage() throws {
         let live = try LiveServer()

@@ -27,7 +27,7 @@ func specOperations(_ yaml: String) -> Set<String> {
     return operations
 }
 
-@Suite("OpenAPI contract")
+@Suite("OpenAPI contract", .timeLimit(.minutes(1)))
 struct SpecDriftTests {
     @Test func routerAndSpecAgree() throws {
         let live = try LiveServer()

@@ -4,7 +4,7 @@ import Primitives
 import Testing
 @testable import HTTPCore
 
-@Suite("JSON")
+@Suite("JSON", .timeLimit(.minutes(1)))
 struct JSONTests {
     @Test func roundTripsValues() throws {
         let text = #"{"a":1,"b":[true,false,null],"c":"x\"y\\z\n\u00e9\ud83d\ude00","d":-9223372036854775808,"e":1.5}"#

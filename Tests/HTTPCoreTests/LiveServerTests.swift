@@ -93,7 +93,7 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
     return Application(router: router, cors: CORSPolicy(allowedOrigins: ["https://app.example"])) { _, _ in Problem.internalError }
 }
 
-@Suite("HTTP server on live sockets")
+@Suite("HTTP server on live sockets", .timeLimit(.minutes(1)))
 struct LiveServerTests {
     @Test func requestSentOneByteAtATime() throws {
         let live = try LiveServer(responder: makeTestApp())

@@ -1,10 +1,11 @@
 import Dispatch
 import Foundation
 import Testing
+import TestSupport
 @testable import HTTPCore
 import Primitives
 
-@Suite("Primitives")
+@Suite("Primitives", .timeLimit(.minutes(1)))
 struct PrimitivesTests {
     /// The result reaches the one subscriber whichever comes first, exactly once.
     @Test func futureDeliversOnceWhicheverComesFirst() throws {
@@ -23,17 +24,17 @@ struct PrimitivesTests {
         late.complete(.failure(Failed()))
         late.complete(.success(3))
         #expect(seen.withLock { $0 } == [1, -1])
-        #expect(throws: Failed.self) { try Future<Int>(.failure(Failed())).wait() }
+        #expect(throws: Failed.self) { try finishes { try Future<Int>(.failure(Failed())).wait() } }
         // Waiting on a future whose result already went to a subscriber fails instead of hanging.
-        #expect(throws: FutureError.self) { try early.wait() }
-        #expect(throws: FutureError.self) { try late.wait() }
+        #expect(throws: FutureError.self) { try finishes { try early.wait() } }
+        #expect(throws: FutureError.self) { try finishes { try late.wait() } }
     }
 
     @Test func futureWaitReturnsWhatAnotherThreadCompletes() throws {
         for index in 0..<200 {
             let future = Future<String>()
             DispatchQueue.global().async { future.complete(.success("value \(index)")) }
-            #expect(try future.wait() == "value \(index)")
+            #expect(try finishes { try future.wait() } == "value \(index)")
         }
     }
 
@@ -51,7 +52,7 @@ struct PrimitivesTests {
                 if all.count == 2 { names.complete(.success(all.sorted())) }
             })
         }
-        #expect(try names.wait() == ["foothold-a-very", "foothold-short"])
+        #expect(try names.value(within: 10) == ["foothold-a-very", "foothold-short"])
     }
 
     /// Workers run five nice steps below the thread that made the pool (I/O threads keep theirs).
@@ -68,7 +69,7 @@ struct PrimitivesTests {
         let seen = Future<Int?>()
         #expect(pool.submit { seen.complete(.success(niceOfThisThread())) })
         let own = try #require(niceOfThisThread())
-        #expect(try seen.wait() == min(19, own + Int(WorkerPool.niceness)))
+        #expect(try seen.value(within: 10) == min(19, own + Int(WorkerPool.niceness)))
     }
 
     /// Waiters sleep until another thread changes the value and signals, then see the change.
@@ -91,7 +92,7 @@ struct PrimitivesTests {
             box.signal()
             box.broadcast()
         }
-        #expect(try done.wait().sorted() == [10, 20, 30, 40])
+        #expect(try done.value(within: 10).sorted() == [10, 20, 30, 40])
     }
 
     /// The access log buffers logfmt lines and writes them whole to its descriptor on flush.

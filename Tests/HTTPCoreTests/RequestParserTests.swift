@@ -38,7 +38,7 @@ private func failure(_ events: [RequestParser.Event]) -> FramingError? {
     return nil
 }
 
-@Suite("Request parser")
+@Suite("Request parser", .timeLimit(.minutes(1)))
 struct RequestParserTests {
     @Test func simpleGet() throws {
         let found = requests(parse("GET /contacts?limit=5 HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n"))

@@ -31,7 +31,7 @@ private func makeDatabase(_ directory: TemporaryDirectory, readers: Int = 2) thr
     return database
 }
 
-@Suite("SQLite data layer")
+@Suite("SQLite data layer", .timeLimit(.minutes(1)))
 struct SQLiteCoreTests {
     @Test func roundTripsEveryType() throws {
         let directory = TemporaryDirectory()
@@ -188,7 +188,7 @@ struct SQLiteCoreTests {
     }
 }
 
-@Suite("Migrations")
+@Suite("Migrations", .timeLimit(.minutes(1)))
 struct MigrationTests {
     let first = Migration(name: "0001_a.sql", sql: "CREATE TABLE a (id INTEGER PRIMARY KEY);")
     let second = Migration(name: "0002_b.sql", sql: "CREATE TABLE b (id INTEGER PRIMARY KEY);")
@@ -310,7 +310,7 @@ struct MigrationTests {
     }
 }
 
-@Suite("Backup and check")
+@Suite("Backup and check", .timeLimit(.minutes(1)))
 struct MaintenanceTests {
     @Test func backupDuringWritesOpensAndPassesIntegrityCheck() throws {
         let directory = TemporaryDirectory()
@@ -364,7 +364,7 @@ struct MaintenanceTests {
     }
 }
 
-@Suite("Embedded migrations")
+@Suite("Embedded migrations", .timeLimit(.minutes(1)))
 struct EmbeddedMigrationTests {
     /// SwiftPM caches a build tool plugin's plan: a newly added migration file is embedded
     /// only once the package is re-planned. This catches a stale incremental build.
@@ -381,7 +381,7 @@ struct EmbeddedMigrationTests {
     }
 }
 
-@Suite("Group commit")
+@Suite("Group commit", .timeLimit(.minutes(1)))
 struct GroupCommitTests {
     /// Concurrent writes share transactions; one that throws must take only its own
     /// changes with it, and every caller gets its own result.

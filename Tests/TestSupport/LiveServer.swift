@@ -68,11 +68,11 @@ public final class LiveServer: @unchecked Sendable {
         try RawClient(port: port, timeout: timeout)
     }
 
-    /// Graceful shutdown; waits until it completes.
-    public func stop() {
+    /// Graceful shutdown; waits (at most 10 s) until it completes.
+    public func stop() throws {
         let done = DispatchSemaphore(value: 0)
         server.shutdown { done.signal() }
-        done.wait()
+        try done.waitOrThrow(10, "end of the shutdown")
     }
 
     deinit {

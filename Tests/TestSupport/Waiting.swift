@@ -35,3 +35,11 @@ extension DispatchSemaphore {
         guard wait(timeout: .now() + seconds) == .success else { throw ClientError("no \(what) within \(seconds) s") }
     }
 }
+
+/// Runs `body` on a thread of its own and waits at most `seconds` for it: a call that should
+/// return but hangs fails the test instead of the whole run (the stuck thread is left behind).
+public func finishes<T: Sendable>(within seconds: Double = 10, _ body: @escaping @Sendable () throws -> T) throws -> T {
+    let outcome = Future<T>()
+    Thread.detachNewThread { outcome.complete(Result { try body() }) }
+    return try outcome.value(within: seconds)
+}
