@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Runs Schemathesis (PyPI, 4.x, in a virtualenv) against a live server started from the given
-# binary on a fresh database, with the owner's token; fails on any finding.
+# Runs Schemathesis (PyPI, pinned with all its dependencies in .ci/requirements.txt, in a
+# virtualenv of this checkout's own) against a live server started from the given binary on a
+# fresh database, with the owner's token; fails on any finding.
 set -euo pipefail
 binary="$(realpath "$1")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-40}"
-venv="${SCHEMATHESIS_VENV:-/tmp/foothold-schemathesis-venv}"
-if [ ! -x "$venv/bin/st" ]; then
+venv="${SCHEMATHESIS_VENV:-$root/.build-ci/schemathesis-venv}"
+# Rebuilt whenever the pinned list changes; a venv from another list is never reused.
+stamp="$venv/requirements.sha256"
+want="$(sha256sum "$root/.ci/requirements.txt" | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/st" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "schemathesis>=4,<5"
+    "$venv/bin/pip" install -q --no-deps -r "$root/.ci/requirements.txt"
+    "$venv/bin/pip" check
+    echo "$want" > "$stamp"
 fi
 work="$(mktemp -d)"
 trap 'kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
