@@ -60,7 +60,7 @@ struct AccountTests {
         let retry = try #require(limited.header("retry-after").flatMap(Int.init))
         #expect(retry >= 1 && retry <= 60)
         // While blocked, even a good token from that address waits.
-        #expect(try live.owner().get("/me").status == 429)
+        #expect(try live.owner().get("/me").isProblem(429, "too_many_failed_logins"))
         // Missing tokens are not guesses and do not count.
         let other = try LiveServer(authFailureLimit: 1)
         for _ in 0..<3 { #expect(try other.client().request("GET", "/me").status == 401) }
@@ -163,7 +163,7 @@ struct MetricsTests {
         _ = try owner.get("/contacts/\(id)")
         _ = try owner.get("/contacts/999")
         _ = try owner.get("/no/such/path")
-        #expect(try live.client().request("GET", "/metrics").status == 401)
+        #expect(try live.client().request("GET", "/metrics").isProblem(401, "unauthorized"))
         // That client is gone; the server notices its close asynchronously (bounded wait).
         let deadline = Date().addingTimeInterval(10)
         while live.server.connectionCount != 1 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }

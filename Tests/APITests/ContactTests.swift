@@ -60,7 +60,7 @@ struct ContactTests {
         #expect(escaped.json?["existing_id"] == .int(jose))
         // A malformed escape is compared as written rather than refused.
         #expect(try owner.post("/contacts", #"{"name":"Odd","linkedin_url":"https://linkedin.com/in/odd%zz"}"#).status == 201)
-        #expect(try owner.post("/contacts", #"{"name":"Odd again","linkedin_url":"https://linkedin.com/in/ODD%ZZ/"}"#).status == 409)
+        #expect(try owner.post("/contacts", #"{"name":"Odd again","linkedin_url":"https://linkedin.com/in/ODD%ZZ/"}"#).isProblem(409, "duplicate_contact"))
         #expect(try live.count("SELECT count(*) FROM contacts") == 3)
 
         let allowed = try owner.post("/contacts?allow_duplicate=true", #"{"name":"Ada again","email":"ada@example.com"}"#)
@@ -69,8 +69,8 @@ struct ContactTests {
         let patched = try owner.patch("/contacts/\(bob)", #"{"email":"ada@example.com"}"#)
         #expect(patched.status == 409)
         #expect(try owner.get("/contacts/\(bob)").json?["email"] == .string("bob@example.com"))
-        #expect(try owner.post("/contacts?allow_duplicate=yes", #"{"name":"C"}"#).status == 400)
-        #expect(try owner.post("/contacts?other=true", #"{"name":"C"}"#).status == 400)
+        #expect(try owner.post("/contacts?allow_duplicate=yes", #"{"name":"C"}"#).isProblem(400, "bad_query"))
+        #expect(try owner.post("/contacts?other=true", #"{"name":"C"}"#).isProblem(400, "bad_query"))
     }
 
     @Test func badBodiesAreRefusedAndChangeNothing() throws {
@@ -137,9 +137,9 @@ struct ContactTests {
         // A patch that changes nothing keeps the version.
         #expect(try owner.patch("/contacts/\(id)", #"{"hook":"Your talk"}"#).json?["version"] == .int(2))
         #expect(try owner.patch("/contacts/\(id)", #"{}"#).json?["version"] == .int(2))
-        #expect(try owner.patch("/contacts/\(id)", #"{"tags":null}"#).status == 422)
-        #expect(try owner.patch("/contacts/\(id)", #"{"version":9}"#).status == 400)
-        #expect(try owner.patch("/contacts/999", #"{"hook":"x"}"#).status == 404)
+        #expect(try owner.patch("/contacts/\(id)", #"{"tags":null}"#).isProblem(422, "validation_failed"))
+        #expect(try owner.patch("/contacts/\(id)", #"{"version":9}"#).isProblem(400, "read_only_fields"))
+        #expect(try owner.patch("/contacts/999", #"{"hook":"x"}"#).isProblem(404, "not_found"))
         #expect(try live.count("SELECT version FROM contacts WHERE id = ?", [id]) == 2)
     }
 
@@ -184,7 +184,7 @@ struct ContactTests {
         #expect(stale.code == "precondition_failed")
         #expect(stale.header("etag") == "\"1\"")
         #expect(try owner.get("/contacts/\(id)").json?["title"] == .null)
-        #expect(try owner.patch("/contacts/\(id)", #"{"title":"CEO"}"#, headers: [("If-Match", "W/\"1\"")]).status == 412)
+        #expect(try owner.patch("/contacts/\(id)", #"{"title":"CEO"}"#, headers: [("If-Match", "W/\"1\"")]).isProblem(412, "precondition_failed"))
         #expect(try owner.patch("/contacts/\(id)", #"{"title":"CEO"}"#, headers: [("If-Match", "\"0\", \"1\"")]).status == 200)
         #expect(try owner.patch("/contacts/\(id)", #"{"title":"CTO"}"#, headers: [("If-Match", "*")]).status == 200)
 
@@ -202,7 +202,7 @@ struct ContactTests {
         #expect(try owner.get("/contacts/\(id)", headers: [("If-None-Match", "\"3-gzip\"")]).status == 304)
         #expect(try owner.patch("/contacts/\(id)", #"{"title":"X"}"#, headers: [("If-Match", "\"3-gzip\"")]).status == 200)
 
-        #expect(try owner.delete("/contacts/\(id)", headers: [("If-Match", "\"1\"")]).status == 412)
+        #expect(try owner.delete("/contacts/\(id)", headers: [("If-Match", "\"1\"")]).isProblem(412, "precondition_failed"))
         #expect(try live.count("SELECT count(*) FROM contacts") == 1)
         #expect(try owner.delete("/contacts/\(id)", headers: [("If-Match", "\"4\"")]).status == 204)
         #expect(try owner.get("/contacts/\(id)").status == 404)

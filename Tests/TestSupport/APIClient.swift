@@ -106,3 +106,10 @@ extension APIClient {
         }
     }
 }
+
+extension ClientResponse {
+    /// Whether this is an RFC 9457 problem with this status and `code`.
+    public func isProblem(_ status: Int, _ code: String) -> Bool {
+        self.status == status && header("content-type") == "application/problem+json" && self.code == code
+    }
+}
