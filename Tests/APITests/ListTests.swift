@@ -223,7 +223,10 @@ struct IsolationTests {
         let aliceToken = try #require(try alice.listIDs("/tokens").first)
         let paths = ["/contacts/\(contact)", "/organizations/\(org)", "/interests/\(interest)", "/tokens/\(aliceToken)"]
         var before: [String: JSONValue] = [:]
-        for path in paths { before[path] = try #require(try alice.get(path).json) }
+        for path in paths {
+            let json = try #require(try alice.get(path).json)
+            before[path] = json
+        }
 
         for path in paths {
             let read = try bob.get(path)
