@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "Domain", dependencies: ["SQLiteCore", "Primitives", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["ResourceEmbedder"]),
-        .target(name: "API", dependencies: ["HTTPCore", "Domain", "SQLiteCore", "Primitives"], plugins: ["ResourceEmbedder"]),
+        .target(name: "API", dependencies: ["HTTPCore", "Domain", "Primitives"], plugins: ["ResourceEmbedder"]),
         .executableTarget(
             name: "foothold",
             dependencies: ["API", "Domain", "SQLiteCore", "HTTPCore", "Primitives", "CSystemShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],

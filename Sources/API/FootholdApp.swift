@@ -1,13 +1,12 @@
 import Domain
 import HTTPCore
-import SQLiteCore
 import Primitives
 
 /// Assembles the routes, their handlers and error mapping into one responder.
 public enum FootholdApp {
     /// The services and policies the routes share.
     public struct Context: Sendable {
-        public let database: Database
+        let storage: Storage
         let accounts: AccountService
         let interests: InterestService
         let organizations: OrganizationService
@@ -19,12 +18,12 @@ public enum FootholdApp {
         let server = ServerBox()
 
         /// - Parameter authFailureLimit: failed authentications per client address per minute before 429.
-        public init(database: Database, clock: any Clock = SystemClock(), authFailureLimit: Int = 10) {
-            self.database = database
-            accounts = AccountService(database: database, clock: clock)
-            interests = InterestService(database: database, clock: clock)
-            organizations = OrganizationService(database: database, clock: clock)
-            contacts = ContactService(database: database, clock: clock)
+        public init(services: Services, authFailureLimit: Int = 10) {
+            storage = services.storage
+            accounts = services.accounts
+            interests = services.interests
+            organizations = services.organizations
+            contacts = services.contacts
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
     }

@@ -56,8 +56,11 @@ public final class Future<Value>: @unchecked Sendable {
     }
 
     /// Blocks this thread until the result arrives. Throws `FutureError.taken` at once if
-    /// another subscriber already has the result (waiting would never end).
+    /// another subscriber already has the result (waiting would never end), and
+    /// `FutureError.blockingForbidden` on a thread that must never block (the database's
+    /// writer thread: a write waiting there for another write would wait for itself).
     public func wait() throws -> Value {
+        if BlockingWaits.areForbidden { throw FutureError.blockingForbidden }
         let box = WaitBox<Value>()
         guard subscribe({ result in box.put(result) }) else { throw FutureError.taken }
         return try box.take().get()
@@ -113,10 +116,30 @@ private final class WaitBox<Value>: @unchecked Sendable {
     }
 }
 
+extension Future {
+    /// A future with this one's value, and its error passed through `transform`.
+    @inlinable
+    public func mapError(_ transform: @escaping @Sendable (any Error) -> any Error) -> Future<Value> {
+        let mapped = Future<Value>()
+        whenComplete { result in mapped.complete(result.mapError(transform)) }
+        return mapped
+    }
+}
+
 /// Why `wait` could not return a result.
-public enum FutureError: Error {
+public enum FutureError: Error, CustomStringConvertible {
     /// Another subscriber was given the result.
     case taken
+    /// `wait` was called on a thread that must never block (see `BlockingWaits`).
+    case blockingForbidden
     /// The result went missing (a bug, never expected).
     case lost
+
+    public var description: String {
+        switch self {
+        case .taken: "Future.wait: another subscriber already took the result"
+        case .blockingForbidden: "Future.wait on a thread that must never block (the database writer thread): it would wait for itself"
+        case .lost: "Future.wait: the result went missing"
+        }
+    }
 }

@@ -253,6 +253,8 @@ final class WriterThread: @unchecked Sendable {
 
     private func run() {
         threadID.withLock { $0 = pthread_self() }
+        // A write that waits for a future here would wait for itself: `Future.wait` fails instead.
+        BlockingWaits.forbidOnThisThread()
         /// WAL frames when the checkpointer was last asked for a pass (0: since the WAL restarted).
         var requestedAt = 0
         while true {
@@ -298,6 +300,17 @@ final class WriterThread: @unchecked Sendable {
     /// Enough to amortize a commit; small enough that the last write of a batch waits little.
     private static let maxBatch = 64
 
+    /// Runs one write, collecting the actions it leaves for after the commit. A write runs
+    /// again when its batch starts over (below), so this is where "SQL only, everything else
+    /// after the commit" is enforced: the actions of a run that is undone are dropped with it.
+    private func apply(_ job: WriteJob, _ connection: SQLiteConnection) -> Bool {
+        connection.afterCommit.removeAll()
+        let applied = job.run?(connection) == true
+        job.afterCommit = applied ? connection.afterCommit : []
+        connection.afterCommit.removeAll()
+        return applied
+    }
+
     private func runBatch(_ batch: [WriteJob]) {
         let connection = writer
         let useSavepoints = batch.count > 1
@@ -318,7 +331,7 @@ final class WriterThread: @unchecked Sendable {
                         continue
                     }
                 }
-                if job.run?(connection) == true {
+                if apply(job, connection) {
                     if !useSavepoints {
                         applied.append(job)
                         continue
@@ -328,6 +341,7 @@ final class WriterThread: @unchecked Sendable {
                         applied.append(job)
                         continue
                     } catch {
+                        job.afterCommit = []
                         job.fail?(error)
                     }
                 }
@@ -351,6 +365,7 @@ final class WriterThread: @unchecked Sendable {
             if restart { continue }
             do {
                 try connection.run("COMMIT")
+                for job in applied { job.runAfterCommit() }
             } catch {
                 if connection.isInTransaction { _ = try? connection.run("ROLLBACK") }
                 for job in applied { job.fail?(error) }
@@ -450,11 +465,20 @@ private final class WriteJob: @unchecked Sendable {
     private(set) var run: ((SQLiteConnection) -> Bool)?
     private(set) var fail: ((any Error) -> Void)?
     private var done: (() -> Void)?
+    /// What the last applied run of `run` registered with `SQLiteConnection.onCommit`.
+    var afterCommit: [() -> Void] = []
 
     init(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void) {
         self.run = run
         self.fail = fail
         self.done = done
+    }
+
+    /// Runs the registered actions once, after the commit.
+    func runAfterCommit() {
+        let actions = afterCommit
+        afterCommit = []
+        for action in actions { action() }
     }
 
     func finish() {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 
 /// One SQLite value, one case per storage class (https://sqlite.org/datatype3.html).
 public enum DatabaseValue: Sendable, Equatable {
@@ -52,7 +53,7 @@ extension Array: DatabaseValueConvertible where Element == UInt8 {
 
 /// Timestamps are stored as RFC 3339 UTC text with milliseconds, which sorts correctly.
 extension Date: DatabaseValueConvertible {
-    public var databaseValue: DatabaseValue { .text(SQLiteTimestamp.format(self)) }
+    public var databaseValue: DatabaseValue { .text(RFC3339.format(self)) }
 }
 
 extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {

@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 
 /// The current row of a stepping statement. Valid only inside the closure that receives it:
 /// the next step overwrites it.
@@ -64,7 +65,7 @@ public struct Row {
     public func date(_ index: Int32) -> Date? {
         guard let text = sqlite3_column_text(handle, index) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, index))
-        return SQLiteTimestamp.parse(bytes: UnsafeBufferPointer(start: text, count: count))
+        return RFC3339.parse(bytes: UnsafeBufferPointer(start: text, count: count))
     }
 
     public func value(_ index: Int32) -> DatabaseValue {

@@ -89,15 +89,38 @@ public final class SQLiteConnection {
     /// Frames in the WAL after this connection's last commit (after `takeOverCheckpoints`).
     public var walFrameCount: Int { Int(walFrames.pointee) }
 
-    /// A statement from the per-connection cache, reset and ready to bind.
+    /// A statement from the per-connection cache, reset and ready to bind. While the cached
+    /// one is in use (a loop over its rows is still stepping, and the loop's body runs the same
+    /// SQL), the caller gets a statement of its own instead: resetting the cached one would end
+    /// the outer loop early, silently.
     public func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
         if let statement = cache[sql] {
+            if statement.isInUse { return try Statement(connection: self, sql: sql) }
             statement.reset()
             return statement
         }
         let statement = try Statement(connection: self, sql: sql)
         cache[sql] = statement
         return statement
+    }
+
+    /// A statement for a use that spans other statements (a loop over its rows): marked in use
+    /// until `checkIn`, so nested uses of the same SQL get their own.
+    public func checkOut(_ sql: String) throws(SQLiteError) -> Statement {
+        let statement = try cachedStatement(sql)
+        statement.isInUse = true
+        return statement
+    }
+
+    /// Actions for after the commit of the write that registered them (see `Database.submit`):
+    /// a write may run twice when its batch restarts, so anything but SQL waits here.
+    var afterCommit: [() -> Void] = []
+
+    /// Runs `action` once the transaction of the current write has committed; never if it
+    /// rolls back. Cache updates and counters go here, not in the write itself, because the
+    /// writer thread runs a write again when its batch has to start over.
+    public func onCommit(_ action: @escaping () -> Void) {
+        afterCommit.append(action)
     }
 
     /// Runs one or more statements without parameters (DDL, pragmas, migrations).
@@ -114,8 +137,8 @@ public final class SQLiteConnection {
     /// Runs one statement with parameters and returns the number of rows it changed.
     @discardableResult
     public func run(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws(SQLiteError) -> Int {
-        let statement = try cachedStatement(sql)
-        defer { statement.reset() }
+        let statement = try checkOut(sql)
+        defer { statement.checkIn() }
         try statement.bind(values)
         while try statement.step() {}
         return Int(sqlite3_changes64(handle))
@@ -123,8 +146,8 @@ public final class SQLiteConnection {
 
     /// Calls `body` for each row.
     public func forEachRow(_ sql: String, _ values: [any DatabaseValueConvertible] = [], _ body: (Row) throws -> Void) throws {
-        let statement = try cachedStatement(sql)
-        defer { statement.reset() }
+        let statement = try checkOut(sql)
+        defer { statement.checkIn() }
         try statement.bind(values)
         while try statement.step() { try body(Row(statement: statement)) }
     }
@@ -138,8 +161,8 @@ public final class SQLiteConnection {
 
     /// Maps the first row, if any.
     public func queryOne<T>(_ sql: String, _ values: [any DatabaseValueConvertible] = [], _ map: (Row) throws -> T) throws -> T? {
-        let statement = try cachedStatement(sql)
-        defer { statement.reset() }
+        let statement = try checkOut(sql)
+        defer { statement.checkIn() }
         try statement.bind(values)
         guard try statement.step() else { return nil }
         return try map(Row(statement: statement))

@@ -7,6 +7,8 @@ public final class Statement {
     public let sql: String
     private unowned let connection: SQLiteConnection
     private var columnIndexes: [String: Int32]?
+    /// Set while a caller steps through it; the cache then hands others a statement of their own.
+    public internal(set) var isInUse = false
 
     init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
         var handle: OpaquePointer?
@@ -23,6 +25,12 @@ public final class Statement {
 
     deinit {
         sqlite3_finalize(handle)
+    }
+
+    /// Ends a use begun with `SQLiteConnection.checkOut`: reset, and free for the next caller.
+    public func checkIn() {
+        reset()
+        isInUse = false
     }
 
     /// Clears the previous run and its bindings so the statement can be reused.

@@ -42,7 +42,7 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let (_, token) = try AccountService(database: try openDatabase(database.db)).addUser(name: name)
+                let (_, token) = try AccountService(storage: Storage(database: try openDatabase(database.db))).addUser(name: name)
                 print(token)
             } catch {
                 throw fail(error)
@@ -68,7 +68,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let accounts = AccountService(database: try openDatabase(database.db))
+                let accounts = AccountService(storage: Storage(database: try openDatabase(database.db)))
                 let (_, token) = try accounts.createToken(userID: try accounts.userID(named: user), name: name)
                 print(token)
             } catch {

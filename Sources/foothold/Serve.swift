@@ -101,11 +101,13 @@ struct Serve: ParsableCommand {
         _ = Glibc.signal(SIGPIPE, SIG_IGN)
         let mode = SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) ?? .full
         let store: Database
+        let services: Services
         do {
             store = try Database(.init(path: database.db, synchronous: mode))
+            services = Services(database: store)
             let applied = try Migrations.migrator.migrate(store)
             if !applied.isEmpty { printError("foothold: applied migrations \(applied.joined(separator: ", ")) to \(database.db)") }
-            if let token = try AccountService(database: store).bootstrapOwnerIfEmpty() {
+            if let token = try services.accounts.bootstrapOwnerIfEmpty() {
                 // Shown once: only its hash is stored.
                 printError("foothold: created the owner account; its token (shown only now): \(token)")
             }
@@ -130,7 +132,7 @@ struct Serve: ParsableCommand {
         config.ioThreads = ioThreads
         config.accessLog = !quiet
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        let context = FootholdApp.Context(database: store, authFailureLimit: authFailureLimit)
+        let context = FootholdApp.Context(services: services, authFailureLimit: authFailureLimit)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)
         FootholdApp.attach(server, to: context)

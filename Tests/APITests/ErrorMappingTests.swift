@@ -1,4 +1,4 @@
-import Domain
+@testable import Domain
 import Foundation
 import HTTPCore
 import SQLiteCore
@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 @testable import API
 
-/// Storage errors that reach the API edge become problems that say what happened and leak
+/// Storage errors, mapped by Domain's `Storage` and rendered at the API edge, become problems that say what happened and leak
 /// nothing: no SQL, no table names, no file paths. Each is raised for real by SQLite.
 @Suite("Storage errors as problems", .timeLimit(.minutes(1)))
 struct ErrorMappingTests {
@@ -42,7 +42,7 @@ struct ErrorMappingTests {
     @Test func uniqueViolationIsA409Conflict() throws {
         let error = try raised("INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'again', 't', 't')")
         #expect(error.kind == .uniqueViolation)
-        let problem = ErrorMapping.problem(for: error, request: request)
+        let problem = ErrorMapping.problem(for: Storage.domainError(error), request: request)
         #expect(problem.status == 409)
         #expect(problem.code == "conflict")
         expectClean(problem)
@@ -51,7 +51,7 @@ struct ErrorMappingTests {
     @Test func foreignKeyViolationIsA409HasDependants() throws {
         let error = try raised("DELETE FROM organizations WHERE id = 1")
         #expect(error.kind == .foreignKeyViolation)
-        let problem = ErrorMapping.problem(for: error, request: request)
+        let problem = ErrorMapping.problem(for: Storage.domainError(error), request: request)
         #expect(problem.status == 409)
         #expect(problem.code == "has_dependants")
         expectClean(problem)
@@ -64,7 +64,7 @@ struct ErrorMappingTests {
     func checkAndNotNullViolationsAre422(_ sql: String) throws {
         let error = try raised(sql)
         #expect(error.kind == .checkViolation || error.kind == .notNullViolation)
-        let problem = ErrorMapping.problem(for: error, request: request)
+        let problem = ErrorMapping.problem(for: Storage.domainError(error), request: request)
         #expect(problem.status == 422)
         #expect(problem.code == "validation_failed")
         #expect(problem.errors.map(\.field) == ["body"])
@@ -73,7 +73,7 @@ struct ErrorMappingTests {
 
     @Test func anythingElseIsABare500() throws {
         let error = try raised("SELECT * FROM no_such_table")
-        let problem = ErrorMapping.problem(for: error, request: request)
+        let problem = ErrorMapping.problem(for: Storage.domainError(error), request: request)
         #expect(problem.status == 500)
         #expect(problem.code == "internal_error")
         expectClean(problem)

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPCore
 import Testing
@@ -31,7 +32,7 @@ func specOperations(_ yaml: String) -> Set<String> {
 struct SpecDriftTests {
     @Test func routerAndSpecAgree() throws {
         let live = try LiveServer()
-        let app = FootholdApp.makeResponder(context: .init(database: try #require(live.database)), cors: CORSPolicy(allowedOrigins: []))
+        let app = FootholdApp.makeResponder(context: .init(services: Services(database: try #require(live.database))), cors: CORSPolicy(allowedOrigins: []))
         // Router templates carry types (`{id:int}`); the spec names the parameter only.
         let routes = Set(app.router.registered.map { route in
             "\(route.method) " + route.template.replacingOccurrences(of: ":int}", with: "}")

@@ -175,16 +175,16 @@ struct SQLiteCoreTests {
     }
 
     @Test func timestampsParseAndFormat() {
-        let date = SQLiteTimestamp.parse("2026-11-27T14:05:00Z")
+        let date = RFC3339.parse("2026-11-27T14:05:00Z")
         #expect(date?.timeIntervalSince1970 == 1_795_788_300)
-        #expect(SQLiteTimestamp.parse("2026-11-27T15:05:00+01:00") == date)
-        #expect(SQLiteTimestamp.format(Date(timeIntervalSince1970: 1_795_788_300.5)) == "2026-11-27T14:05:00.500Z")
+        #expect(RFC3339.parse("2026-11-27T15:05:00+01:00") == date)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_795_788_300.5)) == "2026-11-27T14:05:00.500Z")
         for bad in ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-27 14:05:00Z", "2026-11-27T14:05:00", "yesterday"] {
-            #expect(SQLiteTimestamp.parse(bad) == nil, "\(bad)")
+            #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
-        #expect(SQLiteTimestamp.isValidDate("2024-02-29"))
-        #expect(!SQLiteTimestamp.isValidDate("2023-02-29"))
-        #expect(!SQLiteTimestamp.isValidDate("2023-2-28"))
+        #expect(RFC3339.isValidDate("2024-02-29"))
+        #expect(!RFC3339.isValidDate("2023-02-29"))
+        #expect(!RFC3339.isValidDate("2023-2-28"))
     }
 }
 

@@ -22,11 +22,12 @@ public final class LiveServer: @unchecked Sendable {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("foothold.sqlite")))
         try Migrations.migrator.migrate(database)
-        let context = FootholdApp.Context(database: database, authFailureLimit: authFailureLimit)
+        let services = Services(database: database)
+        let context = FootholdApp.Context(services: services, authFailureLimit: authFailureLimit)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: ["https://app.example"]))
         try self.init(responder: responder, database: database, directory: directory, metrics: context.metrics, configure: configure)
         FootholdApp.attach(server, to: context)
-        ownerToken = try AccountService(database: database).bootstrapOwnerIfEmpty() ?? ""
+        ownerToken = try services.accounts.bootstrapOwnerIfEmpty() ?? ""
     }
 
     /// A client that sends the owner's token.
@@ -37,7 +38,7 @@ public final class LiveServer: @unchecked Sendable {
     /// Creates another account and returns a client with its token.
     public func newUser(_ name: String) throws -> APIClient {
         guard let database else { throw ClientError("no database") }
-        let (_, token) = try AccountService(database: database).addUser(name: name)
+        let (_, token) = try AccountService(storage: Storage(database: database)).addUser(name: name)
         return try APIClient(port: port, token: token)
     }
 

@@ -1,29 +1,25 @@
 import Domain
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPCore
 import Primitives
-import SQLiteCore
 
-/// Opaque pagination cursors: base64url of `{"s": sort, "k": [keyset values]}`. Clients must
-/// not build them; one made for another sort (or garbage) is a 400.
-enum Cursor {
-    static func encode(sort: ListOrder, keys: [DatabaseValue]) -> String {
+/// The text of an opaque pagination cursor: base64url of `{"s": sort, "k": [keyset values]}`.
+/// Clients must not build them; one made for another sort (or garbage) is a 400.
+enum CursorCodec {
+    static let invalid = Problem.badRequest(
+        "bad_cursor", "cursor is not one this list produced; start again without it.", errors: [.init(field: "cursor", message: "is invalid")])
+
+    static func encode(sort: ListOrder, keyset: Keyset) -> String {
         var writer = JSONWriter()
         writer.objectStart()
         writer.key("s"); writer.string(sort.name)
         writer.key("k")
         writer.arrayStart()
-        for key in keys {
+        for key in keyset.keys {
             switch key {
             case .null: writer.null()
             case .integer(let value): writer.int(value)
             case .real(let value): writer.double(value)
             case .text(let value): writer.string(value)
-            case .blob: writer.null()
             }
         }
         writer.arrayEnd()
@@ -31,12 +27,11 @@ enum Cursor {
         return Base64URL.encode(writer.bytes)
     }
 
-    static func decode(_ text: String, sort: ListOrder) throws(Problem) -> [DatabaseValue] {
-        let invalid = Problem.badRequest("bad_cursor", "cursor is not one this list produced; start again without it.", errors: [.init(field: "cursor", message: "is invalid")])
+    static func decode(_ text: String, sort: ListOrder) throws(Problem) -> Keyset {
         guard text.utf8.count <= 2048, let data = Base64URL.decode(text), let value = try? JSONParser.parse(data),
-              value["s"]?.stringValue == sort.name, let keys = value["k"]?.arrayValue, keys.count == sort.columns.count + 1
+              value["s"]?.stringValue == sort.name, let keys = value["k"]?.arrayValue, keys.count == sort.keyCount
         else { throw invalid }
-        var result: [DatabaseValue] = []
+        var result: [Keyset.Key] = []
         for key in keys {
             switch key {
             case .int(let number): result.append(.integer(number))
@@ -47,6 +42,6 @@ enum Cursor {
             }
         }
         guard case .integer = result.last else { throw invalid }
-        return result
+        return Keyset(result)
     }
 }

@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import HTTPCore
-import SQLiteCore
+import Primitives
 
 /// The query of a list request (API.md "Lists"): `limit` 1–200 (default 50), an opaque
 /// `cursor`, a `sort` from the resource's set, and its filters. Anything unknown, repeated
@@ -41,9 +41,9 @@ struct ListQuery {
                 "bad_query", "sort must be one of \(sorts.keys.sorted().joined(separator: ", ")).",
                 errors: [.init(field: "sort", message: "must be one of \(sorts.keys.sorted().joined(separator: ", "))")])
         }
-        var after: [DatabaseValue]?
+        var after: Keyset?
         if let cursor = values["cursor"] {
-            after = try Cursor.decode(cursor, sort: sort)
+            after = try CursorCodec.decode(cursor, sort: sort)
         }
         self.values = values
         self.page = PageRequest(limit: limit, sort: sort, after: after)
@@ -82,7 +82,7 @@ struct ListQuery {
 
     func timestamp(_ name: String) throws(Problem) -> Date? {
         guard let value = values[name] else { return nil }
-        guard let date = SQLiteTimestamp.parse(value) else { throw bad(name, "must be an RFC 3339 timestamp like 2026-11-27T14:05:00Z") }
+        guard let date = RFC3339.parse(value) else { throw bad(name, "must be an RFC 3339 timestamp like 2026-11-27T14:05:00Z") }
         return date
     }
 

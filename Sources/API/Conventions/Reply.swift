@@ -5,7 +5,7 @@ import Foundation
 #endif
 import Domain
 import HTTPCore
-import SQLiteCore
+import Primitives
 
 /// Builds the responses every resource shares: one object with its ETag, a created object
 /// with `Location`, a keyset page, 304 and 204.
@@ -34,14 +34,14 @@ enum Reply {
         for item in page.items { write(&writer, item) }
         writer.arrayEnd()
         writer.key("next_cursor")
-        if let next = page.next { writer.string(Cursor.encode(sort: sort, keys: next)) } else { writer.null() }
+        if let next = page.next { writer.string(CursorCodec.encode(sort: sort, keyset: next)) } else { writer.null() }
         writer.objectEnd()
         return Response.json(200, writer)
     }
 
     /// A page written as its rows are read: `rows` writes the items and returns the keyset
     /// to continue after.
-    static func list(sort: ListOrder, estimatedCount: Int, _ rows: (inout JSONWriter) throws -> [DatabaseValue]?) rethrows -> Response {
+    static func list(sort: ListOrder, estimatedCount: Int, _ rows: (inout JSONWriter) throws -> Keyset?) rethrows -> Response {
         var writer = JSONWriter(capacity: 256 + estimatedCount * 768)
         writer.objectStart()
         writer.key("items")
@@ -49,7 +49,7 @@ enum Reply {
         let next = try rows(&writer)
         writer.arrayEnd()
         writer.key("next_cursor")
-        if let next { writer.string(Cursor.encode(sort: sort, keys: next)) } else { writer.null() }
+        if let next { writer.string(CursorCodec.encode(sort: sort, keyset: next)) } else { writer.null() }
         writer.objectEnd()
         return Response.json(200, writer)
     }
@@ -88,7 +88,7 @@ extension JSONWriter {
         key(name)
         guard let text else { return null() }
         if !timestamp(storedText: text) {
-            if let date = SQLiteTimestamp.parse(bytes: text) { timestamp(date) } else { null() }
+            if let date = RFC3339.parse(bytes: text) { timestamp(date) } else { null() }
         }
     }
 

@@ -8,7 +8,7 @@ import Primitives
 
 /// Users and their bearer tokens: bootstrap, authentication, token management.
 public final class AccountService: Sendable {
-    private let database: Database
+    private let storage: Storage
     private let clock: any Clock
     /// When each token's `last_used_at` was last written, so a busy token costs one write a minute.
     private let lastUsedWrites = Lock<[Int64: Date]>([:])
@@ -21,8 +21,8 @@ public final class AccountService: Sendable {
         "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
     ]
 
-    public init(database: Database, clock: any Clock = SystemClock()) {
-        self.database = database
+    public init(storage: Storage, clock: any Clock = SystemClock()) {
+        self.storage = storage
         self.clock = clock
     }
 
@@ -30,8 +30,8 @@ public final class AccountService: Sendable {
 
     /// On an empty database, creates the owner account and returns its first token.
     public func bootstrapOwnerIfEmpty() throws -> String? {
-        try database.write { connection -> String? in
-            guard try connection.scalarInt("SELECT count(*) FROM users") == 0 else { return nil }
+        try storage.write { connection -> String? in
+            guard try UserStore.isEmpty(connection) else { return nil }
             let user = try insertUser(connection, name: "owner")
             return try insertToken(connection, userID: user.id, name: "owner bootstrap").1
         }
@@ -45,8 +45,8 @@ public final class AccountService: Sendable {
             validator.add("name", "may hold only letters, digits, '.', '_' and '-'")
         }
         try validator.finish()
-        return try database.write { connection in
-            if try connection.scalarInt("SELECT id FROM users WHERE name = ? COLLATE NOCASE", [trimmed]) != nil {
+        return try storage.write { connection in
+            if try UserStore.id(connection, named: trimmed) != nil {
                 throw DomainError.conflict(code: "name_taken", detail: "A user named '\(trimmed)' already exists.", existingID: nil)
             }
             let user = try insertUser(connection, name: trimmed)
@@ -56,29 +56,19 @@ public final class AccountService: Sendable {
     }
 
     public func user(id: Int64) throws -> User {
-        let found = try database.read { connection in
-            try connection.queryOne("SELECT id, name, time_zone, created_at, updated_at, version FROM users WHERE id = ?", [id], Self.user)
-        }
+        let found = try storage.read { try UserStore.find($0, id: id) }
         guard let found else { throw DomainError.notFound("No such user.") }
         return found
     }
 
     public func userID(named name: String) throws -> Int64 {
-        let id = try database.read { try $0.scalarInt("SELECT id FROM users WHERE name = ? COLLATE NOCASE", [name]) }
+        let id = try storage.read { try UserStore.id($0, named: name) }
         guard let id else { throw DomainError.notFound("No user named '\(name)'.") }
         return id
     }
 
     private func insertUser(_ connection: SQLiteConnection, name: String) throws -> User {
-        let now = clock.now()
-        try connection.run("INSERT INTO users (name, created_at, updated_at) VALUES (?, ?, ?)", [name, now, now])
-        return User(id: connection.lastInsertRowID, name: name, timeZone: "UTC", createdAt: now, updatedAt: now, version: 1)
-    }
-
-    static func user(_ row: Row) -> User {
-        User(
-            id: row.int64(0), name: row.string(1), timeZone: row.string(2), createdAt: row.date(3) ?? .distantPast,
-            updatedAt: row.date(4) ?? .distantPast, version: row.int64(5))
+        try UserStore.insert(connection, name: name, at: clock.now())
     }
 
     // MARK: - Tokens
@@ -92,11 +82,7 @@ public final class AccountService: Sendable {
             try touch(tokenID: cached.tokenID)
             return cached
         }
-        let candidates = try database.read { connection in
-            try connection.query("SELECT id, user_id, secret_hash FROM tokens WHERE lookup = ?", [TokenSecret.lookup(presented)]) {
-                (id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2))
-            }
-        }
+        let candidates = try storage.read { try TokenStore.candidates($0, lookup: TokenSecret.lookup(presented)) }
         var match: Principal?
         for candidate in candidates where TokenSecret.constantTimeEquals(candidate.hash, digest) {
             match = Principal(userID: candidate.userID, tokenID: candidate.id)
@@ -118,7 +104,7 @@ public final class AccountService: Sendable {
             writes[tokenID] = now
             return true
         }
-        if due { try database.write { try $0.run("UPDATE tokens SET last_used_at = ? WHERE id = ?", [now, tokenID]) } }
+        if due { try storage.write { try TokenStore.touch($0, id: tokenID, at: now) } }
     }
 
     /// Creates a token for a user; returns it with its secret, which is shown only now.
@@ -126,49 +112,33 @@ public final class AccountService: Sendable {
         var validator = Validator()
         let label = validator.optional("name", name, maxLength: 100) ?? ""
         try validator.finish()
-        return try database.write { try insertToken($0, userID: userID, name: label) }
+        return try storage.write { try insertToken($0, userID: userID, name: label) }
     }
 
     private func insertToken(_ connection: SQLiteConnection, userID: Int64, name: String) throws -> (Token, String) {
         let secret = TokenSecret.generate()
-        let now = clock.now()
-        try connection.run(
-            "INSERT INTO tokens (user_id, name, lookup, secret_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [userID, name, TokenSecret.lookup(secret), TokenSecret.hash(secret), now, now])
-        let token = Token(id: connection.lastInsertRowID, userID: userID, name: name, createdAt: now, updatedAt: now, version: 1, lastUsedAt: nil)
+        let token = try TokenStore.insert(
+            connection, userID: userID, name: name, lookup: TokenSecret.lookup(secret), hash: TokenSecret.hash(secret), at: clock.now())
         return (token, secret)
     }
 
-    private static let tokenColumns = "t.id, t.user_id, t.name, t.created_at, t.updated_at, t.version, t.last_used_at"
-
-    static func token(_ row: Row) -> Token {
-        Token(
-            id: row.int64(0), userID: row.int64(1), name: row.string(2), createdAt: row.date(3) ?? .distantPast,
-            updatedAt: row.date(4) ?? .distantPast, version: row.int64(5), lastUsedAt: row.date(6))
-    }
-
     public func listTokens(userID: Int64, page: PageRequest) throws -> Page<Token> {
-        try database.read { connection in
-            try KeysetQuery(select: Self.tokenColumns, from: "tokens t", alias: "t", conditions: ["t.user_id = ?"], arguments: [userID])
-                .run(connection, page: page, columnCount: 7, map: Self.token)
-        }
+        try storage.read { try TokenStore.listQuery(userID: userID).run($0, page: page, map: TokenStore.record) }
     }
 
     public func token(userID: Int64, id: Int64) throws -> Token {
-        let found = try database.read { connection in
-            try connection.queryOne("SELECT \(Self.tokenColumns) FROM tokens t WHERE t.user_id = ? AND t.id = ?", [userID, id], Self.token)
-        }
+        let found = try storage.read { try TokenStore.find($0, userID: userID, id: id) }
         guard let found else { throw DomainError.notFound("No token \(id).") }
         return found
     }
 
     public func deleteToken(userID: Int64, id: Int64, precondition: VersionPrecondition) throws {
-        try database.write { connection in
-            guard let version = try connection.scalarInt("SELECT version FROM tokens WHERE user_id = ? AND id = ?", [userID, id]) else {
+        try storage.write { connection in
+            guard let token = try TokenStore.find(connection, userID: userID, id: id) else {
                 throw DomainError.notFound("No token \(id).")
             }
-            try precondition.check(version)
-            try connection.run("DELETE FROM tokens WHERE id = ?", [id])
+            try precondition.check(token.version)
+            try TokenStore.delete(connection, id: id)
         }
         lastUsedWrites.withLock { _ = $0.removeValue(forKey: id) }
         principals.withLock { $0.removeAll() }

@@ -69,22 +69,23 @@ public struct ContactFilter: Sendable {
 public struct ContactRow {
     let row: Row
 
-    public var id: Int64 { row.int64(0) }
-    public var name: UnsafeBufferPointer<UInt8>? { row.text(2) }
-    public var title: UnsafeBufferPointer<UInt8>? { row.text(3) }
-    public var organizationID: Int64? { row.optionalInt64(4) }
-    public var email: UnsafeBufferPointer<UInt8>? { row.text(5) }
-    public var phone: UnsafeBufferPointer<UInt8>? { row.text(6) }
-    public var linkedinURL: UnsafeBufferPointer<UInt8>? { row.text(7) }
-    public var location: UnsafeBufferPointer<UInt8>? { row.text(8) }
-    public var source: UnsafeBufferPointer<UInt8>? { row.text(9) }
-    public var hook: UnsafeBufferPointer<UInt8>? { row.text(10) }
-    public var stage: UnsafeBufferPointer<UInt8>? { row.text(11) }
-    public var keepInTouchDays: Int64? { row.optionalInt64(12) }
-    public var notes: UnsafeBufferPointer<UInt8>? { row.text(13) }
-    public var createdAt: UnsafeBufferPointer<UInt8>? { row.text(14) }
-    public var updatedAt: UnsafeBufferPointer<UInt8>? { row.text(15) }
-    public var version: Int64 { row.int64(16) }
+    private typealias Column = ContactStore.Column
+    public var id: Int64 { row.int64(Column.id) }
+    public var name: UnsafeBufferPointer<UInt8>? { row.text(Column.name) }
+    public var title: UnsafeBufferPointer<UInt8>? { row.text(Column.title) }
+    public var organizationID: Int64? { row.optionalInt64(Column.organizationID) }
+    public var email: UnsafeBufferPointer<UInt8>? { row.text(Column.email) }
+    public var phone: UnsafeBufferPointer<UInt8>? { row.text(Column.phone) }
+    public var linkedinURL: UnsafeBufferPointer<UInt8>? { row.text(Column.linkedinURL) }
+    public var location: UnsafeBufferPointer<UInt8>? { row.text(Column.location) }
+    public var source: UnsafeBufferPointer<UInt8>? { row.text(Column.source) }
+    public var hook: UnsafeBufferPointer<UInt8>? { row.text(Column.hook) }
+    public var stage: UnsafeBufferPointer<UInt8>? { row.text(Column.stage) }
+    public var keepInTouchDays: Int64? { row.optionalInt64(Column.keepInTouchDays) }
+    public var notes: UnsafeBufferPointer<UInt8>? { row.text(Column.notes) }
+    public var createdAt: UnsafeBufferPointer<UInt8>? { row.text(Column.createdAt) }
+    public var updatedAt: UnsafeBufferPointer<UInt8>? { row.text(Column.updatedAt) }
+    public var version: Int64 { row.int64(Column.version) }
     /// Tags in order, separated by U+001F (a tag cannot contain it); nil when there are none.
     public let joinedTags: UnsafeBufferPointer<UInt8>?
     /// Interest ids in ascending order, comma-separated; nil when there are none.

@@ -51,9 +51,9 @@ struct LinkMerge {
         return try joined.withUnsafeBufferPointer { try body($0) }
     }
 
-    /// Leaves the cached statement reset for its next user.
+    /// Hands the statement (checked out by the caller) back to the cache, reset.
     func finish() {
-        statement.reset()
+        statement.checkIn()
     }
 
     private mutating func seek(_ owner: Int64) throws {

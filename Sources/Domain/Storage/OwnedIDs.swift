@@ -12,16 +12,6 @@ enum OwnedIDs {
         return missing
     }
 
-    /// Replaces the rows of a link table for one owner row (`isNew`: it has none yet).
-    static func replaceLinks(
-        _ table: String, ownerColumn: String, ownerID: Int64, linkColumn: String, ids: [Int64], isNew: Bool = false, _ connection: SQLiteConnection
-    ) throws {
-        if !isNew { try connection.run("DELETE FROM \(table) WHERE \(ownerColumn) = ?", [ownerID]) }
-        for id in Set(ids).sorted() {
-            try connection.run("INSERT INTO \(table) (\(ownerColumn), \(linkColumn)) VALUES (?, ?)", [ownerID, id])
-        }
-    }
-
     /// An id list from a draft: duplicates dropped, sorted, at most 100.
     static func normalized(_ ids: [Int64]?, field: String, _ validator: inout Validator) -> [Int64] {
         let unique = Array(Set(ids ?? [])).sorted()

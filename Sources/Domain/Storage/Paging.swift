@@ -12,11 +12,14 @@ import SQLiteCore
 /// the same millisecond would otherwise be scanned rather than sought.
 public struct ListOrder: Sendable, Equatable {
     public let name: String
-    /// SQL expressions over the list's table alias, without the trailing id.
-    public let columns: [String]
+    /// SQL expressions over the list's table alias, without the trailing id (Domain's own).
+    let columns: [String]
     public let descending: Bool
 
-    public init(name: String, columns: [String], descending: Bool) {
+    /// How many values a keyset of this order holds: its columns and the id.
+    public var keyCount: Int { columns.count + 1 }
+
+    init(name: String, columns: [String], descending: Bool) {
         self.name = name
         self.columns = columns
         self.descending = descending
@@ -54,9 +57,9 @@ public struct PageRequest: Sendable {
     public var limit: Int
     public var sort: ListOrder
     /// The keyset of the last item of the previous page, from the cursor.
-    public var after: [DatabaseValue]?
+    public var after: Keyset?
 
-    public init(limit: Int, sort: ListOrder, after: [DatabaseValue]?) {
+    public init(limit: Int, sort: ListOrder, after: Keyset?) {
         self.limit = limit
         self.sort = sort
         self.after = after
@@ -66,9 +69,9 @@ public struct PageRequest: Sendable {
 /// One page of a list and the keyset to continue after, if there is more.
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
-    public var next: [DatabaseValue]?
+    public var next: Keyset?
 
-    public init(items: [Item], next: [DatabaseValue]?) {
+    public init(items: [Item], next: Keyset?) {
         self.items = items
         self.next = next
     }
@@ -82,6 +85,8 @@ struct KeysetQuery {
     var alias: String
     var conditions: [String]
     var arguments: [any DatabaseValueConvertible]
+    /// Columns `select` yields; the sort keys are read after them.
+    var columnCount: Int32
 
     /// Keeps rows where any of `columns` contains `text` (LIKE, wildcards escaped).
     mutating func contains(_ text: String?, in columns: [String]) {
@@ -99,14 +104,14 @@ struct KeysetQuery {
 
     /// Hands each row of the page to `visit` as it is read; returns the keyset to continue
     /// after, if there is more.
-    func visit(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, _ visit: (Row) throws -> Void) throws -> [DatabaseValue]? {
+    func visit(_ connection: SQLiteConnection, page: PageRequest, _ visit: (Row) throws -> Void) throws -> Keyset? {
         var conditions = conditions
         var arguments = arguments
         let keys = page.sort.keyColumns(alias: alias)
         if let after = page.after {
-            guard after.count == keys.count else { throw DomainError.badCursor }
+            guard after.keys.count == keys.count else { throw DomainError.badCursor }
             conditions.append(page.sort.after(alias: alias))
-            arguments.append(contentsOf: after)
+            arguments.append(contentsOf: after.databaseValues as [any DatabaseValueConvertible])
         }
         let sql = "SELECT \(select), \(keys.joined(separator: ", ")) FROM \(from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(page.sort.orderBy(alias: alias)) LIMIT ?"
         arguments.append(page.limit + 1)
@@ -123,13 +128,13 @@ struct KeysetQuery {
             // Only the page's last row can be continued after.
             if seen == page.limit { lastKey = (0..<Int32(keys.count)).map { row.value(columnCount + $0) } }
         }
-        return hasMore ? lastKey : nil
+        return hasMore ? lastKey.map(Keyset.init) : nil
     }
 
-    func run<Item>(_ connection: SQLiteConnection, page: PageRequest, columnCount: Int32, map: (Row) throws -> Item) throws -> Page<Item> {
+    func run<Item>(_ connection: SQLiteConnection, page: PageRequest, map: (Row) throws -> Item) throws -> Page<Item> {
         var items: [Item] = []
         items.reserveCapacity(page.limit)
-        let next = try visit(connection, page: page, columnCount: columnCount) { items.append(try map($0)) }
+        let next = try visit(connection, page: page) { items.append(try map($0)) }
         return Page(items: items, next: next)
     }
 }

@@ -21,4 +21,6 @@ public enum DomainError: Error, Sendable, Equatable {
     case preconditionFailed(currentVersion: Int64)
     /// A pagination cursor that this list did not produce.
     case badCursor
+    /// The database stayed locked past its busy timeout; the client may try again.
+    case busy
 }

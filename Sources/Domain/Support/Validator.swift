@@ -58,7 +58,7 @@ public struct Validator {
     }
 
     public mutating func date(_ field: String, _ value: String?) {
-        if let value, !SQLiteTimestamp.isValidDate(value) { add(field, "must be a date as YYYY-MM-DD") }
+        if let value, !RFC3339.isValidDate(value) { add(field, "must be a date as YYYY-MM-DD") }
     }
 
     /// Throws every collected issue at once.

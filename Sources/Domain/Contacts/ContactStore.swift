@@ -1,0 +1,103 @@
+import SQLiteCore
+
+/// The SQL of `contacts`, `contact_tags` and `contact_interests`.
+enum ContactStore: RecordStore {
+    enum Column: Int32, ColumnSet {
+        case id, owner, name, title, organizationID, email, phone, linkedinURL, linkedinKey, location, source, hook
+        case stage, keepInTouchDays, notes, createdAt, updatedAt, version
+        case tags, interestIDs
+
+        var role: ColumnRole {
+            switch self {
+            case .id: .id
+            case .owner: .owner
+            case .name: .field("name")
+            case .title: .field("title")
+            case .organizationID: .field("organization_id")
+            case .email: .field("email")
+            case .phone: .field("phone")
+            case .linkedinURL: .field("linkedin_url")
+            // Normalized LinkedIn URL, for the duplicate check; derived from linkedin_url.
+            case .linkedinKey: .field("linkedin_key")
+            case .location: .field("location")
+            case .source: .field("source")
+            case .hook: .field("hook")
+            case .stage: .field("stage")
+            case .keepInTouchDays: .field("keep_in_touch_days")
+            case .notes: .field("notes")
+            case .createdAt: .createdAt
+            case .updatedAt: .updatedAt
+            case .version: .version
+            case .tags: .computed("(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY tag))")
+            case .interestIDs: .computed("(SELECT group_concat(interest_id) FROM contact_interests ci WHERE ci.contact_id = c.id)")
+            }
+        }
+    }
+
+    static let sql = TableSQL<Column>(table: "contacts", alias: "c")
+    static let noun = "contact"
+    static let tags = LinkTable("contact_tags", owner: "contact_id", link: "tag")
+    static let interests = LinkTable("contact_interests", owner: "contact_id", link: "interest_id")
+    /// Links of a page, read beside it in owner order (see `LinkMerge`).
+    static let tagsFrom = "SELECT contact_id, tag FROM contact_tags WHERE contact_id >= ? ORDER BY contact_id, tag"
+    static let interestsFrom = "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
+
+    static func record(_ row: Row) -> Contact {
+        let tags = row.optionalString(Column.tags).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
+        return Contact(
+            id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), title: row.optionalString(Column.title),
+            organizationID: row.optionalInt64(Column.organizationID), email: row.optionalString(Column.email),
+            phone: row.optionalString(Column.phone), linkedinURL: row.optionalString(Column.linkedinURL),
+            location: row.optionalString(Column.location), source: row.optionalString(Column.source), hook: row.optionalString(Column.hook),
+            tags: tags, interestIDs: OwnedIDs.parseList(row.optionalString(Column.interestIDs)),
+            stage: ContactStage(rawValue: row.string(Column.stage)) ?? .identified,
+            keepInTouchDays: row.optionalInt64(Column.keepInTouchDays).map(Int.init), notes: row.optionalString(Column.notes),
+            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            version: row.int64(Column.version))
+    }
+
+    static func value(_ column: Column, of contact: Contact) -> (any DatabaseValueConvertible)? {
+        switch column {
+        case .name: contact.name
+        case .title: contact.title
+        case .organizationID: contact.organizationID
+        case .email: contact.email
+        case .phone: contact.phone
+        case .linkedinURL: contact.linkedinURL
+        case .linkedinKey: LinkedInURL.key(contact.linkedinURL)
+        case .location: contact.location
+        case .source: contact.source
+        case .hook: contact.hook
+        case .stage: contact.stage.rawValue
+        case .keepInTouchDays: contact.keepInTouchDays
+        case .notes: contact.notes
+        case .id, .owner, .createdAt, .updatedAt, .version, .tags, .interestIDs: nil
+        }
+    }
+
+    static func saveLinks(_ connection: SQLiteConnection, _ contact: Contact, replacing current: Contact?) throws {
+        try tags.replace(connection, owner: contact.id, with: contact.tags, current: current?.tags)
+        try interests.replace(connection, owner: contact.id, with: contact.interestIDs, current: current?.interestIDs)
+    }
+
+    /// The contact of this user with `email` (ignoring case), other than `except`.
+    static func withEmail(_ connection: SQLiteConnection, userID: Int64, _ email: String, except: Int64?) throws -> (id: Int64, name: String)? {
+        try connection.queryOne(
+            "SELECT id, name FROM contacts WHERE user_id = ? AND email = ? COLLATE NOCASE AND id IS NOT ? ORDER BY id LIMIT 1",
+            [userID, email, except]) { ($0.int64(0), $0.string(1)) }
+    }
+
+    /// The contact of this user with this normalized LinkedIn URL, other than `except`.
+    static func withLinkedInKey(_ connection: SQLiteConnection, userID: Int64, _ key: String, except: Int64?) throws -> (id: Int64, name: String)? {
+        try connection.queryOne(
+            "SELECT id, name FROM contacts WHERE user_id = ? AND linkedin_key = ? AND id IS NOT ? ORDER BY id LIMIT 1",
+            [userID, key, except]) { ($0.int64(0), $0.string(1)) }
+    }
+
+    /// How many of the user's contacts work at `organizationID`.
+    static func count(_ connection: SQLiteConnection, organizationID: Int64) throws -> Int64 {
+        try connection.scalarInt("SELECT count(*) FROM contacts WHERE organization_id = ?", [organizationID]) ?? 0
+    }
+}
+
+extension Contact: StoredRecord {}

@@ -1,0 +1,46 @@
+import SQLiteCore
+
+/// The SQL of `interests`, with the coverage counts read beside each.
+enum InterestStore: RecordStore {
+    enum Column: Int32, ColumnSet {
+        case id, owner, name, goal, targetDate, createdAt, updatedAt, version
+        case contactCount, organizationCount
+
+        var role: ColumnRole {
+            switch self {
+            case .id: .id
+            case .owner: .owner
+            case .name: .field("name")
+            case .goal: .field("goal")
+            case .targetDate: .field("target_date")
+            case .createdAt: .createdAt
+            case .updatedAt: .updatedAt
+            case .version: .version
+            case .contactCount: .computed("(SELECT count(*) FROM contact_interests ci WHERE ci.interest_id = i.id)")
+            case .organizationCount: .computed("(SELECT count(*) FROM organization_interests oi WHERE oi.interest_id = i.id)")
+            }
+        }
+    }
+
+    static let sql = TableSQL<Column>(table: "interests", alias: "i")
+    static let noun = "interest"
+
+    static func record(_ row: Row) -> Interest {
+        Interest(
+            id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), goal: row.optionalString(Column.goal),
+            targetDate: row.optionalString(Column.targetDate), createdAt: row.date(Column.createdAt) ?? .distantPast,
+            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version),
+            coverage: Coverage(contacts: row.int(Column.contactCount), organizations: row.int(Column.organizationCount), meetings: 0))
+    }
+
+    static func value(_ column: Column, of interest: Interest) -> (any DatabaseValueConvertible)? {
+        switch column {
+        case .name: interest.name
+        case .goal: interest.goal
+        case .targetDate: interest.targetDate
+        case .id, .owner, .createdAt, .updatedAt, .version, .contactCount, .organizationCount: nil
+        }
+    }
+}
+
+extension Interest: StoredRecord {}

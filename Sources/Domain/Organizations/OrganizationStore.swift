@@ -1,0 +1,64 @@
+import SQLiteCore
+
+/// The SQL of `organizations` and `organization_interests`.
+enum OrganizationStore: RecordStore {
+    enum Column: Int32, ColumnSet {
+        case id, owner, name, industry, website, location, notes, advocacy, motivation, posting, createdAt, updatedAt, version
+        case interestIDs, contactCount
+
+        var role: ColumnRole {
+            switch self {
+            case .id: .id
+            case .owner: .owner
+            case .name: .field("name")
+            case .industry: .field("industry")
+            case .website: .field("website")
+            case .location: .field("location")
+            case .notes: .field("notes")
+            case .advocacy: .field("advocacy")
+            case .motivation: .field("motivation")
+            case .posting: .field("posting")
+            case .createdAt: .createdAt
+            case .updatedAt: .updatedAt
+            case .version: .version
+            case .interestIDs: .computed("(SELECT group_concat(interest_id) FROM organization_interests oi WHERE oi.organization_id = o.id)")
+            case .contactCount: .computed("(SELECT count(*) FROM contacts c WHERE c.organization_id = o.id)")
+            }
+        }
+    }
+
+    static let sql = TableSQL<Column>(table: "organizations", alias: "o")
+    static let noun = "organization"
+    static let interests = LinkTable("organization_interests", owner: "organization_id", link: "interest_id")
+
+    static func record(_ row: Row) -> Organization {
+        Organization(
+            id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name),
+            industry: row.optionalString(Column.industry), website: row.optionalString(Column.website),
+            location: row.optionalString(Column.location), notes: row.optionalString(Column.notes),
+            interestIDs: OwnedIDs.parseList(row.optionalString(Column.interestIDs)), advocacy: row.bool(Column.advocacy),
+            motivation: row.int(Column.motivation), posting: row.int(Column.posting), contactCount: row.int(Column.contactCount),
+            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            version: row.int64(Column.version))
+    }
+
+    static func value(_ column: Column, of organization: Organization) -> (any DatabaseValueConvertible)? {
+        switch column {
+        case .name: organization.name
+        case .industry: organization.industry
+        case .website: organization.website
+        case .location: organization.location
+        case .notes: organization.notes
+        case .advocacy: organization.advocacy
+        case .motivation: organization.motivation
+        case .posting: organization.posting
+        case .id, .owner, .createdAt, .updatedAt, .version, .interestIDs, .contactCount: nil
+        }
+    }
+
+    static func saveLinks(_ connection: SQLiteConnection, _ organization: Organization, replacing current: Organization?) throws {
+        try interests.replace(connection, owner: organization.id, with: organization.interestIDs, current: current?.interestIDs)
+    }
+}
+
+extension Organization: StoredRecord {}

@@ -1,0 +1,19 @@
+import SQLiteCore
+
+/// Every service over one storage: what the API is assembled from. Built where the database
+/// is opened (the command line, tests), so the API never sees the database itself.
+public struct Services: Sendable {
+    public let storage: Storage
+    public let accounts: AccountService
+    public let interests: InterestService
+    public let organizations: OrganizationService
+    public let contacts: ContactService
+
+    public init(database: Database, clock: any Clock = SystemClock()) {
+        storage = Storage(database: database)
+        accounts = AccountService(storage: storage, clock: clock)
+        interests = InterestService(storage: storage, clock: clock)
+        organizations = OrganizationService(storage: storage, clock: clock)
+        contacts = ContactService(storage: storage, clock: clock)
+    }
+}

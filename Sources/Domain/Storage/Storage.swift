@@ -1,0 +1,59 @@
+import Primitives
+import SQLiteCore
+
+/// The database as services see it: reads on a pooled snapshot, writes handed to the writer
+/// thread, and every storage error turned into a `DomainError` here, so nothing above Domain
+/// knows SQLite.
+public final class Storage: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// A read on one consistent snapshot.
+    func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        do {
+            return try database.read(body)
+        } catch {
+            throw Self.domainError(error)
+        }
+    }
+
+    /// A write for the writer thread; the future completes after its commit. The closure may run
+    /// more than once (its batch can start over), so it does SQL only: anything else goes in
+    /// `SQLiteConnection.onCommit`, which runs once.
+    func submit<T>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) -> Future<T> {
+        database.submit(body).mapError(Self.domainError)
+    }
+
+    /// A write that blocks until it committed (account routes and the command line).
+    func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        do {
+            return try database.write(body)
+        } catch {
+            throw Self.domainError(error)
+        }
+    }
+
+    /// How many reads had to wait for a free reader, for metrics.
+    public var readerWaitCount: Int { database.readerWaitCount }
+
+    /// What a storage failure means in domain terms; anything else is passed on as it is (and
+    /// becomes a bare 500 at the edge, with the detail in the log).
+    static func domainError(_ error: any Error) -> any Error {
+        guard let failure = error as? SQLiteError else { return error }
+        switch failure.kind {
+        case .uniqueViolation:
+            return DomainError.conflict(code: "conflict", detail: "The change conflicts with an existing record.", existingID: nil)
+        case .foreignKeyViolation:
+            return DomainError.conflict(code: "has_dependants", detail: "Other records still refer to this one.", existingID: nil)
+        case .checkViolation, .notNullViolation:
+            return DomainError.validation([FieldIssue("body", "A value is out of its allowed range.")])
+        case .busy:
+            return DomainError.busy
+        default:
+            return error
+        }
+    }
+}

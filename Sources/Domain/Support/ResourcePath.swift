@@ -1,0 +1,102 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Primitives
+import SQLiteCore
+
+/// Options a write request may carry (`?allow_duplicate=true`).
+public struct WriteOptions: Sendable {
+    /// Create or update even when the duplicate check finds a match.
+    public var allowDuplicate = false
+
+    public init(allowDuplicate: Bool = false) {
+        self.allowDuplicate = allowDuplicate
+    }
+}
+
+/// What a plain resource declares about itself; `ResourcePath` runs the rest.
+protocol ResourceRules: Sendable {
+    associatedtype Store: RecordStore
+    associatedtype Draft: Sendable
+    typealias Record = Store.Record
+
+    /// A new record with its defaults, before the draft applies.
+    func blank(userID: Int64, now: Date) -> Record
+    /// Applies a draft (JSON Merge Patch semantics) and validates the result, without the database.
+    func apply(_ draft: Draft, to record: inout Record) throws(DomainError)
+    /// Checks against what is stored (referenced ids, unique names, duplicates), inside the write.
+    func check(_ connection: SQLiteConnection, userID: Int64, _ record: Record, replacing current: Record?, options: WriteOptions) throws
+    /// Refuses a delete that would break a rule (dependants).
+    func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws
+}
+
+extension ResourceRules {
+    func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws {}
+}
+
+/// The path every write of a plain resource takes, written once: validate at once (bad input
+/// is answered without touching the writer) → submit → load → check the version → apply →
+/// check against stored state → save → answer after the commit. A resource declares its
+/// rules and its store; its service forwards here.
+struct ResourcePath<Rules: ResourceRules>: Sendable {
+    typealias Record = Rules.Record
+    typealias Store = Rules.Store
+
+    let storage: Storage
+    let clock: any Clock
+    let rules: Rules
+
+    func get(userID: Int64, id: Int64) throws -> Record {
+        try storage.read { try Store.load($0, userID: userID, id: id) }
+    }
+
+    /// Validates now (thrown at once); the insert and its checks run on the writer thread, and
+    /// the future completes after the commit with the record as written (no read-back).
+    func create(userID: Int64, draft: Rules.Draft, options: WriteOptions = WriteOptions()) throws -> Future<Record> {
+        let now = clock.now()
+        var record = rules.blank(userID: userID, now: now)
+        try rules.apply(draft, to: &record)
+        let validated = record
+        let rules = rules
+        return storage.submit { connection in
+            try rules.check(connection, userID: userID, validated, replacing: nil, options: options)
+            return try Store.insert(connection, userID: userID, validated, at: now)
+        }
+    }
+
+    /// The version precondition is checked on the writer thread against what is stored.
+    func update(userID: Int64, id: Int64, draft: Rules.Draft, precondition: VersionPrecondition, options: WriteOptions = WriteOptions()) -> Future<Record> {
+        let rules = rules
+        let clock = clock
+        return storage.submit { connection in
+            let current = try Store.load(connection, userID: userID, id: id)
+            try precondition.check(current.version)
+            var updated = current
+            try rules.apply(draft, to: &updated)
+            guard updated != current else { return current }
+            try rules.check(connection, userID: userID, updated, replacing: current, options: options)
+            try Store.update(connection, updated, replacing: current, at: clock.now())
+            // Read back: computed fields (counts) and the stored timestamps.
+            return try Store.load(connection, userID: userID, id: id)
+        }
+    }
+
+    func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
+        let rules = rules
+        return storage.submit { connection in
+            let current = try Store.load(connection, userID: userID, id: id)
+            try precondition.check(current.version)
+            try rules.checkDelete(connection, current)
+            try Store.delete(connection, id: id)
+        }
+    }
+
+    /// A page of the user's records; `filter` adds its conditions to the store's base query.
+    func list(userID: Int64, page: PageRequest, _ filter: (inout KeysetQuery) -> Void) throws -> Page<Record> {
+        var query = Store.listQuery(userID: userID)
+        filter(&query)
+        return try storage.read { try Store.list($0, query, page: page) }
+    }
+}
