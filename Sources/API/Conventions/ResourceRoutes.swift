@@ -10,43 +10,44 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     var path: String
     /// Query flags the writes accept (`allow_duplicate`); anything else is a 400.
     var writeFlags: Set<String> = []
+    /// How the flags become write options.
+    static func options(_ flags: [String: Bool]) -> WriteOptions {
+        WriteOptions(allowDuplicate: flags["allow_duplicate"] ?? false)
+    }
     var id: @Sendable (Item) -> Int64
     var version: @Sendable (Item) -> Int64
     var write: @Sendable (Item, inout JSONWriter) -> Void
     /// Reads the body of POST and PATCH.
     var draft: @Sendable (Request) throws -> Draft
     var list: @Sendable (Request, Principal) throws -> Response
-    /// Validates, then hands the insert to the writer thread (the route answers when it commits).
-    var create: @Sendable (_ userID: Int64, Draft, _ flags: [String: Bool]) throws -> Future<Item>
-    var get: @Sendable (_ userID: Int64, _ id: Int64) throws -> Item
-    /// Hands the update to the writer thread, which checks the precondition against the stored version.
-    var update: @Sendable (_ userID: Int64, _ id: Int64, Draft, VersionPrecondition, _ flags: [String: Bool]) throws -> Future<Item>
-    var delete: @Sendable (_ userID: Int64, _ id: Int64, VersionPrecondition) throws -> Future<Void>
+    /// Get, create, update and delete: validation at once, writes answered after their commit.
+    var service: ResourceService<Item, Draft>
 
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let resource = self
         router.add("GET", path, auth.route(resource.list))
         router.add("POST", path, auth.route(inline: true) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
-            let created = try resource.create(principal.userID, try resource.draft(request), flags)
+            let created = try resource.service.create(userID: principal.userID, draft: try resource.draft(request), options: Self.options(flags))
             return .later(created) { item in
                 Reply.object(resource.version(item), status: 201, location: "\(resource.path)/\(resource.id(item))") { resource.write(item, &$0) }
             }
         })
         let one = path + "/{id:int}"
         router.add("GET", one, auth.route(inline: true) { request, principal in
-            let item = try resource.get(principal.userID, try request.intParameter("id"))
+            let item = try resource.service.get(userID: principal.userID, id: try request.intParameter("id"))
             return Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })
         // Writes run like creates: parsed and checked here, applied by the writer thread, answered after the commit.
         router.add("PATCH", one, auth.route(inline: true) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
-            let updated = try resource.update(
-                principal.userID, try request.intParameter("id"), try resource.draft(request), Conditional.precondition(request), flags)
+            let updated = resource.service.update(
+                userID: principal.userID, id: try request.intParameter("id"), draft: try resource.draft(request),
+                precondition: Conditional.precondition(request), options: Self.options(flags))
             return .later(updated) { item in Reply.object(resource.version(item)) { resource.write(item, &$0) } }
         })
         router.add("DELETE", one, auth.route(inline: true) { request, principal in
-            let deleted = try resource.delete(principal.userID, try request.intParameter("id"), Conditional.precondition(request))
+            let deleted = resource.service.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: Conditional.precondition(request))
             return .later(deleted) { _ in Reply.noContent }
         })
     }

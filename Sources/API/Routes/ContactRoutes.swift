@@ -49,14 +49,7 @@ enum ContactRoutes {
                     try contacts.listRows(userID: principal.userID, filter: filter, page: query.page) { ResourceJSON.write($0, &writer) }
                 }
             },
-            create: { user, draft, flags in try contacts.create(userID: user, draft: draft, options: WriteOptions(allowDuplicate: flags["allow_duplicate"] ?? false)) },
-            get: { user, id in try contacts.get(userID: user, id: id) },
-            update: { user, id, draft, precondition, flags in
-                contacts.update(
-                    userID: user, id: id, draft: draft, precondition: precondition,
-                    options: WriteOptions(allowDuplicate: flags["allow_duplicate"] ?? false))
-            },
-            delete: { user, id, precondition in contacts.delete(userID: user, id: id, precondition: precondition) }
+            service: contacts
         ).register(on: &router, context.authenticator)
     }
 }

@@ -27,10 +27,7 @@ enum InterestRoutes {
                 let page = try interests.list(userID: principal.userID, filter: filter, page: query.page)
                 return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
             },
-            create: { user, draft, _ in try interests.create(userID: user, draft: draft) },
-            get: { user, id in try interests.get(userID: user, id: id) },
-            update: { user, id, draft, precondition, _ in interests.update(userID: user, id: id, draft: draft, precondition: precondition) },
-            delete: { user, id, precondition in interests.delete(userID: user, id: id, precondition: precondition) }
+            service: interests
         ).register(on: &router, context.authenticator)
     }
 }

@@ -39,10 +39,7 @@ enum OrganizationRoutes {
                 let page = try organizations.list(userID: principal.userID, filter: filter, page: query.page)
                 return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
             },
-            create: { user, draft, _ in try organizations.create(userID: user, draft: draft) },
-            get: { user, id in try organizations.get(userID: user, id: id) },
-            update: { user, id, draft, precondition, _ in organizations.update(userID: user, id: id, draft: draft, precondition: precondition) },
-            delete: { user, id, precondition in organizations.delete(userID: user, id: id, precondition: precondition) }
+            service: organizations
         ).register(on: &router, context.authenticator)
     }
 }

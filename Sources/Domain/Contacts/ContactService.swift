@@ -7,14 +7,16 @@ import Primitives
 import SQLiteCore
 
 /// Contacts: CRUD with duplicate detection, tags, interests and the list contract.
-public final class ContactService: Sendable {
-    private let path: ResourcePath<ContactRules>
+public final class ContactService: ResourceService<Contact, ContactDraft>, @unchecked Sendable {
+    // Immutable after init.
+    private let storage: Storage
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "c")
     public static let defaultSort = "created_at"
 
     public init(storage: Storage, clock: any Clock = SystemClock()) {
-        path = ResourcePath(storage: storage, clock: clock, rules: ContactRules())
+        self.storage = storage
+        super.init(ResourcePath(storage: storage, clock: clock, rules: ContactRules()))
     }
 
     /// A page of contacts, handed row by row to `visit` without building `Contact` values
@@ -22,7 +24,7 @@ public final class ContactService: Sendable {
     /// Building 50 contacts cost about as much as writing their JSON.
     public func listRows(userID: Int64, filter: ContactFilter, page: PageRequest, _ visit: (ContactRow) throws -> Void) throws -> Keyset? {
         let query = Self.listQuery(userID: userID, filter: filter)
-        return try path.storage.read { connection in
+        return try storage.read { connection in
             // Links come from two statements read alongside the page (see LinkMerge) rather
             // than from a correlated subquery per row, which measured a sixth of a page.
             var tags = LinkMerge(try connection.checkOut(ContactStore.tagsFrom), separator: 0x1F)
@@ -65,25 +67,6 @@ public final class ContactService: Sendable {
         query.contains(filter.text, in: ["c.name", "c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"])
         query.updatedSince(filter.updatedSince)
         return query
-    }
-
-    public func get(userID: Int64, id: Int64) throws -> Contact {
-        try path.get(userID: userID, id: id)
-    }
-
-    /// Creates a contact; a duplicate email or LinkedIn URL is a conflict naming the existing
-    /// contact unless `options.allowDuplicate` says the user means it.
-    public func create(userID: Int64, draft: ContactDraft, options: WriteOptions) throws -> Future<Contact> {
-        try path.create(userID: userID, draft: draft, options: options)
-    }
-
-    public func update(userID: Int64, id: Int64, draft: ContactDraft, precondition: VersionPrecondition, options: WriteOptions) -> Future<Contact> {
-        path.update(userID: userID, id: id, draft: draft, precondition: precondition, options: options)
-    }
-
-    /// Deletes a contact with its tags and interest links.
-    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
-        path.delete(userID: userID, id: id, precondition: precondition)
     }
 
     /// SQLite's NOCASE order (ASCII letters folded, other bytes compared as they are), the

@@ -7,7 +7,8 @@ import Primitives
 import SQLiteCore
 
 /// Interest areas: CRUD, coverage counts, and the list contract.
-public final class InterestService: Sendable {
+public final class InterestService: ResourceService<Interest, InterestDraft>, @unchecked Sendable {
+    // Immutable after init.
     private let path: ResourcePath<InterestRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "i")
@@ -15,6 +16,7 @@ public final class InterestService: Sendable {
 
     public init(storage: Storage, clock: any Clock = SystemClock()) {
         path = ResourcePath(storage: storage, clock: clock, rules: InterestRules())
+        super.init(path)
     }
 
     public func list(userID: Int64, filter: InterestFilter, page: PageRequest) throws -> Page<Interest> {
@@ -22,23 +24,6 @@ public final class InterestService: Sendable {
             query.contains(filter.text, in: ["i.name", "i.goal"])
             query.updatedSince(filter.updatedSince)
         }
-    }
-
-    public func get(userID: Int64, id: Int64) throws -> Interest {
-        try path.get(userID: userID, id: id)
-    }
-
-    public func create(userID: Int64, draft: InterestDraft) throws -> Future<Interest> {
-        try path.create(userID: userID, draft: draft)
-    }
-
-    public func update(userID: Int64, id: Int64, draft: InterestDraft, precondition: VersionPrecondition) -> Future<Interest> {
-        path.update(userID: userID, id: id, draft: draft, precondition: precondition)
-    }
-
-    /// Deletes an interest; contacts and organizations simply lose the link to it.
-    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
-        path.delete(userID: userID, id: id, precondition: precondition)
     }
 }
 

@@ -7,7 +7,8 @@ import Primitives
 import SQLiteCore
 
 /// Organizations: CRUD, LAMP ranking, and the rule that one with contacts is not deleted.
-public final class OrganizationService: Sendable {
+public final class OrganizationService: ResourceService<Organization, OrganizationDraft>, @unchecked Sendable {
+    // Immutable after init.
     private let path: ResourcePath<OrganizationRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "o").merging([
@@ -18,6 +19,7 @@ public final class OrganizationService: Sendable {
 
     public init(storage: Storage, clock: any Clock = SystemClock()) {
         path = ResourcePath(storage: storage, clock: clock, rules: OrganizationRules())
+        super.init(path)
     }
 
     public func list(userID: Int64, filter: OrganizationFilter, page: PageRequest) throws -> Page<Organization> {
@@ -41,24 +43,6 @@ public final class OrganizationService: Sendable {
             }
             query.updatedSince(filter.updatedSince)
         }
-    }
-
-    public func get(userID: Int64, id: Int64) throws -> Organization {
-        try path.get(userID: userID, id: id)
-    }
-
-    public func create(userID: Int64, draft: OrganizationDraft) throws -> Future<Organization> {
-        try path.create(userID: userID, draft: draft)
-    }
-
-    public func update(userID: Int64, id: Int64, draft: OrganizationDraft, precondition: VersionPrecondition) -> Future<Organization> {
-        path.update(userID: userID, id: id, draft: draft, precondition: precondition)
-    }
-
-    /// Refused with 409 while contacts belong to the organization: deleting it would silently
-    /// detach people from where they work.
-    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
-        path.delete(userID: userID, id: id, precondition: precondition)
     }
 }
 
@@ -96,6 +80,8 @@ struct OrganizationRules: ResourceRules {
         try UniqueName.check(connection, table: "organizations", noun: "An organization", userID: userID, name: organization.name, except: current?.id)
     }
 
+    /// Refused with 409 while contacts belong to the organization: deleting it would silently
+    /// detach people from where they work.
     func checkDelete(_ connection: SQLiteConnection, _ organization: Organization) throws {
         if organization.contactCount > 0 {
             throw DomainError.conflict(

@@ -100,3 +100,41 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
         return try storage.read { try Store.list($0, query, page: page) }
     }
 }
+
+/// The operations every plain resource offers, implemented once by `ResourcePath`: a resource's
+/// service subclasses it and adds only what is its own (lists and their filters, actions).
+public class ResourceService<Item: Sendable, Draft: Sendable>: @unchecked Sendable {
+    // Immutable after init, and every closure is Sendable: safe to share across threads.
+    private let getOne: @Sendable (Int64, Int64) throws -> Item
+    private let createOne: @Sendable (Int64, Draft, WriteOptions) throws -> Future<Item>
+    private let updateOne: @Sendable (Int64, Int64, Draft, VersionPrecondition, WriteOptions) -> Future<Item>
+    private let deleteOne: @Sendable (Int64, Int64, VersionPrecondition) -> Future<Void>
+
+    init<Rules: ResourceRules>(_ path: ResourcePath<Rules>) where Rules.Record == Item, Rules.Draft == Draft {
+        getOne = { try path.get(userID: $0, id: $1) }
+        createOne = { try path.create(userID: $0, draft: $1, options: $2) }
+        updateOne = { path.update(userID: $0, id: $1, draft: $2, precondition: $3, options: $4) }
+        deleteOne = { path.delete(userID: $0, id: $1, precondition: $2) }
+    }
+
+    /// The user's object `id`; another user's is not found.
+    public final func get(userID: Int64, id: Int64) throws -> Item {
+        try getOne(userID, id)
+    }
+
+    /// Validates at once (a bad draft throws here); the future completes after the commit.
+    public final func create(userID: Int64, draft: Draft, options: WriteOptions = WriteOptions()) throws -> Future<Item> {
+        try createOne(userID, draft, options)
+    }
+
+    /// A merge patch, checked against the stored version on the writer thread.
+    public final func update(
+        userID: Int64, id: Int64, draft: Draft, precondition: VersionPrecondition, options: WriteOptions = WriteOptions()
+    ) -> Future<Item> {
+        updateOne(userID, id, draft, precondition, options)
+    }
+
+    public final func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
+        deleteOne(userID, id, precondition)
+    }
+}
