@@ -43,8 +43,10 @@ let package = Package(
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.
         .executableTarget(name: "RequestParserFuzzer", dependencies: ["HTTPCore"]),
         .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore", "Primitives"], path: "Tests/TestSupport"),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Primitives", "TestSupport"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "Primitives", "TestSupport"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "SQLiteCore", "Primitives", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "Primitives", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

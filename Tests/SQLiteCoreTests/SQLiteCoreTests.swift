@@ -173,19 +173,6 @@ struct SQLiteCoreTests {
         #expect(throws: SQLiteError.self) { try connection.run("INSERT INTO t (v) VALUES (?)", [1, 2]) }
         #expect(throws: SQLiteError.self) { try connection.cachedStatement("SELEKT 1") }
     }
-
-    @Test func timestampsParseAndFormat() {
-        let date = RFC3339.parse("2026-11-27T14:05:00Z")
-        #expect(date?.timeIntervalSince1970 == 1_795_788_300)
-        #expect(RFC3339.parse("2026-11-27T15:05:00+01:00") == date)
-        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_795_788_300.5)) == "2026-11-27T14:05:00.500Z")
-        for bad in ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-27 14:05:00Z", "2026-11-27T14:05:00", "yesterday"] {
-            #expect(RFC3339.parse(bad) == nil, "\(bad)")
-        }
-        #expect(RFC3339.isValidDate("2024-02-29"))
-        #expect(!RFC3339.isValidDate("2023-02-29"))
-        #expect(!RFC3339.isValidDate("2023-2-28"))
-    }
 }
 
 @Suite("Migrations", .timeLimit(.minutes(1)))
@@ -515,6 +502,94 @@ struct GroupCommitTests {
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items WHERE name = 'nested'") } == 0)
         // Other threads still write normally.
         try database.write { try $0.run("INSERT INTO items (name) VALUES ('after')") }
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 2)
+    }
+
+    /// A loop over a statement's rows whose body runs the same SQL: the inner use gets a
+    /// statement of its own, so the outer loop still sees every row.
+    @Test func nestedUseOfACachedStatementDoesNotCutTheOuterLoopShort() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        try database.write { connection in
+            for index in 1...5 { try connection.run("INSERT INTO items (id, name) VALUES (?, ?)", [Int64(index), "n\(index)"]) }
+        }
+        let sql = "SELECT id FROM items WHERE id >= ? ORDER BY id"
+        let seen = try database.write { connection -> [Int64: [Int64]] in
+            var seen: [Int64: [Int64]] = [:]
+            try connection.forEachRow(sql, [Int64(1)]) { row in
+                let id = row.int64(0)
+                // The same SQL, nested, from the id on.
+                seen[id] = try connection.query(sql, [id]) { $0.int64(0) }
+            }
+            return seen
+        }
+        #expect(seen.keys.sorted() == [1, 2, 3, 4, 5])
+        #expect(seen[3] == [3, 4, 5])
+        // The cached statement is free again afterwards and still works.
+        try database.write { connection in
+            let statement = try connection.cachedStatement(sql)
+            #expect(!statement.isInUse)
+            #expect(try connection.query(sql, [Int64(4)]) { $0.int64(0) } == [4, 5])
+        }
+    }
+
+    /// A write that waits for a future on the writer thread fails at once instead of hanging.
+    @Test func futureWaitOnTheWriterThreadFailsAtOnce() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let never = Future<Int>()
+        let write = database.submit { connection -> String in
+            do {
+                _ = try never.wait()
+                return "waited"
+            } catch {
+                try connection.run("INSERT INTO items (name) VALUES ('after the refusal')")
+                return "\(error)"
+            }
+        }
+        #expect(try write.value(within: 10).contains("must never block"))
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 1)
+    }
+
+    /// When a batch has to start over (a write ended its transaction), the writes before it run
+    /// again: their SQL commits once, and what they left for after the commit runs once.
+    @Test func actionsAfterCommitRunOnceWhenABatchStartsOver() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let gate = DispatchSemaphore(value: 0)
+        let holding = DispatchSemaphore(value: 0)
+        let held = database.submit { _ in
+            holding.signal()
+            _ = gate.wait(timeout: .now() + 10)
+        }
+        try holding.waitOrThrow(10, "held write")
+        // Queued behind the held write, so these three run as one batch.
+        let runs = Atomic<Int>(0)
+        let commits = Atomic<Int>(0)
+        let first = database.submit { connection -> Int64 in
+            runs.add(1, ordering: .relaxed)
+            try connection.run("INSERT INTO items (name) VALUES ('kept')")
+            connection.onCommit { commits.add(1, ordering: .relaxed) }
+            return connection.lastInsertRowID
+        }
+        struct Broken: Error {}
+        let breaking = database.submit { connection in
+            // Ends the whole transaction: the savepoint cannot be undone alone.
+            try connection.run("ROLLBACK")
+            connection.onCommit { commits.add(100, ordering: .relaxed) }
+            throw Broken()
+        }
+        let last = database.submit { connection in
+            try connection.run("INSERT INTO items (name) VALUES ('also kept')")
+        }
+        gate.signal()
+        try held.value(within: 10)
+        _ = try first.value(within: 10)
+        #expect(throws: Broken.self) { try breaking.value(within: 10) }
+        #expect(try last.value(within: 10) == 1)
+        #expect(runs.load(ordering: .relaxed) == 2, "the batch did not start over")
+        #expect(commits.load(ordering: .relaxed) == 1)
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items WHERE name = 'kept'") } == 1)
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 2)
     }
 

@@ -1,9 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import Foundation
+import Primitives
 import Testing
 import TestSupport
-@testable import HTTPCore
-import Primitives
 
 @Suite("Primitives", .timeLimit(.minutes(1)))
 struct PrimitivesTests {
@@ -55,23 +57,6 @@ struct PrimitivesTests {
         #expect(try names.value(within: 10) == ["foothold-a-very", "foothold-short"])
     }
 
-    /// Workers run five nice steps below the thread that made the pool (I/O threads keep theirs).
-    @Test func workersRunAtLowerPriority() throws {
-        /// Field 19 of /proc/thread-self/stat, after the parenthesized command name.
-        @Sendable func niceOfThisThread() -> Int? {
-            guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 16 ? Int(fields[16]) : nil
-        }
-        let pool = WorkerPool(threads: 2, maxQueued: 8)
-        defer { pool.stop() }
-        let seen = Future<Int?>()
-        #expect(pool.submit { seen.complete(.success(niceOfThisThread())) })
-        let own = try #require(niceOfThisThread())
-        #expect(try seen.value(within: 10) == min(19, own + Int(WorkerPool.niceness)))
-    }
-
     /// Waiters sleep until another thread changes the value and signals, then see the change.
     @Test func conditionLockWakesWaiters() throws {
         struct State { var inputs: [Int] = []; var outputs: [Int] = [] }
@@ -93,44 +78,6 @@ struct PrimitivesTests {
             box.broadcast()
         }
         #expect(try done.value(within: 10).sorted() == [10, 20, 30, 40])
-    }
-
-    /// The access log buffers logfmt lines and writes them whole to its descriptor on flush.
-    @Test func accessLogWritesWholeLinesOnFlush() throws {
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        defer { close(fds[0]) }
-        let log = AccessLog(fd: fds[1])
-        for index in 0..<3 {
-            log.record(method: "GET", path: "/contacts/\(index)", status: 200, bytes: 42, durationNanos: 1_500_000, requestID: "r\(index)", remote: "127.0.0.1")
-        }
-        log.flush()
-        close(fds[1])
-        var text: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            text += chunk[..<count]
-        }
-        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n")
-        #expect(lines.count == 3)
-        for (index, line) in lines.enumerated() {
-            #expect(line.hasPrefix("time="))
-            #expect(line.contains(" method=GET path=/contacts/\(index) status=200 bytes=42 duration_ms=1.5 request_id=r\(index) remote=127.0.0.1"))
-        }
-    }
-
-    /// Status codes and Content-Length values are written as bytes; every digit count round-trips.
-    @Test func decimalDigitsMatchDescription() {
-        var probes = [0, 1, 9, 10, 99, 100, 204, 65_535, Int.max]
-        var power = 1
-        for _ in 0..<18 { power *= 10; probes += [power - 1, power, power + 1] }
-        for value in probes {
-            var out: [UInt8] = [0x41]
-            ResponseSerializer.appendDecimal(value, to: &out)
-            #expect(String(decoding: out, as: UTF8.self) == "A\(value)")
-        }
     }
 
     @Test func base64URLMatchesFoundationForEveryLength() {
@@ -194,19 +141,46 @@ struct PrimitivesTests {
         #expect(" a\nb ".trimmingHTTPWhitespace() == "a\nb")
     }
 
-    @Test func stringsEscapeAtEveryOffset() throws {
-        // The writer skips eight bytes at a time; a character that needs escaping must be
-        // found wherever it falls in the word.
-        for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "é", "😀", "\u{7F}"] {
-            for offset in 0..<20 {
-                let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 19 - offset)
-                var writer = JSONWriter()
-                writer.string(text)
-                #expect(try JSONParser.parse(writer.bytes) == .string(text))
-                let json = String(decoding: writer.bytes, as: UTF8.self)
-                #expect(!json.dropFirst().dropLast().contains("\"") || json.contains("\\\""))
-                #expect(!json.utf8.contains { $0 < 0x20 })
+    /// Parsing with any offset, formatting as stored, and calendar dates (RFC3339 owns the format).
+    @Test func timestampsParseAndFormat() {
+        let date = RFC3339.parse("2026-11-27T14:05:00Z")
+        #expect(date?.timeIntervalSince1970 == 1_795_788_300)
+        #expect(RFC3339.parse("2026-11-27T15:05:00+01:00") == date)
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_795_788_300.5)) == "2026-11-27T14:05:00.500Z")
+        for bad in ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-27 14:05:00Z", "2026-11-27T14:05:00", "yesterday"] {
+            #expect(RFC3339.parse(bad) == nil, "\(bad)")
+        }
+        #expect(RFC3339.isValidDate("2024-02-29"))
+        #expect(!RFC3339.isValidDate("2023-02-29"))
+        #expect(!RFC3339.isValidDate("2023-2-28"))
+    }
+
+    /// A thread that forbade blocking waits gets an error from `Future.wait` at once, even for a
+    /// future that would never complete; other threads still wait.
+    @Test func blockingWaitsFailAtOnceWhereForbidden() throws {
+        let outcome = Future<String>()
+        SystemThread.start(name: "no-waits") {
+            BlockingWaits.forbidOnThisThread()
+            let never = Future<Int>()
+            do {
+                _ = try never.wait()
+                outcome.complete(.success("waited"))
+            } catch {
+                outcome.complete(.success("\(error)"))
             }
         }
+        #expect(try outcome.value(within: 10).contains("must never block"))
+        #expect(!BlockingWaits.areForbidden)
+        #expect(try finishes { try Future<Int>(.success(3)).wait() } == 3)
+    }
+
+    @Test func mapErrorPassesValuesAndMapsFailures() throws {
+        struct Original: Error {}
+        struct Mapped: Error {}
+        #expect(try Future<Int>(.success(1)).mapError { _ in Mapped() }.value(within: 10) == 1)
+        let failing = Future<Int>()
+        let mapped = failing.mapError { $0 is Original ? Mapped() : $0 }
+        failing.complete(.failure(Original()))
+        #expect(throws: Mapped.self) { try mapped.value(within: 10) }
     }
 }

@@ -1,0 +1,241 @@
+import Foundation
+import Primitives
+import SQLiteCore
+import Testing
+import TestSupport
+@testable import Domain
+
+/// "Now", pinned.
+struct FixedClock: Clock {
+    let date: Date
+    func now() -> Date { date }
+}
+
+/// A migrated database in a temporary directory with one user (id 1), and services over it.
+struct Fixture {
+    let directory = TemporaryDirectory()
+    let database: Database
+    let services: Services
+    static let now = Date(timeIntervalSince1970: 1_795_788_300)  // 2026-11-27T14:05:00Z
+
+    init() throws {
+        database = try Database(.init(path: directory.path("domain.sqlite"), readerCount: 2))
+        try Migrations.migrator.migrate(database)
+        try database.withWriter { try $0.execute("INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'owner', 't', 't'), (2, 'other', 't', 't')") }
+        services = Services(database: database, clock: FixedClock(date: Self.now))
+    }
+
+    func count(_ table: String) throws -> Int64 {
+        try database.read { try $0.scalarInt("SELECT count(*) FROM \(table)") } ?? -1
+    }
+}
+
+@Suite("Domain: stores and services on a real SQLite file", .timeLimit(.minutes(1)))
+struct DomainTests {
+    struct Boom: Error {}
+
+    func contact(_ name: String, organizationID: Int64? = nil, tags: [String] = []) -> Contact {
+        var contact = ContactRules().blank(userID: 1, now: Fixture.now)
+        contact.name = name
+        contact.organizationID = organizationID
+        contact.tags = tags
+        return contact
+    }
+
+    /// Two stores in one write: both commit, or a later failure takes both back.
+    @Test func twoStoresInOneTransactionCommitOrRollBackTogether() throws {
+        let fixture = try Fixture()
+        let storage = fixture.services.storage
+        let organization = OrganizationRules().blank(userID: 1, now: Fixture.now)
+        let failed = storage.submit { connection -> Int64 in
+            var acme = organization
+            acme.name = "Acme"
+            let inserted = try OrganizationStore.insert(connection, userID: 1, acme, at: Fixture.now)
+            _ = try ContactStore.insert(connection, userID: 1, contact("Ada", organizationID: inserted.id, tags: ["alumni", "x"]), at: Fixture.now)
+            throw Boom()
+        }
+        #expect(throws: Boom.self) { try failed.value(within: 10) }
+        #expect(try fixture.count("organizations") == 0)
+        #expect(try fixture.count("contacts") == 0)
+        #expect(try fixture.count("contact_tags") == 0)
+
+        let committed = storage.submit { connection -> (Int64, Int64) in
+            var acme = organization
+            acme.name = "Acme"
+            let inserted = try OrganizationStore.insert(connection, userID: 1, acme, at: Fixture.now)
+            let ada = try ContactStore.insert(connection, userID: 1, contact("Ada", organizationID: inserted.id, tags: ["alumni", "x"]), at: Fixture.now)
+            return (inserted.id, ada.id)
+        }
+        let (organizationID, contactID) = try committed.value(within: 10)
+        let stored = try fixture.services.contacts.get(userID: 1, id: contactID)
+        #expect(stored.organizationID == organizationID)
+        #expect(stored.tags == ["alumni", "x"])
+        #expect(try fixture.services.organizations.get(userID: 1, id: organizationID).contactCount == 1)
+    }
+
+    /// A write that fails after another store wrote rolls back only itself, even in a batch.
+    @Test func aFailedCompositeWriteLeavesItsNeighboursInTheBatch() throws {
+        let fixture = try Fixture()
+        let storage = fixture.services.storage
+        let futures = (0..<40).map { index in
+            storage.submit { connection -> Int64 in
+                let ada = try ContactStore.insert(connection, userID: 1, contact("P\(index)", tags: ["t"]), at: Fixture.now)
+                if index % 4 == 0 { throw Boom() }
+                return ada.id
+            }
+        }
+        var committed = 0
+        for (index, future) in futures.enumerated() {
+            if index % 4 == 0 {
+                #expect(throws: Boom.self) { try future.value(within: 10) }
+            } else {
+                _ = try future.value(within: 10)
+                committed += 1
+            }
+        }
+        #expect(try fixture.count("contacts") == Int64(committed))
+        #expect(try fixture.count("contact_tags") == Int64(committed))
+    }
+
+    @Test func servicesApplyTheRulesWithAPinnedClock() throws {
+        let fixture = try Fixture()
+        let contacts = fixture.services.contacts
+        var draft = ContactDraft()
+        draft.name = .value("  Ada Lovelace ")
+        draft.email = .value("ada@example.com")
+        draft.tags = .value(["b", "A", "a"])
+        let created = try contacts.create(userID: 1, draft: draft).value(within: 10)
+        #expect(created.name == "Ada Lovelace")
+        #expect(created.tags == ["A", "b"])
+        #expect(created.createdAt == Fixture.now)
+        #expect(created.version == 1)
+        // What create answered is what a read finds.
+        #expect(try contacts.get(userID: 1, id: created.id) == created)
+        #expect(throws: DomainError.notFound("No contact \(created.id).")) { try contacts.get(userID: 2, id: created.id) }
+
+        // Validation happens before anything is queued.
+        var bad = ContactDraft()
+        bad.name = .value(" ")
+        bad.email = .value("nope")
+        #expect(throws: DomainError.validation([FieldIssue("name", "is required and cannot be empty"), FieldIssue("email", "must be an email address like name@example.com")])) {
+            try contacts.create(userID: 1, draft: bad)
+        }
+
+        var duplicate = ContactDraft()
+        duplicate.name = .value("Ada again")
+        duplicate.email = .value("ADA@example.com")
+        #expect(throws: DomainError.conflict(code: "duplicate_contact", detail: "Contact \(created.id) (Ada Lovelace) already has the email ADA@example.com.", existingID: created.id)) {
+            try contacts.create(userID: 1, draft: duplicate).value(within: 10)
+        }
+        _ = try contacts.create(userID: 1, draft: duplicate, options: WriteOptions(allowDuplicate: true)).value(within: 10)
+        // Another user's duplicate check does not see this user's contacts.
+        _ = try contacts.create(userID: 2, draft: duplicate).value(within: 10)
+
+        var patch = ContactDraft()
+        patch.title = .value("Countess")
+        #expect(throws: DomainError.preconditionFailed(currentVersion: 1)) {
+            try contacts.update(userID: 1, id: created.id, draft: patch, precondition: .oneOf([2])).value(within: 10)
+        }
+        let updated = try contacts.update(userID: 1, id: created.id, draft: patch, precondition: .oneOf([1])).value(within: 10)
+        #expect(updated.title == "Countess")
+        #expect(updated.version == 2)
+        // An update that changes nothing writes nothing.
+        let same = try contacts.update(userID: 1, id: created.id, draft: patch, precondition: .none).value(within: 10)
+        #expect(same.version == 2)
+
+        try contacts.delete(userID: 1, id: created.id, precondition: .any).value(within: 10)
+        #expect(try fixture.count("contacts WHERE id = \(created.id)") == 0)
+        #expect(try fixture.count("contact_tags WHERE contact_id = \(created.id)") == 0)
+    }
+
+    @Test func organizationRulesRunInsideTheWrite() throws {
+        let fixture = try Fixture()
+        let organizations = fixture.services.organizations
+        var draft = OrganizationDraft()
+        draft.name = .value("Acme")
+        draft.interestIDs = .value([99])
+        #expect(throws: DomainError.validation([FieldIssue("interest_ids", "no such interest: 99")])) {
+            try organizations.create(userID: 1, draft: draft).value(within: 10)
+        }
+        draft.interestIDs = .absent
+        let acme = try organizations.create(userID: 1, draft: draft).value(within: 10)
+        #expect(throws: DomainError.conflict(code: "name_taken", detail: "An organization named 'Acme' already exists (id \(acme.id)).", existingID: acme.id)) {
+            try organizations.create(userID: 1, draft: draft).value(within: 10)
+        }
+        var person = ContactDraft()
+        person.name = .value("Ada")
+        person.organizationID = .value(acme.id)
+        _ = try fixture.services.contacts.create(userID: 1, draft: person).value(within: 10)
+        #expect(throws: DomainError.self) { try organizations.delete(userID: 1, id: acme.id, precondition: .none).value(within: 10) }
+        #expect(try organizations.get(userID: 1, id: acme.id).contactCount == 1)
+    }
+
+    @Test func pagesFollowTheirKeysetsExactly() throws {
+        let fixture = try Fixture()
+        var ids: [Int64] = []
+        for name in ["b", "A", "c", "a"] {
+            var draft = InterestDraft()
+            draft.name = .value(name + "rea")
+            if name == "a" { draft.name = .value("a2") }
+            ids.append(try fixture.services.interests.create(userID: 1, draft: draft).value(within: 10).id)
+        }
+        let sort = try #require(InterestService.sorts["name"])
+        var seen: [String] = []
+        var after: Keyset?
+        repeat {
+            let page = try fixture.services.interests.list(userID: 1, filter: InterestFilter(), page: PageRequest(limit: 3, sort: sort, after: after))
+            seen += page.items.map(\.name)
+            after = page.next
+        } while after != nil
+        #expect(seen == ["a2", "Area", "brea", "crea"])
+        // A keyset of the wrong shape is refused, not read.
+        #expect(throws: DomainError.badCursor) {
+            try fixture.services.interests.list(userID: 1, filter: InterestFilter(), page: PageRequest(limit: 3, sort: sort, after: Keyset([Keyset.Key.integer(1)])))
+        }
+    }
+
+    @Test func storageErrorsBecomeDomainErrors() throws {
+        let fixture = try Fixture()
+        let storage = fixture.services.storage
+        let unique = storage.submit { try $0.run("INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'again', 't', 't')") }
+        #expect(throws: DomainError.conflict(code: "conflict", detail: "The change conflicts with an existing record.", existingID: nil)) {
+            try unique.value(within: 10)
+        }
+        let check = storage.submit { try $0.run("INSERT INTO contacts (user_id, name, stage, created_at, updated_at) VALUES (1, 'X', 'bogus', 't', 't')") }
+        #expect(throws: DomainError.validation([FieldIssue("body", "A value is out of its allowed range.")])) { try check.value(within: 10) }
+        // Anything that is not a rule broken by the input stays what it is (a bare 500 at the edge).
+        #expect(throws: SQLiteError.self) { try storage.read { try $0.run("DELETE FROM users") } }
+    }
+
+    /// Every stored column a store declares exists in the schema, and every column of the table
+    /// is declared: the declaration and the migrations cannot drift apart unnoticed.
+    @Test func columnDeclarationsMatchTheSchema() throws {
+        let fixture = try Fixture()
+        func check<C: ColumnSet>(_ table: String, _ columns: C.Type) throws {
+            let schema = Set(try fixture.database.read { try $0.query("SELECT name FROM pragma_table_info(?)", [table]) { $0.string(0) } })
+            var declared = Set<String>()
+            for column in C.allCases {
+                switch column.role {
+                case .id: declared.insert("id")
+                case .owner: declared.insert("user_id")
+                case .field(let name): declared.insert(name)
+                case .createdAt: declared.insert("created_at")
+                case .updatedAt: declared.insert("updated_at")
+                case .version: declared.insert("version")
+                case .computed: break
+                }
+            }
+            #expect(declared.subtracting(schema).isEmpty, "\(table) declares columns it does not have: \(declared.subtracting(schema))")
+            let undeclared = schema.subtracting(declared).subtracting(table == "tokens" ? ["lookup", "secret_hash"] : [])
+            #expect(undeclared.isEmpty, "\(table) has columns no store declares: \(undeclared)")
+            // The computed ones come last.
+            let roles = C.allCases.map { if case .computed = $0.role { true } else { false } }
+            #expect(roles == roles.sorted { !$0 && $1 }, "\(table): computed columns must come last")
+        }
+        try check("contacts", ContactStore.Column.self)
+        try check("organizations", OrganizationStore.Column.self)
+        try check("interests", InterestStore.Column.self)
+        try check("tokens", TokenStore.Column.self)
+        try check("users", UserStore.Column.self)
+    }
+}
