@@ -239,3 +239,67 @@ struct DomainTests {
         try check("users", UserStore.Column.self)
     }
 }
+
+@Suite("Domain: ordered sub-collections", .timeLimit(.minutes(1)))
+struct PositionedListTests {
+    let list = PositionedList(table: "agenda", parentColumn: "parent_id")
+
+    func makeDatabase(_ directory: TemporaryDirectory) throws -> Database {
+        let database = try Database(.init(path: directory.path("positions.sqlite"), readerCount: 1))
+        try database.withWriter { try $0.execute("""
+            CREATE TABLE agenda (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, label TEXT NOT NULL, position INTEGER NOT NULL,
+                UNIQUE (parent_id, position));
+            """) }
+        return database
+    }
+
+    /// Labels of a parent's items in position order, checking the positions are 1…n.
+    func order(_ database: Database, parent: Int64) throws -> [String] {
+        let rows = try database.read { try $0.query("SELECT label, position FROM agenda WHERE parent_id = ? ORDER BY position", [parent]) { ($0.string(0), $0.int64(1)) } }
+        #expect(rows.map(\.1) == (0..<rows.count).map { Int64($0 + 1) }, "positions are not dense: \(rows)")
+        return rows.map(\.0)
+    }
+
+    func insert(_ database: Database, parent: Int64, _ label: String, at position: Int64? = nil) throws -> Int64 {
+        try database.write { connection in
+            let at = try list.makeRoom(connection, parentID: parent, at: position)
+            try connection.run("INSERT INTO agenda (parent_id, label, position) VALUES (?, ?, ?)", [parent, label, at])
+            return connection.lastInsertRowID
+        }
+    }
+
+    @Test func insertMoveAndRemoveKeepPositionsDense() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let a = try insert(database, parent: 1, "a")
+        let b = try insert(database, parent: 1, "b")
+        _ = try insert(database, parent: 1, "c")
+        _ = try insert(database, parent: 2, "other")
+        #expect(try order(database, parent: 1) == ["a", "b", "c"])
+        _ = try insert(database, parent: 1, "first", at: 1)
+        _ = try insert(database, parent: 1, "beyond", at: 99)
+        _ = try insert(database, parent: 1, "zero", at: 0)
+        #expect(try order(database, parent: 1) == ["zero", "first", "a", "b", "c", "beyond"])
+
+        // Forward, backward, clamped, and onto itself.
+        try database.write { try list.move($0, parentID: 1, id: a, to: 5) }
+        #expect(try order(database, parent: 1) == ["zero", "first", "b", "c", "a", "beyond"])
+        try database.write { try list.move($0, parentID: 1, id: a, to: 1) }
+        #expect(try order(database, parent: 1) == ["a", "zero", "first", "b", "c", "beyond"])
+        #expect(try database.write { try list.move($0, parentID: 1, id: b, to: 500) } == 6)
+        #expect(try order(database, parent: 1) == ["a", "zero", "first", "c", "beyond", "b"])
+        #expect(try database.write { try list.move($0, parentID: 1, id: b, to: 6) } == 6)
+        // Another parent's item is not found under this one, and nothing moved.
+        #expect(throws: DomainError.self) { try database.write { try list.move($0, parentID: 2, id: a, to: 1) } }
+        #expect(try order(database, parent: 2) == ["other"])
+
+        // Removing closes the gap.
+        try database.write { connection in
+            let position = try #require(try connection.scalarInt("SELECT position FROM agenda WHERE id = ?", [a]))
+            try connection.run("DELETE FROM agenda WHERE id = ?", [a])
+            try list.close(connection, parentID: 1, after: position)
+        }
+        #expect(try order(database, parent: 1) == ["zero", "first", "c", "beyond", "b"])
+        #expect(try order(database, parent: 2) == ["other"])
+    }
+}

@@ -55,7 +55,9 @@ struct Authenticator: Sendable {
     /// handler whose only database work is reading rows by key or handing a write to the
     /// writer thread (`Database.submit`): it runs on the I/O thread, since a hop to a worker
     /// and back costs more than that work (a fifth of a point read).
-    func route(inline: Bool = false, _ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
-        Route(inline: inline) { request in try handler(request, try principal(for: request)) }
+    /// A route that authenticates first. `bodyLimit` overrides the server's body limit for it
+    /// (imports need more than 1 MiB); it is applied before the body is read.
+    func route(inline: Bool = false, bodyLimit: Int? = nil, _ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
+        Route(inline: inline, bodyLimit: bodyLimit) { request in try handler(request, try principal(for: request)) }
     }
 }

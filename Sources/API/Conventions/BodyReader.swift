@@ -9,14 +9,23 @@ import Primitives
 
 /// Reads a JSON object body strictly (API.md): the content type must be JSON, unknown and
 /// read-only members are refused with 400 naming them, and each member is read with its
-/// type; type errors are collected and answered together as one 422.
+/// type; type errors are collected and answered together as one 422. Nested objects and
+/// arrays of objects are read by readers of their own that name fields by their path
+/// (`referrals[0].contact.email`) and report into the same answer.
 struct BodyReader {
     /// Members no client may send: the server owns them.
     static let readOnly: Set<String> = ["id", "created_at", "updated_at", "version", "user_id"]
 
-    /// The body's members in order (the parser refuses a name sent twice).
+    /// Type errors of a body and every object nested in it, answered together by `finish`.
+    private final class IssueLog {
+        var issues: [Problem.FieldError] = []
+    }
+
+    /// The object's members in order (the parser refuses a name sent twice).
     private let members: [(String, JSONValue)]
-    private var issues: [Problem.FieldError] = []
+    /// Where this object sits in the body: "" for the body itself, else e.g. `referrals[0].contact`.
+    private let path: String
+    private let log: IssueLog
 
     /// - Parameters:
     ///   - fields: the writable members.
@@ -38,13 +47,21 @@ struct BodyReader {
         guard case .object(let pairs) = value else {
             throw Problem.badRequest("body_not_object", "The body must be a JSON object.")
         }
+        try self.init(pairs, path: "", fields: fields, computed: computed, log: IssueLog())
+    }
+
+    /// A reader of one object of the body; its unknown and read-only members are refused by path.
+    private init(_ pairs: [(String, JSONValue)], path: String, fields: Set<String>, computed: Set<String>, log: IssueLog) throws(Problem) {
+        self.path = path
+        self.log = log
         var readOnly: [String] = []
         var unknown: [String] = []
         for (name, _) in pairs {
+            let field = path.isEmpty ? name : path + "." + name
             if Self.readOnly.contains(name) || computed.contains(name) {
-                readOnly.append(name)
+                readOnly.append(field)
             } else if !fields.contains(name) {
-                unknown.append(name)
+                unknown.append(field)
             }
         }
         if !readOnly.isEmpty {
@@ -74,8 +91,13 @@ struct BodyReader {
         members.first { $0.0 == name }?.1
     }
 
-    private mutating func issue(_ field: String, _ message: String) {
-        issues.append(Problem.FieldError(field: field, message: message))
+    /// A member's name as errors show it: its path in the body.
+    private func fieldPath(_ name: String) -> String {
+        path.isEmpty ? name : path + "." + name
+    }
+
+    private func issue(_ field: String, _ message: String) {
+        log.issues.append(Problem.FieldError(field: fieldPath(field), message: message))
     }
 
     /// A text member; null clears it.
@@ -171,8 +193,55 @@ struct BodyReader {
         return .absent
     }
 
-    /// Answers every type error at once.
+    /// An RFC 3339 timestamp with a time zone (`2026-11-27T14:05:00Z`); null clears it.
+    mutating func timestamp(_ name: String) -> Patch<Date> {
+        guard let value = member(name) else { return .absent }
+        switch value {
+        case .null: return .null
+        case .string(let text):
+            if let date = RFC3339.parse(text) { return .value(date) }
+        default: break
+        }
+        issue(name, "must be an RFC 3339 timestamp like 2026-11-27T14:05:00Z")
+        return .absent
+    }
+
+    /// A nested object, read by a reader of its own; nil when absent or null (a type error is
+    /// reported and nil returned too).
+    mutating func object(_ name: String, fields: Set<String>, computed: Set<String> = []) throws(Problem) -> BodyReader? {
+        guard let value = member(name), !value.isNull else { return nil }
+        guard case .object(let pairs) = value else {
+            issue(name, "must be an object")
+            return nil
+        }
+        return try BodyReader(pairs, path: fieldPath(name), fields: fields, computed: computed, log: log)
+    }
+
+    /// An array of objects, each read by a reader of its own named `name[i]`; nil when absent.
+    mutating func objects(_ name: String, fields: Set<String>, computed: Set<String> = [], maxCount: Int = 100) throws(Problem) -> [BodyReader]? {
+        guard let value = member(name) else { return nil }
+        guard case .array(let items) = value else {
+            issue(name, value.isNull ? "must not be null; send [] for none" : "must be an array of objects")
+            return nil
+        }
+        guard items.count <= maxCount else {
+            issue(name, "must hold at most \(maxCount) items")
+            return nil
+        }
+        var readers: [BodyReader] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = fieldPath(name) + "[\(index)]"
+            guard case .object(let pairs) = item else {
+                log.issues.append(Problem.FieldError(field: itemPath, message: "must be an object"))
+                continue
+            }
+            readers.append(try BodyReader(pairs, path: itemPath, fields: fields, computed: computed, log: log))
+        }
+        return readers
+    }
+
+    /// Answers every type error, of this object and every one nested in it, at once.
     func finish() throws(Problem) {
-        if !issues.isEmpty { throw Problem.validation(issues) }
+        if !log.issues.isEmpty { throw Problem.validation(log.issues) }
     }
 }
