@@ -106,7 +106,7 @@ def lua_script(work, name, workload, token):
     elif workload in ("W3", "W7"):
         if workload == "W7":
             lines.append('wrk.headers["Accept-Encoding"] = "gzip"')
-        if name == "foothold":
+        if name in ("foothold", "baseline"):
             cursors = ",".join(f'"{foothold_cursor(p)}"' for p in range(0, 9950, 7))
             lines.append(f"local cursors = {{{cursors}}}")
             lines.append('request = function() return wrk.format("GET", "/contacts?limit=50&cursor=" .. cursors[math.random(#cursors)]) end')
@@ -156,12 +156,12 @@ class Server:
         return rss
 
 
-def start_foothold(work, synchronous, workload):
+def start_foothold(work, synchronous, workload, binary=None, name="foothold"):
     port = free_port()
     if not os.path.exists(os.path.join(work, "foothold.sqlite")):
         Server.token = seed_foothold(work)
-    binary = os.path.join(ROOT, ".build/release/foothold")
-    return Server("foothold", [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
+    binary = binary or os.path.join(ROOT, ".build/release/foothold")
+    return Server(name, [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
                                "--synchronous", synchronous]
                   # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.
                   + (["--max-connections", "2048"] if workload == "W8" else []), port, work)
@@ -192,18 +192,24 @@ def main():
     parser.add_argument("--synchronous", default="normal", choices=["normal", "full"])
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W7,W8")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--baseline", help="another foothold binary (e.g. an earlier commit's release build), run in turn beside this one")
+    parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "foothold"], cwd=ROOT, check=True)
     starters = {"foothold": lambda w, load: start_foothold(w, args.synchronous, load)}
+    if args.baseline:
+        starters["baseline"] = lambda w, load: start_foothold(w, args.synchronous, load, binary=os.path.realpath(args.baseline), name="baseline")
     if os.path.exists(PEER):
         starters["peer"] = start_peer
     else:
         print(f"(peer not built at {PEER}; see BENCHMARKS.md)")
     if shutil.which("nginx"):
         starters["nginx"] = start_nginx
+    wanted = set(args.servers.split(","))
+    starters = {name: start for name, start in starters.items() if name in wanted}
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -4,16 +4,13 @@ import Primitives
 
 /// The five routes every resource has, wired once: `GET` and `POST` on the collection,
 /// `GET`, `PATCH` and `DELETE` on one object, with ETags, conditional requests, `Location`,
-/// strict query flags and the list contract. A resource supplies only what differs.
+/// strict query flags and the list contract. A resource supplies only what differs: its body,
+/// its list filters, its JSON and its service (Domain's `ResourceService`).
 struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     /// The collection path, e.g. `/contacts`.
     var path: String
     /// Query flags the writes accept (`allow_duplicate`); anything else is a 400.
     var writeFlags: Set<String> = []
-    /// How the flags become write options.
-    static func options(_ flags: [String: Bool]) -> WriteOptions {
-        WriteOptions(allowDuplicate: flags["allow_duplicate"] ?? false)
-    }
     var id: @Sendable (Item) -> Int64
     var version: @Sendable (Item) -> Int64
     var write: @Sendable (Item, inout JSONWriter) -> Void
@@ -22,6 +19,11 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     var list: @Sendable (Request, Principal) throws -> Response
     /// Get, create, update and delete: validation at once, writes answered after their commit.
     var service: ResourceService<Item, Draft>
+
+    /// How the flags become write options.
+    static func options(_ flags: [String: Bool]) -> WriteOptions {
+        WriteOptions(allowDuplicate: flags["allow_duplicate"] ?? false)
+    }
 
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let resource = self
