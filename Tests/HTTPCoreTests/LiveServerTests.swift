@@ -191,6 +191,11 @@ struct LiveServerTests {
         ("GET /hello HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400, "repeated_host"),
         ("GET /hello HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", 400, "obs_fold"),
         ("GET /hello HTTP/1.1\r\nHost: x\r\nX\u{7f}: a\r\n\r\n", 400, "bad_header_name"),
+        ("GET /hello HTTP/1.1\r\nHost: user@x\r\n\r\n", 400, "bad_host"),
+        ("GET /hello HTTP/1.1\r\nHost: a, b\r\n\r\n", 400, "bad_host"),
+        ("GET /hello#top HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_target"),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400, "bad_transfer_encoding"),
+        ("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
     ])
     func rejectionsOnTheWire(_ text: String, _ status: Int, _ code: String) throws {
         let live = try LiveServer(responder: makeTestApp())

@@ -174,6 +174,31 @@ struct RequestParserTests {
         ("HTTP/2.0", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "version_not_supported"),
         ("HTTP/0.9", "GET / HTTP/0.9\r\nHost: x\r\n\r\n", 505, "version_not_supported"),
         ("unknown expectation", "POST / HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\na", 417, "expectation_failed"),
+        // Host: uri-host [ ":" port ] and nothing else (RFC 9110 §7.2).
+        ("host with userinfo", "GET / HTTP/1.1\r\nHost: user@example.com\r\n\r\n", 400, "bad_host"),
+        ("host with a path", "GET / HTTP/1.1\r\nHost: example.com/admin\r\n\r\n", 400, "bad_host"),
+        ("host with bytes after the port", "GET / HTTP/1.1\r\nHost: example.com:80x\r\n\r\n", 400, "bad_host"),
+        ("host list", "GET / HTTP/1.1\r\nHost: a.example, b.example\r\n\r\n", 400, "bad_host"),
+        ("empty host on 1.1", "GET / HTTP/1.1\r\nHost: \r\n\r\n", 400, "bad_host"),
+        ("host with a space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, "bad_host"),
+        ("host with a bad escape", "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400, "bad_host"),
+        ("unclosed IP literal", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400, "bad_host"),
+        ("port only", "GET / HTTP/1.1\r\nHost: :8080\r\n\r\n", 400, "bad_host"),
+        // chunk-size and chunk-ext (RFC 9112 §7.1.1).
+        ("bare semicolon after the chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
+        ("whitespace after the chunk size alone", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1 \r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
+        ("chunk extension name not a token", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;na(me\r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
+        ("chunk extension value not a token", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b c\r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
+        ("chunk extension with an empty value", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
+        ("unterminated quoted chunk extension", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\"b\r\na\r\n0\r\n\r\n", 400, "bad_chunk_extension"),
+        ("signed chunk size", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n+1\r\na\r\n0\r\n\r\n", 400, "bad_chunk_size"),
+        ("chunk size with a 0x prefix", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x1\r\na\r\n0\r\n\r\n", 400, "bad_chunk_size"),
+        // Transfer-Encoding (RFC 9112 §6.3) and fragments (RFC 9112 §3.2).
+        ("chunked not the final coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400, "bad_transfer_encoding"),
+        ("chunked with parameters", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked;q=1\r\n\r\n0\r\n\r\n", 400, "bad_transfer_encoding"),
+        ("chunked twice in two fields", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "bad_transfer_encoding"),
+        ("fragment in the target", "GET /contacts#top HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_target"),
+        ("fragment in an absolute target", "GET http://x/a?b#c HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_target"),
     ]
 
     @Test(arguments: rejections)
@@ -217,6 +242,27 @@ struct RequestParserTests {
         let ext = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 40) + "\r\na\r\n0\r\n\r\n"
         #expect(failure(parse(ext, limits: limits))?.status == 400)
         #expect(failure(parse(ext, limits: limits))?.code == "chunk_extension_too_long")
+    }
+
+    /// What the stricter grammar must still accept.
+    @Test(arguments: [
+        "example.com", "example.com:8080", "127.0.0.1:80", "[::1]:8080", "[2001:db8::7]", "xn--bcher-kva.example", "a-b_c~d.e",
+        "caf%C3%A9.example", "host:",
+    ])
+    func validHostsAreAccepted(_ host: String) {
+        #expect(requests(parse("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n")).count == 1, "\(host)")
+    }
+
+    @Test(arguments: ["5;name=value", "5 ;name=value", "5; name = value", "5;a;b=c", "5;q=\"quoted \\\" value; with ;\"", "5\t;x"])
+    func validChunkExtensionsAreAccepted(_ sizeLine: String) {
+        let text = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(sizeLine)\r\nhello\r\n0\r\n\r\n"
+        let found = requests(parse(text))
+        #expect(found.first.map { String(decoding: $0.1, as: UTF8.self) } == "hello", "\(sizeLine)")
+        #expect(failure(parse(text)) == nil, "\(sizeLine)")
+    }
+
+    @Test func anEmptyHostIsAllowedOnHTTP10() {
+        #expect(requests(parse("GET / HTTP/1.0\r\nHost: \r\n\r\n")).count == 1)
     }
 
     @Test func identicalRepeatedContentLengthIsAccepted() {

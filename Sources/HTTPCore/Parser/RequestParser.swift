@@ -1,3 +1,4 @@
+import Primitives
 /// Incremental HTTP/1.1 request parser (RFC 9112). Bytes go in with `append`, events come out
 /// of `next()`; any split of the input yields the same events. It never touches a socket, so
 /// it is tested with literal bytes and fuzzed.
@@ -297,6 +298,10 @@ public struct RequestParser {
         guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .bad("bad_target", "The request target is empty or holds characters that are not allowed.")
         }
+        // RFC 9112 §3.2: no request-target form has a fragment; a client strips it.
+        if targetBytes.contains(0x23) {
+            return .bad("bad_target", "The request target carries a fragment ('#').")
+        }
         switch parseVersion(versionBytes) {
         case .failure(let error): return error
         case .success(let parsed): version = parsed
@@ -367,6 +372,10 @@ public struct RequestParser {
             return .failure(.bad(hostCount == 0 ? "missing_host" : "repeated_host", "HTTP/1.1 requests need exactly one Host header."))
         }
         if hostCount > 1 { return .failure(.bad("repeated_host", "More than one Host header.")) }
+        // RFC 9110 §7.2 and RFC 9112 §3.2: Host = uri-host [ ":" port ], nothing more.
+        if let host = headers["host"], !(host.isEmpty && version == .http1_0), !HTTPSyntax.isValidHost(host) {
+            return .failure(.bad("bad_host", "Host must be a host name or address with an optional port."))
+        }
 
         var keepAlive = version == .http1_1
         for token in headers.listElements("connection") {
@@ -424,11 +433,19 @@ public struct RequestParser {
             if codings.contains(where: { $0.isEmpty }) {
                 return .failure(.bad("bad_transfer_encoding", "Transfer-Encoding has an empty element."))
             }
-            if codings.contains(where: { $0.lowercased() != "chunked" }) {
-                return .failure(FramingError(501, "transfer_coding_not_implemented", "Only the chunked transfer coding is supported."))
+            // RFC 9112 §6.3: chunked is the final coding, applied once, and takes no parameters;
+            // anything else cannot be framed and is refused, not guessed at.
+            let names = codings.map { $0.split(separator: ";", maxSplits: 1).first.map { $0.trimmingHTTPWhitespace().lowercased() } ?? "" }
+            if let chunked = names.firstIndex(of: "chunked") {
+                if chunked != names.count - 1 || names.filter({ $0 == "chunked" }).count > 1 {
+                    return .failure(.bad("bad_transfer_encoding", "chunked must be the final transfer coding, applied once."))
+                }
+                if codings[chunked].contains(";") {
+                    return .failure(.bad("bad_transfer_encoding", "The chunked transfer coding takes no parameters."))
+                }
             }
-            if codings.count != 1 {
-                return .failure(.bad("bad_transfer_encoding", "chunked is applied more than once."))
+            if names.contains(where: { $0 != "chunked" }) {
+                return .failure(FramingError(501, "transfer_coding_not_implemented", "Only the chunked transfer coding is supported."))
             }
             state = .chunkSize
             return .success(false)
@@ -484,16 +501,16 @@ public struct RequestParser {
             index += 1
         }
         guard digits > 0 else { return .failure(.bad("bad_chunk_size", "The chunk size is not hexadecimal.")) }
-        // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ).
-        var rest = line[index...]
-        while let first = rest.first, first == 0x20 || first == 0x09 { rest = rest.dropFirst() }
+        let rest = line[index...]
         if rest.isEmpty { return .success(size) }
-        guard rest.first == 0x3B else { return .failure(.bad("bad_chunk_size", "Unexpected bytes after the chunk size.")) }
         if rest.count > limits.maxChunkExtensionBytes {
             return .failure(.bad("chunk_extension_too_long", "A chunk extension is longer than \(limits.maxChunkExtensionBytes) bytes."))
         }
-        for byte in rest where !(byte == 0x09 || (byte >= 0x20 && byte != 0x7F)) {
-            return .failure(.bad("bad_chunk_extension", "A chunk extension holds a control character."))
+        guard let next = rest.first, next == 0x3B || next == 0x20 || next == 0x09 else {
+            return .failure(.bad("bad_chunk_size", "Unexpected bytes after the chunk size."))
+        }
+        guard HTTPSyntax.isValidChunkExtensions(rest) else {
+            return .failure(.bad("bad_chunk_extension", "The bytes after the chunk size are not chunk extensions (';' name [ '=' value ])."))
         }
         return .success(size)
     }
@@ -521,6 +538,90 @@ enum HTTPSyntax {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
         default: return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
+    }
+
+    /// RFC 9112 §7.1.1: `chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )`
+    /// with a name that is a token and a value that is a token or a quoted-string. At least one
+    /// extension: whitespace after the size with nothing behind it is refused too.
+    static func isValidChunkExtensions(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        func skipWhitespace() { while index < end, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 } }
+        func token() -> Bool {
+            let start = index
+            while index < end, isTokenByte(bytes[index]) { index += 1 }
+            return index > start
+        }
+        func quotedString() -> Bool {
+            guard index < end, bytes[index] == 0x22 else { return false }
+            index += 1
+            while index < end {
+                let byte = bytes[index]
+                if byte == 0x22 {
+                    index += 1
+                    return true
+                }
+                if byte == 0x5C {
+                    // quoted-pair: "\" ( HTAB / SP / VCHAR / obs-text )
+                    index += 1
+                    guard index < end, bytes[index] == 0x09 || (bytes[index] >= 0x20 && bytes[index] != 0x7F) else { return false }
+                } else if !(byte == 0x09 || byte == 0x20 || byte == 0x21 || (byte >= 0x23 && byte <= 0x7E && byte != 0x5C) || byte >= 0x80) {
+                    return false
+                }
+                index += 1
+            }
+            return false
+        }
+        skipWhitespace()
+        guard index < end else { return false }
+        while index < end {
+            guard bytes[index] == 0x3B else { return false }
+            index += 1
+            skipWhitespace()
+            guard token() else { return false }
+            skipWhitespace()
+            if index < end, bytes[index] == 0x3D {
+                index += 1
+                skipWhitespace()
+                guard token() || quotedString() else { return false }
+                skipWhitespace()
+            }
+        }
+        return true
+    }
+
+    /// RFC 9110 §7.2: `Host = uri-host [ ":" port ]`, where uri-host is an IP-literal in
+    /// brackets or a reg-name (unreserved, pct-encoded and sub-delims). No userinfo, no path,
+    /// no list: a comma, though a sub-delim, is refused, since a Host that reads as a list
+    /// means two intermediaries disagree about it.
+    static func isValidHost(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var index = 0
+        if bytes.first == 0x5B {
+            guard let close = bytes.firstIndex(of: 0x5D), close > 1 else { return false }
+            for byte in bytes[1..<close] {
+                let allowed = isDigit(byte) || hexValue(byte) != nil || byte == 0x3A || byte == 0x2E
+                    || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-_~!$&'()*+;=".utf8.contains(byte)
+                guard allowed else { return false }
+            }
+            index = close + 1
+        } else {
+            while index < bytes.count, bytes[index] != 0x3A {
+                let byte = bytes[index]
+                if byte == 0x25 {
+                    guard index + 2 < bytes.count, hexValue(bytes[index + 1]) != nil, hexValue(bytes[index + 2]) != nil else { return false }
+                    index += 3
+                    continue
+                }
+                let unreserved = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || isDigit(byte) || "-._~".utf8.contains(byte)
+                guard unreserved || "!$&'()*+;=".utf8.contains(byte) else { return false }
+                index += 1
+            }
+            guard index > 0 else { return false }
+        }
+        guard index < bytes.count else { return true }
+        guard bytes[index] == 0x3A else { return false }
+        return bytes[(index + 1)...].allSatisfy(isDigit) && bytes.count - index - 1 <= 5
     }
 
     /// The path and query of an absolute-form target (`http://host/path?q`), or nil when the
