@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Primitives
 import SQLiteCore
@@ -301,5 +302,43 @@ struct PositionedListTests {
         }
         #expect(try order(database, parent: 1) == ["zero", "first", "c", "beyond", "b"])
         #expect(try order(database, parent: 2) == ["other"])
+    }
+}
+
+@Suite("Domain: tokens", .timeLimit(.minutes(1)))
+struct TokenTests {
+    /// The race made deterministic: a lookup has read the token, a revocation commits and
+    /// clears the cache, then the lookup would cache what it read. It must not.
+    @Test func aLookupThatStartedBeforeARevocationDoesNotCacheTheToken() throws {
+        let fixture = try Fixture()
+        let accounts = fixture.services.accounts
+        let (token, secret) = try accounts.createToken(userID: 1, name: "laptop")
+        let reached = DispatchSemaphore(value: 0)
+        let proceed = DispatchSemaphore(value: 0)
+        accounts.afterLookup.withLock { hook in
+            hook = {
+                reached.signal()
+                _ = proceed.wait(timeout: .now() + 10)
+            }
+        }
+        let lookup = Future<Principal?>()
+        Thread.detachNewThread { lookup.complete(Result { try accounts.authenticate(secret) }) }
+        try reached.waitOrThrow(10, "the lookup")
+        accounts.afterLookup.withLock { $0 = nil }
+        try accounts.deleteToken(userID: 1, id: token.id, precondition: .none)
+        proceed.signal()
+        // That request was in flight before the revocation: it may pass. Nothing after it may.
+        _ = try lookup.value(within: 10)
+        #expect(try accounts.authenticate(secret) == nil)
+    }
+
+    @Test func lastUsedIsRecordedWithoutWaitingAndAtMostOnceAMinute() throws {
+        let fixture = try Fixture()
+        let accounts = fixture.services.accounts
+        let (token, secret) = try accounts.createToken(userID: 1, name: "phone")
+        #expect(try accounts.authenticate(secret)?.tokenID == token.id)
+        #expect(try waitUntil { try accounts.token(userID: 1, id: token.id).lastUsedAt == Fixture.now })
+        for _ in 0..<5 { _ = try accounts.authenticate(secret) }
+        #expect(try fixture.database.read { try $0.scalarInt("SELECT count(*) FROM tokens WHERE last_used_at IS NOT NULL") } == 1)
     }
 }

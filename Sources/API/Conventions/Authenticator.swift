@@ -14,26 +14,27 @@ struct Authenticator: Sendable {
 
     private static let challenge = "Bearer realm=\"foothold\""
 
+    /// The limiter sheds load from an address that keeps failing; it never stops a valid token.
+    /// Behind a reverse proxy every user shares one address, so refusing all of its requests
+    /// would let any client lock everyone out: over the limit, only failures get 429.
     func principal(for request: Request) throws -> Principal {
-        if let wait = limiter.retryAfter(request.remoteAddress) {
-            throw Problem(
-                status: 429, code: "too_many_failed_logins",
-                detail: "Too many failed authentication attempts from this address; try again in \(wait) s.",
-                headers: [("Retry-After", String(wait))])
-        }
         guard let header = request.headers["authorization"] else {
             throw Problem(status: 401, code: "unauthorized", detail: "Send 'Authorization: Bearer <token>'.", headers: [("WWW-Authenticate", Self.challenge)])
         }
         guard let token = Self.bearerToken(header) else {
             throw Problem(status: 401, code: "unauthorized", detail: "Only Bearer tokens are accepted.", headers: [("WWW-Authenticate", Self.challenge)])
         }
-        guard let principal = try accounts.authenticate(token) else {
-            limiter.recordFailure(request.remoteAddress)
+        if let principal = try accounts.authenticate(token) { return principal }
+        if let wait = limiter.retryAfter(request.remoteAddress) {
             throw Problem(
-                status: 401, code: "invalid_token", detail: "The token is not valid.",
-                headers: [("WWW-Authenticate", Self.challenge + ", error=\"invalid_token\"")])
+                status: 429, code: "too_many_failed_logins",
+                detail: "Too many failed authentication attempts from this address; try again in \(wait) s.",
+                headers: [("Retry-After", String(wait))])
         }
-        return principal
+        limiter.recordFailure(request.remoteAddress)
+        throw Problem(
+            status: 401, code: "invalid_token", detail: "The token is not valid.",
+            headers: [("WWW-Authenticate", Self.challenge + ", error=\"invalid_token\"")])
     }
 
     /// The credentials of `Bearer <token>` (scheme in any case, RFC 9110 §11.1), read from the
@@ -54,9 +55,8 @@ struct Authenticator: Sendable {
     /// Wraps a handler so it runs only for an authenticated principal. `inline` marks a
     /// handler whose only database work is reading rows by key or handing a write to the
     /// writer thread (`Database.submit`): it runs on the I/O thread, since a hop to a worker
-    /// and back costs more than that work (a fifth of a point read).
-    /// A route that authenticates first. `bodyLimit` overrides the server's body limit for it
-    /// (imports need more than 1 MiB); it is applied before the body is read.
+    /// and back costs more than that work (a fifth of a point read). `bodyLimit` overrides the
+    /// server's body limit for the route (imports need more than 1 MiB), before the body is read.
     func route(inline: Bool = false, bodyLimit: Int? = nil, _ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
         Route(inline: inline, bodyLimit: bodyLimit) { request in try handler(request, try principal(for: request)) }
     }

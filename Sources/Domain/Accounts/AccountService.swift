@@ -13,8 +13,13 @@ public final class AccountService: Sendable {
     /// When each token's `last_used_at` was last written, so a busy token costs one write a minute.
     private let lastUsedWrites = Lock<[Int64: Date]>([:])
     /// Principals of recently seen token hashes, so a request costs one read transaction, not
-    /// two. Only this process deletes tokens (the CLI only adds them), and deletion clears it.
-    private let principals = Lock<[TokenSecret.Key: Principal]>([:])
+    /// two. Only this process deletes tokens (the CLI only adds them), and deletion clears it
+    /// and bumps `generation`: a lookup that read the token before a revocation committed may
+    /// cache what it found only if no revocation happened since it started, so a revoked
+    /// token can never be cached again.
+    private let principals = Lock<(cache: [TokenSecret.Key: Principal], generation: UInt64)>(([:], 0))
+    /// Runs between a token's lookup and its caching (tests hold a revocation there).
+    let afterLookup = Lock<(@Sendable () -> Void)?>(nil)
 
     public static let tokenSorts: [String: ListOrder] = [
         "created_at": ListOrder(name: "created_at", columns: [], descending: false),
@@ -78,8 +83,9 @@ public final class AccountService: Sendable {
         guard TokenSecret.isWellFormed(presented) else { return nil }
         let digest = TokenSecret.hash(presented)
         let key = TokenSecret.Key(digest)
-        if let cached = principals.withLock({ $0[key] }) {
-            try touch(tokenID: cached.tokenID)
+        let (cached, generation) = principals.withLock { ($0.cache[key], $0.generation) }
+        if let cached {
+            touch(tokenID: cached.tokenID)
             return cached
         }
         let candidates = try storage.read { try TokenStore.candidates($0, lookup: TokenSecret.lookup(presented)) }
@@ -88,23 +94,28 @@ public final class AccountService: Sendable {
             match = Principal(userID: candidate.userID, tokenID: candidate.id)
         }
         if let match {
-            principals.withLock { cache in
-                if cache.count >= 10_000 { cache.removeAll() }
-                cache[key] = match
+            afterLookup.withLock { $0 }?()
+            principals.withLock { state in
+                guard state.generation == generation else { return }
+                if state.cache.count >= 10_000 { state.cache.removeAll() }
+                state.cache[key] = match
             }
-            try touch(tokenID: match.tokenID)
+            touch(tokenID: match.tokenID)
         }
         return match
     }
 
-    private func touch(tokenID: Int64) throws {
+    /// Records the token's use, at most once a minute. Handed to the writer thread and not
+    /// waited for: it runs on the I/O thread, and its failure (a busy database, a token revoked
+    /// meanwhile) must not fail the request that used the token.
+    private func touch(tokenID: Int64) {
         let now = clock.now()
         let due = lastUsedWrites.withLock { writes -> Bool in
             if let last = writes[tokenID], now.timeIntervalSince(last) < 60 { return false }
             writes[tokenID] = now
             return true
         }
-        if due { try storage.write { try TokenStore.touch($0, id: tokenID, at: now) } }
+        if due { _ = storage.submit { try TokenStore.touch($0, id: tokenID, at: now) } }
     }
 
     /// Creates a token for a user; returns it with its secret, which is shown only now.
@@ -141,7 +152,10 @@ public final class AccountService: Sendable {
             try TokenStore.delete(connection, id: id)
         }
         lastUsedWrites.withLock { _ = $0.removeValue(forKey: id) }
-        principals.withLock { $0.removeAll() }
+        principals.withLock { state in
+            state.generation &+= 1
+            state.cache.removeAll()
+        }
     }
 }
 
