@@ -75,6 +75,21 @@ struct Serve: ParsableCommand {
     @Option(help: "Failed authentications per client address per minute before 429 (env FOOTHOLD_AUTH_FAILURE_LIMIT).")
     var authFailureLimit: Int = Environment.int("FOOTHOLD_AUTH_FAILURE_LIMIT") ?? 10
 
+    @Option(help: "Comma-separated CIDR blocks of reverse proxies whose X-Forwarded-For is believed (env FOOTHOLD_TRUSTED_PROXIES).")
+    var trustedProxies: String = Environment.string("FOOTHOLD_TRUSTED_PROXIES") ?? ""
+
+    /// The blocks of `trustedProxies`; nil names the first one that is not a block.
+    private func proxyBlocks() -> Result<[AddressBlock], ValidationError> {
+        var blocks: [AddressBlock] = []
+        for item in trustedProxies.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
+            guard let block = AddressBlock(item) else {
+                return .failure(ValidationError("--trusted-proxies: '\(item)' is not an address or CIDR block such as 10.0.0.0/8 or ::1/128."))
+            }
+            blocks.append(block)
+        }
+        return .success(blocks)
+    }
+
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
@@ -90,6 +105,7 @@ struct Serve: ParsableCommand {
         }
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else { throw ValidationError("Timeouts must be positive.") }
         guard authFailureLimit > 0 else { throw ValidationError("--auth-failure-limit must be positive.") }
+        _ = try proxyBlocks().get()
     }
 
     func run() throws {
@@ -131,6 +147,7 @@ struct Serve: ParsableCommand {
         config.workerThreads = workers
         config.ioThreads = ioThreads
         config.accessLog = !quiet
+        config.trustedProxies = TrustedProxies((try? proxyBlocks().get()) ?? [])
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let context = FootholdApp.Context(services: services, authFailureLimit: authFailureLimit)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))

@@ -127,6 +127,22 @@ struct AccountTests {
         }
     }
 
+    /// Behind a trusted proxy, failures count per client (from X-Forwarded-For), not per proxy.
+    @Test func failuresBehindATrustedProxyCountPerClient() throws {
+        let proxy = try #require(AddressBlock("127.0.0.0/8"))
+        let live = try LiveServer(authFailureLimit: 3) { $0.trustedProxies = TrustedProxies([proxy]) }
+        let client = try live.client()
+        let bad = ("Authorization", "Bearer fh_" + String(repeating: "D", count: 43))
+        func attempt(from address: String) throws -> ClientResponse {
+            try client.request("GET", "/me", headers: [bad, ("X-Forwarded-For", address)])
+        }
+        for _ in 0..<3 { #expect(try attempt(from: "198.51.100.9").isProblem(401, "invalid_token")) }
+        #expect(try attempt(from: "198.51.100.9").isProblem(429, "too_many_failed_logins"))
+        #expect(try attempt(from: "203.0.113.5").isProblem(401, "invalid_token"))
+        // A direct client (no header) is its own address, 127.0.0.1, with failures of its own.
+        #expect(try client.request("GET", "/me", headers: [bad]).isProblem(401, "invalid_token"))
+    }
+
     @Test func tokensAreShownOnceStoredHashedAndRevocable() throws {
         let live = try LiveServer()
         let owner = try live.owner()

@@ -159,6 +159,15 @@ struct CLITests {
         #expect(try dump(try SQLiteConnection(path: copy)) == copied)
     }
 
+    @Test func serveRefusesBadTrustedProxies() throws {
+        let directory = TemporaryDirectory()
+        let (status, _, message) = try runFoothold(
+            ["serve", "--port", "0", "--db", directory.path("p.sqlite"), "--trusted-proxies", "10.0.0.0/8, 10.0.0.0/33"], in: directory.url)
+        #expect(status != 0)
+        #expect(message.contains("10.0.0.0/33"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("p.sqlite")))
+    }
+
     @Test func firstServePrintsTheOwnerTokenOnce() throws {
         let directory = TemporaryDirectory()
         func serveBriefly(_ extra: [String] = []) throws -> String {

@@ -66,6 +66,9 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
         return Response.noContent()
     })
     router.add("GET", "/fail", Route { _ in throw CancellationError() })
+    router.add("GET", "/whoami", Route(inline: true) { request in
+        Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array(request.remoteAddress.utf8))
+    })
     // Finished later from another thread, as a write handed to the writer thread is.
     router.add("GET", "/later/{outcome}", Route(inline: true) { request in
         let outcome = request.parameters["outcome"] ?? ""
@@ -530,6 +533,64 @@ struct LiveServerTests {
         #expect(answered.map(\.status) == [200, 200])
         #expect(answered.map(\.text) == ["slow", "slow"])
         #expect(try live.client().request("GET", "/hello").status == 200)
+    }
+
+    /// Behind a trusted proxy the client is the rightmost untrusted X-Forwarded-For address, in
+    /// the request and in the access log; from anyone else the header is ignored.
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let log = AccessLog(fd: fds[1])
+        let trusted = try #require(AddressBlock("127.0.0.0/8"))
+        let inner = try #require(AddressBlock("10.0.0.0/8"))
+        let live = try LiveServer(responder: makeTestApp(), accessLog: log) { $0.trustedProxies = TrustedProxies([trusted, inner]) }
+        let client = try live.client()
+        func whoami(_ forwarded: [String]) throws -> String {
+            try client.request("GET", "/whoami", headers: forwarded.map { ("X-Forwarded-For", $0) }).text
+        }
+        #expect(try whoami(["198.51.100.9"]) == "198.51.100.9")
+        #expect(try whoami(["203.0.113.5, 198.51.100.9, 10.1.2.3"]) == "198.51.100.9")
+        #expect(try whoami(["203.0.113.5", "198.51.100.9, 10.1.2.3"]) == "198.51.100.9")
+        #expect(try whoami(["2001:db8::1, 10.0.0.1"]) == "2001:db8::1")
+        #expect(try whoami(["10.0.0.1, 10.0.0.2"]) == "10.0.0.1")
+        #expect(try whoami(["198.51.100.9, not-an-address, 10.0.0.2"]) == "10.0.0.2")
+        #expect(try whoami([]) == "127.0.0.1")
+        live.server.flushLog()
+        close(fds[1])
+        var text: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fds[0], &chunk, chunk.count)
+            if count <= 0 { break }
+            text += chunk[0..<count]
+        }
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 7)
+        #expect(lines.first?.hasSuffix(" remote=198.51.100.9") == true)
+        #expect(lines.last?.hasSuffix(" remote=127.0.0.1") == true)
+
+        // Without trusted proxies, nobody's X-Forwarded-For is believed.
+        let plain = try LiveServer(responder: makeTestApp())
+        #expect(try plain.client().request("GET", "/whoami", headers: [("X-Forwarded-For", "198.51.100.9")]).text == "127.0.0.1")
+        // Nor from a peer outside the trusted blocks.
+        let elsewhere = try LiveServer(responder: makeTestApp()) { $0.trustedProxies = TrustedProxies([inner]) }
+        #expect(try elsewhere.client().request("GET", "/whoami", headers: [("X-Forwarded-For", "198.51.100.9")]).text == "127.0.0.1")
+    }
+
+    @Test func addressBlocks() throws {
+        let block = try #require(AddressBlock("192.168.4.0/22"))
+        #expect(block.contains("192.168.7.255"))
+        #expect(!block.contains("192.168.8.0"))
+        #expect(!block.contains("::1"))
+        #expect(try #require(AddressBlock("fd00::/8")).contains("fd12:3456::1"))
+        #expect(try #require(AddressBlock("10.0.0.0/8")).contains("::ffff:10.9.8.7"))
+        #expect(try #require(AddressBlock("127.0.0.1")).contains("127.0.0.1"))
+        #expect(!(try #require(AddressBlock("127.0.0.1"))).contains("127.0.0.2"))
+        #expect(try #require(AddressBlock("0.0.0.0/0")).contains("8.8.8.8"))
+        for bad in ["10.0.0.0/33", "10.0.0/8", "fd00::/129", "host.example", "10.0.0.0/-1", "", "10.0.0.0/8/8", "10.0.0.0/ 8"] {
+            #expect(AddressBlock(bad) == nil, "\(bad)")
+        }
     }
 
     @Test func connectionCapClosesExtraConnections() throws {

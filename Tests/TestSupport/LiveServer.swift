@@ -50,17 +50,17 @@ public final class LiveServer: @unchecked Sendable {
 
     public init(
         responder: any HTTPResponder, database: Database? = nil, directory: TemporaryDirectory = TemporaryDirectory(),
-        metrics: ServerMetrics = ServerMetrics(), configure: (inout ServerConfiguration) -> Void = { _ in }
+        metrics: ServerMetrics = ServerMetrics(), accessLog: AccessLog? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = ServerConfiguration()
         configuration.port = 0
-        configuration.accessLog = false
+        configuration.accessLog = accessLog != nil
         configuration.ioThreads = 2
         configuration.workerThreads = 4
         configure(&configuration)
         self.directory = directory
         self.database = database
-        server = HTTPServer(configuration: configuration, responder: responder, metrics: metrics)
+        server = HTTPServer(configuration: configuration, responder: responder, accessLog: accessLog, metrics: metrics)
         try server.start()
     }
 

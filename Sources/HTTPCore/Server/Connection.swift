@@ -174,7 +174,10 @@ final class Connection: @unchecked Sendable {
     private func handle(_ head: HTTPRequestHead, _ body: [UInt8]) {
         phase = .handling
         let start = requestStartedAt
-        let request = Request(head: head, body: body, requestID: Self.requestID(from: head.headers["x-request-id"]), remoteAddress: remoteAddress)
+        let proxies = server.configuration.trustedProxies
+        let client = proxies.blocks.isEmpty
+            ? remoteAddress : proxies.clientAddress(peer: remoteAddress, forwardedFor: head.headers.values("x-forwarded-for"))
+        let request = Request(head: head, body: body, requestID: Self.requestID(from: head.headers["x-request-id"]), remoteAddress: client)
         let responder = server.responder
         let plan = parser.plan ?? responder.plan(for: head)
         routeLabel = plan.routeLabel
@@ -241,7 +244,7 @@ final class Connection: @unchecked Sendable {
         server.applyCompression(to: &response, acceptEncoding: head.headers["accept-encoding"])
         let keepAlive = head.keepAlive && !server.isDraining && !inputClosed && response.status != 503
         let bytes = ResponseSerializer.serialize(response, keepAlive: keepAlive, clientVersion: head.version, headRequest: head.method == "HEAD")
-        server.log(method: head.method, path: head.path, status: response.status, bytes: bytes.count, start: start, requestID: request.requestID, remote: remoteAddress)
+        server.log(method: head.method, path: head.path, status: response.status, bytes: bytes.count, start: start, requestID: request.requestID, remote: request.remoteAddress)
         server.metrics.record(
             method: head.method, route: routeLabel, status: response.status,
             seconds: Double(System.monotonicNanos() &- start) / 1e9)

@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     /// Origins allowed to make cross-origin requests (CORS); none by default.
     public var corsAllowedOrigins: [String] = []
     public var accessLog = true
+    /// Peers whose `X-Forwarded-For` names the client (for the access log and rate limits).
+    public var trustedProxies = TrustedProxies()
 
     public init() {}
 }
