@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of a built binary: start it on a free port with a fresh database, check
-# health, keep-alive reuse, gzip, a 404 problem+json, then SIGTERM and a clean exit.
+# health, keep-alive reuse, gzip, a 404 problem+json, readiness, the Dockerfile and its probe,
+# then SIGTERM and a clean exit.
 set -euo pipefail
 binary="$(realpath "$1")"
+here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'kill -9 "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"
@@ -38,10 +40,16 @@ status=$(curl -sS -o "$work/404.body" -w '%{http_code} %{content_type}' "$base/n
 grep -q '"code":"not_found"' "$work/404.body" || fail "404 body: $(cat "$work/404.body")"
 echo "smoke: 404 problem+json ok"
 
+status=$(curl -sS -o "$work/ready.body" -w '%{http_code}' "$base/ready")
+[ "$status" = "200" ] || fail "ready: $status $(cat "$work/ready.body")"
+echo "smoke: ready ok"
+
+bash "$here/dockerfile_check.sh" "$binary" "$port" || fail "Dockerfile check"
+
 kill -TERM "$pid"
 code=0
 wait "$pid" || code=$?
 [ "$code" -eq 0 ] || fail "exit code after SIGTERM: $code"
 grep -q "method=GET path=/health status=200" "$work/access.log" || fail "no access log line"
 echo "smoke: SIGTERM clean exit ok"
-echo "smoke: 5 passed, 0 failed"
+echo "smoke: 6 passed, 0 failed"

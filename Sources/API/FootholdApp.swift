@@ -11,6 +11,7 @@ public enum FootholdApp {
         let interests: InterestService
         let organizations: OrganizationService
         let contacts: ContactService
+        let deletions: DeletionService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
         public let metrics = ServerMetrics()
@@ -24,6 +25,7 @@ public enum FootholdApp {
             interests = services.interests
             organizations = services.organizations
             contacts = services.contacts
+            deletions = services.deletions
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
     }
@@ -35,11 +37,12 @@ public enum FootholdApp {
 
     public static func makeResponder(context: Context, cors: CORSPolicy) -> Application {
         var router = Router<Route>()
-        SystemRoutes.register(on: &router)
+        SystemRoutes.register(on: &router, context)
         AccountRoutes.register(on: &router, context)
         InterestRoutes.register(on: &router, context)
         OrganizationRoutes.register(on: &router, context)
         ContactRoutes.register(on: &router, context)
+        SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)
     }

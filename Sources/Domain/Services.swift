@@ -8,12 +8,14 @@ public struct Services: Sendable {
     public let interests: InterestService
     public let organizations: OrganizationService
     public let contacts: ContactService
+    public let deletions: DeletionService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
-        storage = Storage(database: database)
+        storage = Storage(database: database, clock: clock)
         accounts = AccountService(storage: storage, clock: clock)
         interests = InterestService(storage: storage, clock: clock)
         organizations = OrganizationService(storage: storage, clock: clock)
         contacts = ContactService(storage: storage, clock: clock)
+        deletions = DeletionService(storage: storage)
     }
 }

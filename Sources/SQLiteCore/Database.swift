@@ -190,6 +190,26 @@ public final class Database: Sendable {
 
     /// How many reads had to wait for a free reader, for metrics.
     public var readerWaitCount: Int { readerWaits.load(ordering: .relaxed) }
+
+    /// The writer's and the checkpoints' figures, for metrics.
+    public var statistics: Statistics { writerThread.statistics() }
+
+    /// What the writer thread and the checkpoints have done so far.
+    public struct Statistics: Sendable {
+        /// Frames in the WAL after the last commit.
+        public var walFrames: Int
+        /// Writes queued for the writer thread now.
+        public var queuedWrites: Int
+        /// Upper bounds of the batch-size buckets (writes per group commit).
+        public static let batchBounds = [1, 2, 4, 8, 16, 32, 64]
+        /// Batches per bucket of `batchBounds` (not cumulative).
+        public var batchCounts: [Int]
+        public var batches: Int
+        public var batchedWrites: Int
+        /// Checkpoint passes, and the seconds they took in all.
+        public var checkpoints: Int
+        public var checkpointSeconds: Double
+    }
 }
 
 /// The thread that owns the writer connection's transactions: it takes what is queued, runs it
@@ -212,6 +232,10 @@ final class WriterThread: @unchecked Sendable {
     private let threadID = Lock<pthread_t?>(nil)
 
     private let checkpointer: Checkpointer?
+    /// Group commits by size; the writer records, metrics read.
+    private let batchStats = Lock<(counts: [Int], batches: Int, writes: Int)>((Array(repeating: 0, count: Database.Statistics.batchBounds.count), 0, 0))
+    /// The writer's own checkpoints (the fallback), beside the checkpointer's passes.
+    private let ownCheckpoints = Lock<(count: Int, seconds: Double)>((0, 0))
 
     init(writer: SQLiteConnection, writerLock: Lock<Void>, checkpointer: Checkpointer?) {
         self.writer = writer
@@ -241,6 +265,16 @@ final class WriterThread: @unchecked Sendable {
         }
         if signal { wake.signal() }
         if !isCurrent { exited.wait() }
+    }
+
+    func statistics() -> Database.Statistics {
+        let batches = batchStats.withLock { $0 }
+        let own = ownCheckpoints.withLock { $0 }
+        let passes: (count: Int, seconds: Double) = checkpointer?.passes() ?? (0, 0)
+        return Database.Statistics(
+            walFrames: writer.walFrameCount, queuedWrites: queue.withLock { $0.pending.count }, batchCounts: batches.counts,
+            batches: batches.batches, batchedWrites: batches.writes, checkpoints: own.count + passes.count,
+            checkpointSeconds: own.seconds + passes.seconds)
     }
 
     /// Whether `stop` was called: the thread ends once the queue is empty.
@@ -275,6 +309,12 @@ final class WriterThread: @unchecked Sendable {
                 continue
             }
             writerLock.withLock { _ in runBatch(batch) }
+            let bucket = Database.Statistics.batchBounds.firstIndex { batch.count <= $0 } ?? (Database.Statistics.batchBounds.count - 1)
+            batchStats.withLock { stats in
+                stats.counts[bucket] += 1
+                stats.batches += 1
+                stats.writes += batch.count
+            }
             for job in batch { job.finish() }
             if let checkpointer {
                 let frames = writer.walFrameCount
@@ -282,7 +322,10 @@ final class WriterThread: @unchecked Sendable {
                     // The few frames committed since the checkpointer's last pass (or, if it
                     // fell far behind, all of them): between two commits nothing is appended,
                     // so the checkpoint completes and the next write starts the WAL over.
+                    let started = monotonicNanos()
                     writerLock.withLock { _ in _ = try? writer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+                    let seconds = Double(monotonicNanos() - started) / 1e9
+                    ownCheckpoints.withLock { $0.count += 1; $0.seconds += seconds }
                     requestedAt = 0
                 } else if frames >= Checkpointer.threshold, frames < requestedAt || frames - requestedAt >= Checkpointer.pass {
                     // A pass per `pass` new frames, not one after another: each pass syncs the
@@ -396,6 +439,10 @@ final class Checkpointer: @unchecked Sendable {
     // `connection` is used only on this thread.
     private let connection: SQLiteConnection
     private let state = Lock<(requested: Bool, stopping: Bool, finishRequested: Bool)>((false, false, false))
+    private let timing = Lock<(count: Int, seconds: Double)>((0, 0))
+
+    /// Passes run so far and the seconds they took.
+    func passes() -> (count: Int, seconds: Double) { timing.withLock { $0 } }
     private let wake = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
 
@@ -439,9 +486,13 @@ final class Checkpointer: @unchecked Sendable {
             // copies what was there when it began. A WAL starts over only once it was copied
             // whole, so the writer asks for another pass after `pass` more frames, and copies
             // the rest itself once a pass left little.
-            guard let pass = try? connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)", [], { row in
+            let started = monotonicNanos()
+            let result = try? connection.queryOne("PRAGMA wal_checkpoint(PASSIVE)", [], { row in
                 (busy: row.int64(0), log: row.int64(1), copied: row.int64(2))
-            }), pass.busy == 0, pass.log >= 0 else { continue }
+            })
+            let seconds = Double(monotonicNanos() - started) / 1e9
+            timing.withLock { $0.count += 1; $0.seconds += seconds }
+            guard let pass = result, pass.busy == 0, pass.log >= 0 else { continue }
             if pass.log > pass.copied, pass.log - pass.copied <= Int64(Self.remainder) {
                 state.withLock { $0.finishRequested = true }
             }
@@ -488,4 +539,11 @@ private final class WriteJob: @unchecked Sendable {
         self.done = nil
         done?()
     }
+}
+
+/// Nanoseconds on the monotonic clock, for timing checkpoints.
+private func monotonicNanos() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
 }

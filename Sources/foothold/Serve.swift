@@ -49,6 +49,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Most simultaneous connections (env FOOTHOLD_MAX_CONNECTIONS).")
     var maxConnections: Int = Environment.int("FOOTHOLD_MAX_CONNECTIONS") ?? 1024
 
+    @Option(help: "Most simultaneous connections from one client address; 0 for no cap (env FOOTHOLD_MAX_CONNECTIONS_PER_ADDRESS).")
+    var maxConnectionsPerAddress: Int = Environment.int("FOOTHOLD_MAX_CONNECTIONS_PER_ADDRESS") ?? 0
+
     @Option(help: "Seconds to receive a request head (env FOOTHOLD_HEADER_TIMEOUT).")
     var headerTimeout: Double = Environment.double("FOOTHOLD_HEADER_TIMEOUT") ?? 10
 
@@ -104,6 +107,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("Limits, --max-connections and --workers must be positive.")
         }
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else { throw ValidationError("Timeouts must be positive.") }
+        guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no cap) or more.") }
         guard authFailureLimit > 0 else { throw ValidationError("--auth-failure-limit must be positive.") }
         _ = try proxyBlocks().get()
     }
@@ -141,6 +145,7 @@ struct Serve: ParsableCommand {
         config.limits.maxHeaderBytes = maxHeaderBytes
         config.limits.maxHeaderCount = maxHeaderCount
         config.maxConnections = maxConnections
+        config.maxConnectionsPerAddress = maxConnectionsPerAddress
         config.headerTimeout = headerTimeout
         config.bodyTimeout = bodyTimeout
         config.idleTimeout = idleTimeout

@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+@testable import API
+import Primitives
+import SQLiteCore
 import Synchronization
 import Domain
 import HTTPCore
@@ -260,5 +263,77 @@ struct MetricsTests {
         #expect(text.contains("foothold_open_connections 1\n"))
         #expect(text.contains("foothold_worker_queue_depth 0"))
         #expect(text.contains("foothold_db_reader_waits_total"))
+        // The standard process series and the database's own.
+        func value(_ name: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+        }
+        #expect((value("process_resident_memory_bytes") ?? 0) > 1_000_000)
+        #expect((value("process_open_fds") ?? 0) >= 3)
+        #expect((value("process_open_fds") ?? .infinity) < (value("process_max_fds") ?? 0))
+        #expect((value("process_cpu_seconds_total") ?? -1) > 0)
+        let started = value("process_start_time_seconds") ?? 0
+        #expect(started > Date().timeIntervalSince1970 - 86_400 && started <= Date().timeIntervalSince1970 + 1)
+        #expect(value("foothold_db_wal_frames") != nil)
+        #expect(value("foothold_db_writer_queue_depth") == 0)
+        #expect(value("foothold_db_checkpoints_total") != nil)
+        #expect(value("foothold_db_checkpoint_seconds_total") != nil)
+        #expect(text.contains("# TYPE foothold_db_batch_size histogram"))
+        // At least the create above went through the writer.
+        #expect((value("foothold_db_batch_size_count") ?? 0) >= 1)
+        #expect(value("foothold_db_batch_size_bucket{le=\"+Inf\"}") == value("foothold_db_batch_size_count"))
+    }
+
+    /// Ready when a read and a no-op write both answer within a second; not while the writer is stuck.
+    @Test func readinessAsksTheDatabase() throws {
+        let live = try LiveServer()
+        let anonymous = try live.client()
+        let ready = try anonymous.request("GET", "/ready")
+        #expect(ready.status == 200)
+        #expect(ready.json?["status"] == .string("ready"))
+        let database = try #require(live.database)
+        let gate = DispatchSemaphore(value: 0)
+        let holding = DispatchSemaphore(value: 0)
+        let held = database.submit { _ in
+            holding.signal()
+            _ = gate.wait(timeout: .now() + 10)
+        }
+        try holding.waitOrThrow(10, "held write")
+        let stuck = try anonymous.request("GET", "/ready")
+        #expect(stuck.isProblem(503, "not_ready"))
+        #expect(stuck.header("retry-after") == "1")
+        // A 503 closes its connection; liveness (on a new one) does not ask the database.
+        #expect(anonymous.isClosedByPeer())
+        #expect(try live.client().request("GET", "/health").status == 200)
+        gate.signal()
+        try held.value(within: 10)
+        #expect(try live.client().request("GET", "/ready").status == 200)
+    }
+}
+
+@Suite("Readiness while starting and stopping", .timeLimit(.minutes(1)))
+struct ReadinessStateTests {
+    @Test func notReadyBeforeTheServerIsAttachedNorWhileItDrains() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("ready.sqlite")))
+        try Migrations.migrator.migrate(database)
+        let context = FootholdApp.Context(services: Services(database: database))
+        let app = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: []))
+        let head = HTTPRequestHead(method: "GET", target: "/ready", path: "/ready", query: nil, version: .http1_1, headers: HTTPHeaders(), keepAlive: true)
+        let starting = app.respond(to: Request(head: head, body: []))
+        #expect(starting.status == 503)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.accessLog = false
+        configuration.ioThreads = 1
+        configuration.workerThreads = 1
+        let server = HTTPServer(configuration: configuration, responder: app)
+        try server.start()
+        FootholdApp.attach(server, to: context)
+        #expect(app.respond(to: Request(head: head, body: [])).status == 200)
+        let stopped = DispatchSemaphore(value: 0)
+        server.shutdown { stopped.signal() }
+        #expect(server.isDraining)
+        #expect(app.respond(to: Request(head: head, body: [])).status == 503)
+        try stopped.waitOrThrow(10, "shutdown")
     }
 }

@@ -159,6 +159,22 @@ struct CLITests {
         #expect(try dump(try SQLiteConnection(path: copy)) == copied)
     }
 
+    /// The image's HEALTHCHECK: exit 0 on a 2xx, 1 on anything else or no answer.
+    @Test func probeExitsZeroOnlyOnA2xx() throws {
+        let live = try LiveServer()
+        let directory = live.directory.url
+        #expect(try runFoothold(["probe", "--url", "http://127.0.0.1:\(live.port)/health"], in: directory).0 == 0)
+        #expect(try runFoothold(["probe", "--url", "http://127.0.0.1:\(live.port)/ready"], in: directory).0 == 0)
+        let (notFound, _, message) = try runFoothold(["probe", "--url", "http://127.0.0.1:\(live.port)/nothing"], in: directory)
+        #expect(notFound == 1)
+        #expect(message.contains("404"))
+        // Needs a token: 401 is not healthy.
+        #expect(try runFoothold(["probe", "--url", "http://127.0.0.1:\(live.port)/me"], in: directory).0 == 1)
+        #expect(try runFoothold(["probe", "--url", "http://127.0.0.1:1/health", "--timeout", "2"], in: directory).0 == 1)
+        #expect(try runFoothold(["probe", "--url", "https://127.0.0.1/health"], in: directory).0 != 0)
+        #expect(try runFoothold(["probe", "--url", "http://[::1/health"], in: directory).0 != 0)
+    }
+
     @Test func serveRefusesBadTrustedProxies() throws {
         let directory = TemporaryDirectory()
         let (status, _, message) = try runFoothold(

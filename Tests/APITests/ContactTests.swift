@@ -6,6 +6,47 @@ import TestSupport
 
 @Suite("Contacts", .timeLimit(.minutes(1)))
 struct ContactTests {
+    /// Control characters are refused in text fields (a NUL breaks every export); notes may hold
+    /// tabs and line breaks. Nothing is stored.
+    @Test func controlCharactersAreRefusedInText() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        for (body, field) in [
+            (#"{"name":"Ada\u0000"}"#, "name"), (#"{"name":"Ada","title":"a\tb"}"#, "title"), (#"{"name":"Ada","hook":"line\nbreak"}"#, "hook"),
+            (#"{"name":"Ada","tags":["ok","bad\u0007"]}"#, "tags"), (#"{"name":"Ada","notes":"nul \u0000 here"}"#, "notes"),
+            (#"{"name":"Ada","notes":"lone \r here"}"#, "notes"), (#"{"name":"Ada\u007f"}"#, "name"),
+        ] {
+            let refused = try owner.post("/contacts", body)
+            #expect(refused.isProblem(422, "validation_failed"), "\(body)")
+            #expect(refused.problemFields == [field], "\(body)")
+        }
+        #expect(try owner.post("/organizations", #"{"name":"Acme","industry":"x\u001fy"}"#).problemFields == ["industry"])
+        #expect(try owner.post("/interests", #"{"name":"Robotics","goal":"two\r\nlines\tand a tab"}"#).status == 201)
+        #expect(try live.count("SELECT count(*) FROM contacts") == 0)
+        let notes = try owner.post("/contacts", #"{"name":"Ada","notes":"one\ntwo\r\nthree\tfour"}"#)
+        #expect(notes.status == 201)
+        #expect(notes.json?["notes"] == .string("one\ntwo\r\nthree\tfour"))
+    }
+
+    /// JSON Schema counts 2.0 and 1e2 as integers; 2.5 is not one.
+    @Test func integralNumbersAreIntegers() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let interest = try owner.create("/interests", #"{"name":"Robotics"}"#)
+        let created = try owner.post("/organizations", #"{"name":"Acme","motivation":2.0,"posting":3e0,"interest_ids":[\#(interest).0]}"#)
+        #expect(created.status == 201)
+        #expect(created.json?["motivation"] == .int(2))
+        #expect(created.json?["posting"] == .int(3))
+        #expect(created.json?["interest_ids"] == .array([.int(interest)]))
+        let contact = try owner.post("/contacts", #"{"name":"Ada","keep_in_touch_days":1e2}"#)
+        #expect(contact.json?["keep_in_touch_days"] == .int(100))
+        let fraction = try owner.post("/organizations", #"{"name":"Beta","motivation":2.5}"#)
+        #expect(fraction.isProblem(422, "validation_failed"))
+        #expect(fraction.problemFields == ["motivation"])
+        #expect(try owner.post("/contacts", #"{"name":"Bo","organization_id":1.5}"#).problemFields == ["organization_id"])
+        #expect(try owner.post("/contacts", #"{"name":"Bo","keep_in_touch_days":1e300}"#).problemFields == ["keep_in_touch_days"])
+    }
+
     @Test func createReturnsTheObjectWithLocationAndETag() throws {
         let live = try LiveServer()
         let owner = try live.owner()

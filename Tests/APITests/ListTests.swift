@@ -150,13 +150,13 @@ struct ListTests {
         // Text that needs escaping or is not ASCII, and a timestamp stored without milliseconds.
         ids.append(try owner.create(
             "/contacts",
-            #"{"name":"Zoë \"Z\" Ångström","title":"C:\\path\ttab","notes":"line\nbreak \u0001 😀","tags":["été","Ü"],"interest_ids":[\#(robotics)]}"#))
+            #"{"name":"Zoë \"Z\" Ångström","title":"C:\\path \"quoted\"","notes":"line\r\nbreak\ttab \u00e9 😀","tags":["été","Ü"],"interest_ids":[\#(robotics)]}"#))
         try live.database?.write { try $0.run("UPDATE contacts SET updated_at = '2026-11-27T14:05:00+01:00' WHERE id = ?", [ids[7]]) }
         // Pages of three: links are gathered per page and must land on the right contact.
         let listed = try owner.walk("/contacts?limit=3")
         try #require(listed.count == 8)
         #expect(listed[7]["name"] == .string("Zoë \"Z\" Ångström"))
-        #expect(listed[7]["notes"] == .string("line\nbreak \u{01} 😀"))
+        #expect(listed[7]["notes"] == .string("line\r\nbreak\ttab é 😀"))
         #expect(listed[7]["updated_at"] == .string("2026-11-27T13:05:00Z"))
         #expect(listed.map { $0["id"]?.intValue } == ids)
         for (id, item) in zip(ids, listed) {

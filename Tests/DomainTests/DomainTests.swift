@@ -342,3 +342,80 @@ struct TokenTests {
         #expect(try fixture.database.read { try $0.scalarInt("SELECT count(*) FROM tokens WHERE last_used_at IS NOT NULL") } == 1)
     }
 }
+
+/// A clock the test moves by hand, backwards too.
+final class SteppingClock: Clock, @unchecked Sendable {
+    // Reached only under the lock.
+    private let current = Lock<Date>(Fixture.now)
+    func now() -> Date { current.withLock { $0 } }
+    func set(_ date: Date) { current.withLock { $0 = date } }
+}
+
+@Suite("Domain: sync stamps and tombstones", .timeLimit(.minutes(1)))
+struct SyncStampTests {
+    @Test func stampsNeverGoBackwardsWhenTheClockDoes() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("sync.sqlite"), readerCount: 1))
+        try Migrations.migrator.migrate(database)
+        try database.withWriter { try $0.execute("INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'owner', 't', 't')") }
+        let clock = SteppingClock()
+        let services = Services(database: database, clock: clock)
+        var draft = InterestDraft()
+        draft.name = .value("First")
+        let first = try services.interests.create(userID: 1, draft: draft).value(within: 10)
+        #expect(first.createdAt == Fixture.now)
+        clock.set(Fixture.now.addingTimeInterval(-3600))  // the wall clock steps back an hour
+        draft.name = .value("Second")
+        let second = try services.interests.create(userID: 1, draft: draft).value(within: 10)
+        #expect(second.createdAt == Fixture.now)
+        var patch = InterestDraft()
+        patch.goal = .value("later")
+        let patched = try services.interests.update(userID: 1, id: first.id, draft: patch, precondition: .none).value(within: 10)
+        #expect(patched.updatedAt == Fixture.now)
+        clock.set(Fixture.now.addingTimeInterval(5))
+        let moved = try services.interests.update(userID: 1, id: second.id, draft: patch, precondition: .none).value(within: 10)
+        #expect(moved.updatedAt == Fixture.now.addingTimeInterval(5))
+        #expect(moved.createdAt == Fixture.now)
+    }
+
+    @Test func deletionsLeaveTombstonesAndMoveWhatLostALink() throws {
+        let fixture = try Fixture()
+        var interestDraft = InterestDraft()
+        interestDraft.name = .value("Robotics")
+        let interest = try fixture.services.interests.create(userID: 1, draft: interestDraft).value(within: 10)
+        var contactDraft = ContactDraft()
+        contactDraft.name = .value("Ada")
+        contactDraft.interestIDs = .value([interest.id])
+        let ada = try fixture.services.contacts.create(userID: 1, draft: contactDraft).value(within: 10)
+        var organizationDraft = OrganizationDraft()
+        organizationDraft.name = .value("Acme")
+        organizationDraft.interestIDs = .value([interest.id])
+        let acme = try fixture.services.organizations.create(userID: 1, draft: organizationDraft).value(within: 10)
+        contactDraft.name = .value("Bo")
+        contactDraft.interestIDs = .absent
+        let bo = try fixture.services.contacts.create(userID: 1, draft: contactDraft).value(within: 10)
+
+        try fixture.services.interests.delete(userID: 1, id: interest.id, precondition: .none).value(within: 10)
+        try fixture.services.contacts.delete(userID: 1, id: bo.id, precondition: .none).value(within: 10)
+        let adaAfter = try fixture.services.contacts.get(userID: 1, id: ada.id)
+        #expect(adaAfter.interestIDs == [])
+        #expect(adaAfter.version == 2)
+        #expect(try fixture.services.organizations.get(userID: 1, id: acme.id).version == 2)
+
+        let sort = try #require(DeletionService.sorts["deleted_at"])
+        let page = try fixture.services.deletions.list(userID: 1, since: nil, page: PageRequest(limit: 10, sort: sort, after: nil))
+        #expect(page.items.map(\.type) == ["interest", "contact"])
+        #expect(page.items.map(\.id) == [interest.id, bo.id])
+        #expect(page.items.allSatisfy { $0.deletedAt == Fixture.now })
+        #expect(try fixture.services.deletions.list(userID: 2, since: nil, page: PageRequest(limit: 10, sort: sort, after: nil)).items.isEmpty)
+        #expect(try fixture.services.deletions.list(userID: 1, since: Fixture.now.addingTimeInterval(1), page: PageRequest(limit: 10, sort: sort, after: nil)).items.isEmpty)
+
+        // Tombstones older than 90 days go with the account's next deletion.
+        try fixture.database.withWriter { try $0.run("UPDATE deletions SET deleted_at = '2026-08-01T00:00:00.000Z' WHERE object_id = ?", [interest.id]) }
+        contactDraft.name = .value("Cy")
+        let cy = try fixture.services.contacts.create(userID: 1, draft: contactDraft).value(within: 10)
+        try fixture.services.contacts.delete(userID: 1, id: cy.id, precondition: .none).value(within: 10)
+        let kept = try fixture.services.deletions.list(userID: 1, since: nil, page: PageRequest(limit: 10, sort: sort, after: nil))
+        #expect(kept.items.map(\.id) == [bo.id, cy.id])
+    }
+}

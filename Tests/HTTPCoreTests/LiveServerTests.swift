@@ -593,8 +593,63 @@ struct LiveServerTests {
         }
     }
 
-    @Test func connectionCapClosesExtraConnections() throws {
-        let live = try LiveServer(responder: makeTestApp()) { $0.maxConnections = 2 }
+    /// At the cap an idle keep-alive connection makes room first, then the slowest incomplete
+    /// head; busy ones never do.
+    @Test func connectionCapEvictsIdleThenSlowHeadsButNeverBusyOnes() throws {
+        let counter = Counter(gated: true)
+        let live = try LiveServer(responder: makeTestApp(counter: counter)) { $0.maxConnections = 3 }
+        let busy = try live.client()
+        try busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        let slowHead = try live.client()
+        try slowHead.send("GET /hello HTTP/1.1\r\nHost: x\r\n")
+        let idle = try live.client()
+        #expect(try idle.request("GET", "/hello").status == 200)
+        #expect(waitUntil { live.server.evictable == (idle: 1, headIncomplete: 1) })
+        // Full: the idle one goes first, and the newcomer is served.
+        let newcomer = try live.client()
+        #expect(try newcomer.request("GET", "/hello").status == 200)
+        #expect(idle.isClosedByPeer())
+        #expect(live.server.evictionCount == 1)
+        // The newcomer gets busy too; now the slow head is all there is to evict.
+        try newcomer.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        #expect(waitUntil { live.server.evictable == (idle: 0, headIncomplete: 1) })
+        let another = try live.client()
+        #expect(try another.request("GET", "/hello").status == 200)
+        #expect(slowHead.isClosedByPeer())
+        #expect(live.server.evictionCount == 2)
+        // The busy requests were never touched.
+        counter.release()
+        counter.release()
+        for client in [busy, newcomer] {
+            let answered = try client.readResponse()
+            #expect(answered.status == 200)
+            #expect(answered.text == "slow")
+        }
+    }
+
+    @Test func withNothingToEvictNewConnectionsAreTurnedAway() throws {
+        let counter = Counter(gated: true)
+        let live = try LiveServer(responder: makeTestApp(counter: counter)) {
+            $0.maxConnections = 2
+            $0.workerThreads = 2
+        }
+        let clients = try (0..<2).map { _ in try live.client() }
+        for client in clients { try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n") }
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        #expect(counter.slowStarted.wait(timeout: .now() + 10) == .success)
+        #expect(live.server.evictable == (idle: 0, headIncomplete: 0))
+        let third = try live.client()
+        #expect(third.isClosedByPeer())
+        #expect(live.server.evictionCount == 0)
+        counter.release()
+        counter.release()
+        for client in clients { #expect(try client.readResponse().status == 200) }
+    }
+
+    @Test func perAddressCap() throws {
+        let live = try LiveServer(responder: makeTestApp()) { $0.maxConnectionsPerAddress = 2 }
         let first = try live.client()
         let second = try live.client()
         #expect(try first.request("GET", "/hello").status == 200)
@@ -602,5 +657,9 @@ struct LiveServerTests {
         let third = try live.client()
         #expect(third.isClosedByPeer())
         #expect(try first.request("GET", "/hello").status == 200)
+        // A slot freed is a slot to take.
+        first.reset()
+        #expect(waitUntil { live.server.connectionCount == 1 })
+        #expect(try live.client().request("GET", "/hello").status == 200)
     }
 }

@@ -100,16 +100,42 @@ struct BodyReader {
         log.issues.append(Problem.FieldError(field: fieldPath(field), message: message))
     }
 
-    /// A text member; null clears it.
-    mutating func string(_ name: String) -> Patch<String> {
+    /// A text member; null clears it. Control characters (U+0000–U+001F, U+007F) are refused:
+    /// a NUL in a name breaks every export and every C consumer downstream. A `multiline` field
+    /// (notes) may hold tabs and line breaks (LF, or CR LF).
+    mutating func string(_ name: String, multiline: Bool = false) -> Patch<String> {
         guard let value = member(name) else { return .absent }
         switch value {
         case .null: return .null
-        case .string(let text): return .value(text)
+        case .string(let text):
+            if let message = Self.controlCharacterIssue(text, multiline: multiline) {
+                issue(name, message)
+                return .absent
+            }
+            return .value(text)
         default:
             issue(name, "must be a string")
             return .absent
         }
+    }
+
+    /// Why `text` is refused for the control characters it holds, or nil.
+    static func controlCharacterIssue(_ text: String, multiline: Bool) -> String? {
+        var bytes = text.utf8.makeIterator()
+        while let byte = bytes.next() {
+            guard byte < 0x20 || byte == 0x7F else { continue }
+            if multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) {
+                // A CR only as the first half of CR LF.
+                if byte == 0x0D {
+                    guard bytes.next() == 0x0A else { return "may not hold a carriage return outside CR LF" }
+                }
+                continue
+            }
+            return multiline
+                ? "may not hold control characters other than tabs and line breaks"
+                : "may not hold control characters (tabs and line breaks included)"
+        }
+        return nil
     }
 
     /// A text member that may not be null.
@@ -119,30 +145,39 @@ struct BodyReader {
         return value == .null ? .absent : value
     }
 
+    /// A JSON number with an integral value: JSON Schema counts `2.0` and `1e2` as integers
+    /// too, so clients that write them must not be refused; `2.5` is not one.
+    static func integer(_ value: JSONValue) -> Int64? {
+        switch value {
+        case .int(let number): return number
+        case .double(let number) where number == number.rounded() && abs(number) < 9.007_199_254_740_992e15: return Int64(number)
+        default: return nil
+        }
+    }
+
     mutating func int(_ name: String, nullable: Bool) -> Patch<Int> {
         guard let value = member(name) else { return .absent }
-        switch value {
-        case .null:
+        if value.isNull {
             if nullable { return .null }
             issue(name, "must not be null")
-        case .int(let number) where number >= Int64(Int32.min) && number <= Int64(Int32.max):
-            return .value(Int(number))
-        default:
-            issue(name, "must be an integer")
+            return .absent
         }
-        return .absent
+        guard let number = Self.integer(value), number >= Int64(Int32.min), number <= Int64(Int32.max) else {
+            issue(name, "must be an integer")
+            return .absent
+        }
+        return .value(Int(number))
     }
 
     /// The id of another object; null clears the reference.
     mutating func id(_ name: String) -> Patch<Int64> {
         guard let value = member(name) else { return .absent }
-        switch value {
-        case .null: return .null
-        case .int(let number) where number > 0: return .value(number)
-        default:
+        if value.isNull { return .null }
+        guard let number = Self.integer(value), number > 0 else {
             issue(name, "must be a positive integer id")
             return .absent
         }
+        return .value(number)
     }
 
     mutating func bool(_ name: String) -> Patch<Bool> {
@@ -164,6 +199,10 @@ struct BodyReader {
                 issue(name, "must be an array of strings")
                 return .absent
             }
+            if let message = Self.controlCharacterIssue(text, multiline: false) {
+                issue(name, message)
+                return .absent
+            }
             strings.append(text)
         }
         return .value(strings)
@@ -177,7 +216,7 @@ struct BodyReader {
         }
         var ids: [Int64] = []
         for item in items {
-            guard case .int(let number) = item, number > 0 else {
+            guard let number = Self.integer(item), number > 0 else {
                 issue(name, "must be an array of positive integer ids")
                 return .absent
             }

@@ -24,7 +24,7 @@ enum ContactRoutes {
         draft.interestIDs = body.idList("interest_ids")
         draft.stage = body.enumeration("stage", ContactStage.self)
         draft.keepInTouchDays = body.int("keep_in_touch_days", nullable: true)
-        draft.notes = body.string("notes")
+        draft.notes = body.string("notes", multiline: true)
         try body.finish()
         return draft
     }

@@ -9,7 +9,7 @@ enum InterestRoutes {
         var body = try BodyReader(request, fields: fields, computed: ["coverage"])
         var draft = InterestDraft()
         draft.name = body.requiredString("name")
-        draft.goal = body.string("goal")
+        draft.goal = body.string("goal", multiline: true)
         draft.targetDate = body.string("target_date")
         try body.finish()
         return draft

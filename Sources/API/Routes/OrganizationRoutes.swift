@@ -12,7 +12,7 @@ enum OrganizationRoutes {
         draft.industry = body.string("industry")
         draft.website = body.string("website")
         draft.location = body.string("location")
-        draft.notes = body.string("notes")
+        draft.notes = body.string("notes", multiline: true)
         draft.interestIDs = body.idList("interest_ids")
         draft.advocacy = body.bool("advocacy")
         draft.motivation = body.int("motivation", nullable: false)

@@ -36,6 +36,7 @@ enum ContactStore: RecordStore {
 
     static let sql = TableSQL<Column>(table: "contacts", alias: "c")
     static let noun = "contact"
+    static let kind = "contact"
     static let tags = LinkTable("contact_tags", owner: "contact_id", link: "tag")
     static let interests = LinkTable("contact_interests", owner: "contact_id", link: "interest_id")
     /// Links of a page, read beside it in owner order (see `LinkMerge`).

@@ -49,4 +49,18 @@ struct InterestRules: ResourceRules {
     func check(_ connection: SQLiteConnection, userID: Int64, _ interest: Interest, replacing current: Interest?, options: WriteOptions) throws {
         try UniqueName.check(connection, table: "interests", noun: "An interest", userID: userID, name: interest.name, except: current?.id)
     }
+
+    /// Contacts and organizations linked to the interest lose the link: their `interest_ids`
+    /// change, so they get a new version and `updated_at`, and sync clients see them again.
+    func deleting(_ connection: SQLiteConnection, _ interest: Interest, at stamp: Date) throws {
+        try connection.run(
+            "UPDATE contacts SET updated_at = ?, version = version + 1 WHERE id IN (SELECT contact_id FROM contact_interests WHERE interest_id = ?)",
+            [stamp, interest.id])
+        try connection.run(
+            """
+            UPDATE organizations SET updated_at = ?, version = version + 1
+            WHERE id IN (SELECT organization_id FROM organization_interests WHERE interest_id = ?)
+            """,
+            [stamp, interest.id])
+    }
 }

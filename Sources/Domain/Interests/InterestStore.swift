@@ -24,6 +24,7 @@ enum InterestStore: RecordStore {
 
     static let sql = TableSQL<Column>(table: "interests", alias: "i")
     static let noun = "interest"
+    static let kind = "interest"
 
     static func record(_ row: Row) -> Interest {
         Interest(

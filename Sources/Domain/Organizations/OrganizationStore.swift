@@ -29,6 +29,7 @@ enum OrganizationStore: RecordStore {
 
     static let sql = TableSQL<Column>(table: "organizations", alias: "o")
     static let noun = "organization"
+    static let kind = "organization"
     static let interests = LinkTable("organization_interests", owner: "organization_id", link: "interest_id")
 
     static func record(_ row: Row) -> Organization {

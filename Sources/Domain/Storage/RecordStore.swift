@@ -62,10 +62,12 @@ struct TableSQL<Column: ColumnSet>: Sendable {
     }
 }
 
-/// A record that has a row: its id and version.
+/// A record that has a row: its id, version and timestamps.
 protocol StoredRecord: Sendable, Equatable {
     var id: Int64 { get set }
     var version: Int64 { get }
+    var createdAt: Date { get set }
+    var updatedAt: Date { get set }
 }
 
 /// The SQL of one table, and nowhere else: how a row becomes a record, what a record writes,
@@ -75,6 +77,8 @@ protocol RecordStore {
     associatedtype Record: StoredRecord
     associatedtype Column: ColumnSet
 
+    /// What a tombstone calls a deleted row (`GET /deletions`): "contact".
+    static var kind: String { get }
     static var sql: TableSQL<Column> { get }
     /// For messages: "No contact 7."
     static var noun: String { get }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Primitives
 import SQLiteCore
 
@@ -6,9 +11,27 @@ import SQLiteCore
 /// knows SQLite.
 public final class Storage: Sendable {
     let database: Database
+    private let clock: any Clock
+    /// The last stamp handed out, in milliseconds since 1970.
+    private let lastStamp = Lock<Int64>(Int64.min)
 
-    public init(database: Database) {
+    public init(database: Database, clock: any Clock = SystemClock()) {
         self.database = database
+        self.clock = clock
+    }
+
+    /// The time a write records (`created_at`, `updated_at`, `deleted_at`), taken inside the
+    /// write on the writer thread, so stamps follow commit order; never earlier than the one
+    /// before, even when the wall clock steps back. A client that polls `updated_since` with
+    /// the largest `updated_at` it has seen therefore never misses a later commit. A write run
+    /// again after its batch started over takes a new, later stamp, which keeps the order.
+    func stamp() -> Date {
+        let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded(.down))
+        let millis = lastStamp.withLock { last -> Int64 in
+            last = max(last, now)
+            return last
+        }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
     /// A read on one consistent snapshot.

@@ -30,10 +30,13 @@ protocol ResourceRules: Sendable {
     func check(_ connection: SQLiteConnection, userID: Int64, _ record: Record, replacing current: Record?, options: WriteOptions) throws
     /// Refuses a delete that would break a rule (dependants).
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws
+    /// What else a delete changes, stamped `at` (objects that lose a link to it).
+    func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
 }
 
 extension ResourceRules {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws {}
+    func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
 }
 
 /// The path every write of a plain resource takes, written once: validate at once (bad input
@@ -55,21 +58,25 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
     /// Validates now (thrown at once); the insert and its checks run on the writer thread, and
     /// the future completes after the commit with the record as written (no read-back).
     func create(userID: Int64, draft: Rules.Draft, options: WriteOptions = WriteOptions()) throws -> Future<Record> {
-        let now = clock.now()
-        var record = rules.blank(userID: userID, now: now)
+        var record = rules.blank(userID: userID, now: clock.now())
         try rules.apply(draft, to: &record)
         let validated = record
         let rules = rules
+        let storage = storage
         return storage.submit { connection in
             try rules.check(connection, userID: userID, validated, replacing: nil, options: options)
-            return try Store.insert(connection, userID: userID, validated, at: now)
+            // Stamped here, in commit order (see `Storage.stamp`).
+            var stamped = validated
+            stamped.createdAt = storage.stamp()
+            stamped.updatedAt = stamped.createdAt
+            return try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
         }
     }
 
     /// The version precondition is checked on the writer thread against what is stored.
     func update(userID: Int64, id: Int64, draft: Rules.Draft, precondition: VersionPrecondition, options: WriteOptions = WriteOptions()) -> Future<Record> {
         let rules = rules
-        let clock = clock
+        let storage = storage
         return storage.submit { connection in
             let current = try Store.load(connection, userID: userID, id: id)
             try precondition.check(current.version)
@@ -77,7 +84,7 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             try rules.apply(draft, to: &updated)
             guard updated != current else { return current }
             try rules.check(connection, userID: userID, updated, replacing: current, options: options)
-            try Store.update(connection, updated, replacing: current, at: clock.now())
+            try Store.update(connection, updated, replacing: current, at: storage.stamp())
             // Read back: computed fields (counts) and the stored timestamps.
             return try Store.load(connection, userID: userID, id: id)
         }
@@ -85,11 +92,15 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
 
     func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
         let rules = rules
+        let storage = storage
         return storage.submit { connection in
             let current = try Store.load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             try rules.checkDelete(connection, current)
+            let stamp = storage.stamp()
+            try rules.deleting(connection, current, at: stamp)
             try Store.delete(connection, id: id)
+            try DeletionStore.record(connection, userID: userID, kind: Store.kind, id: id, at: stamp)
         }
     }
 

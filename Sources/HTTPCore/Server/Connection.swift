@@ -31,9 +31,13 @@ final class Connection: @unchecked Sendable {
 
     let id: Int
     private let fd: Int32
-    private let loop: IOLoop
+    let loop: IOLoop
     private let server: HTTPServer
-    private let remoteAddress: String
+    let remoteAddress: String
+    /// How this connection ranks for eviction when the server is full, for the acceptor to read
+    /// (see `EvictionRank`): published when a request starts and when the connection waits for
+    /// input again (and by the sweep). The loop checks again before it evicts.
+    let evictionRank = Atomic<UInt64>(0)
     private var parser: RequestParser
     private var phase = Phase.reading
     /// Whether epoll should report readability / writability (what is registered).
@@ -67,13 +71,29 @@ final class Connection: @unchecked Sendable {
     /// Registers with the loop's epoll set; call on the loop's thread.
     func start() {
         loop.connections[id] = self
+        evictionRank.store(EvictionRank.headIncomplete(since: openedAt), ordering: .relaxed)
         guard loop.watch(fd, token: id, events: interest, adding: true) else {
             loop.connections[id] = nil
             phase = .closed
             Glibc.close(fd)
-            server.connectionClosed()
+            server.connectionClosed(self)
             return
         }
+    }
+
+    /// What this connection is now, for eviction: idle between requests, still sending a
+    /// request head, or busy (never evicted).
+    private var currentRank: UInt64 {
+        guard phase == .reading else { return EvictionRank.busy }
+        if parser.isIdle { return servedRequests > 0 ? EvictionRank.idle(since: lastByteAt) : EvictionRank.headIncomplete(since: openedAt) }
+        return parser.isReadingBody ? EvictionRank.busy : EvictionRank.headIncomplete(since: requestStartedAt)
+    }
+
+    /// Closes the connection if it is still idle or still sending its head: the server is full
+    /// and a new client is waiting (slowloris defence). A connection that got busy meanwhile stays.
+    func evict() {
+        guard phase != .closed, currentRank != EvictionRank.busy else { return }
+        close()
     }
 
     private var interest: UInt32 {
@@ -152,6 +172,7 @@ final class Connection: @unchecked Sendable {
                     return
                 }
                 resumeReading()
+                evictionRank.store(currentRank, ordering: .relaxed)
                 return
             case .expectContinue:
                 write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), then: .continueBody)
@@ -173,6 +194,7 @@ final class Connection: @unchecked Sendable {
 
     private func handle(_ head: HTTPRequestHead, _ body: [UInt8]) {
         phase = .handling
+        evictionRank.store(EvictionRank.busy, ordering: .relaxed)
         let start = requestStartedAt
         let proxies = server.configuration.trustedProxies
         let client = proxies.blocks.isEmpty
@@ -323,6 +345,7 @@ final class Connection: @unchecked Sendable {
     // MARK: - Timeouts and shutdown
 
     func checkTimeouts(now: UInt64) {
+        evictionRank.store(currentRank, ordering: .relaxed)
         let config = server.configuration
         switch phase {
         case .reading:
@@ -367,7 +390,7 @@ final class Connection: @unchecked Sendable {
         loop.connections[id] = nil
         loop.unwatch(fd)
         Glibc.close(fd)
-        server.connectionClosed()
+        server.connectionClosed(self)
     }
 
     private func suspendReading() {

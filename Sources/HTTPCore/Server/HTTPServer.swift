@@ -17,6 +17,9 @@ public final class HTTPServer: Sendable {
     private let accessLog: AccessLog?
     public let metrics: ServerMetrics
     private let acceptQueue = DispatchQueue(label: "foothold.accept")
+    /// Every open connection, and how many come from each address (for the caps).
+    private let registry = Lock<(connections: [Int: Connection], perAddress: [String: Int])>(([:], [:]))
+    private let evictions = Atomic<Int>(0)
     private let state = Lock(State())
     private let openConnections = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
@@ -196,7 +199,8 @@ public final class HTTPServer: Sendable {
                 if code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM { pauseAccepting() }
                 return
             }
-            if isDraining || openConnections.load(ordering: .relaxed) >= configuration.maxConnections {
+            let address = Self.describe(storage)
+            if isDraining || !admit(address: address) {
                 Glibc.close(fd)
                 continue
             }
@@ -208,7 +212,11 @@ public final class HTTPServer: Sendable {
                 state.nextLoop = (state.nextLoop + 1) % loops.count
                 return loops[state.nextLoop]
             }
-            let connection = Connection(id: id, fd: fd, remoteAddress: Self.describe(storage), loop: loop, server: self)
+            let connection = Connection(id: id, fd: fd, remoteAddress: address, loop: loop, server: self)
+            registry.withLock { registry in
+                registry.connections[id] = connection
+                registry.perAddress[address, default: 0] += 1
+            }
             loop.execute { connection.start() }
         }
     }
@@ -231,7 +239,60 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    func connectionClosed() {
+    /// Whether a new connection from `address` may come in. At the per-address cap it may not.
+    /// At the connection cap it may if a connection can make room: an idle keep-alive one
+    /// first, else the one whose request head has been arriving longest (a slow client holding
+    /// a slot is what fills a server under a slowloris attack); with none, it is turned away.
+    private func admit(address: String) -> Bool {
+        let perAddressCap = configuration.maxConnectionsPerAddress
+        let victim = registry.withLock { registry -> Connection?? in
+            if perAddressCap > 0, registry.perAddress[address, default: 0] >= perAddressCap { return .some(nil) }
+            guard openConnections.load(ordering: .relaxed) >= configuration.maxConnections else { return .none }
+            var best: (connection: Connection, rank: UInt64)?
+            for connection in registry.connections.values {
+                let rank = connection.evictionRank.load(ordering: .relaxed)
+                guard rank != EvictionRank.busy else { continue }
+                if best.map({ EvictionRank.precedes(rank, $0.rank) }) ?? true { best = (connection, rank) }
+            }
+            guard let best else { return .some(nil) }
+            // Chosen once: marked busy so the next arrival picks another.
+            best.connection.evictionRank.store(EvictionRank.busy, ordering: .relaxed)
+            return .some(best.connection)
+        }
+        switch victim {
+        case .none: return true
+        case .some(nil): return false
+        case .some(let connection?):
+            evictions.add(1, ordering: .relaxed)
+            connection.loop.execute { connection.evict() }
+            return true
+        }
+    }
+
+    /// Connections closed to make room for new ones.
+    public var evictionCount: Int { evictions.load(ordering: .relaxed) }
+
+    /// How many open connections are idle and how many are still sending a head (tests wait on it).
+    var evictable: (idle: Int, headIncomplete: Int) {
+        registry.withLock { registry in
+            var counts = (idle: 0, headIncomplete: 0)
+            for connection in registry.connections.values {
+                switch connection.evictionRank.load(ordering: .relaxed) >> 62 {
+                case 2: counts.idle += 1
+                case 1: counts.headIncomplete += 1
+                default: break
+                }
+            }
+            return counts
+        }
+    }
+
+    func connectionClosed(_ connection: Connection) {
+        registry.withLock { registry in
+            registry.connections[connection.id] = nil
+            let left = registry.perAddress[connection.remoteAddress, default: 1] - 1
+            registry.perAddress[connection.remoteAddress] = left > 0 ? left : nil
+        }
         let remaining = openConnections.add(-1, ordering: .relaxed).newValue
         if remaining == 0 && isDraining { finishShutdown() }
     }

@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a response may make no write progress before the peer is dropped.
     public var writeTimeout = 30.0
     public var maxConnections = 1024
+    /// Most connections from one client address (0: no cap). Behind a reverse proxy every
+    /// client shares the proxy's address, so leave it off there.
+    public var maxConnectionsPerAddress = 0
     public var ioThreads = max(1, System.coreCount)
     public var workerThreads = max(4, System.coreCount * 4)
     /// Requests waiting for a worker beyond this are answered 503 at once.
