@@ -37,7 +37,7 @@ for _ in $(seq 1 150); do
 done
 kill "$attack" 2>/dev/null || true
 wait "$attack" 2>/dev/null || true
-open=$(grep -oE 'connected: *[0-9]+' "$work/attack.log" | tail -1 || true)
+open=$(sed 's/\x1b\[[0-9;]*m//g' "$work/attack.log" | grep -aoE 'connected: *[0-9]+' | tail -1 || true)
 echo "slowloris: $probes probes during the attack, $failed failed, slowest ${slowest}s ($open)"
 kill -0 "$pid" 2>/dev/null || { echo "slowloris: the server died"; cat "$work/stderr.log"; exit 1; }
 if [ "$failed" -ne 0 ]; then

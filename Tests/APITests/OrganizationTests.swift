@@ -170,6 +170,15 @@ struct OrganizationTests {
         #expect(fresh.header("etag") == "\"2\"")
         #expect(try owner.get(path, headers: [("If-None-Match", "\"1\"")]).status == 200)
 
+        // A field that is not * or entity-tags is refused, not read as "no condition".
+        for (name, value) in [("If-Match", "2"), ("If-Match", ""), ("If-Match", "\"2\", *"), ("If-None-Match", "W/2"), ("If-None-Match", "\"2")] {
+            let request = name == "If-Match" ? try owner.patch(path, patch, headers: [(name, value)]) : try owner.get(path, headers: [(name, value)])
+            #expect(request.isProblem(400, "bad_precondition"), "\(name): \(value)")
+            #expect(request.problemFields == [name], "\(name): \(value)")
+        }
+        #expect(try owner.get(path).json?["version"] == .int(2))
+        // A weak tag is well-formed but never matches If-Match (strong comparison).
+        #expect(try owner.patch(path, patch, headers: [("If-Match", "W/\"2\"")]).isProblem(412, "precondition_failed"))
         let staleDelete = try owner.delete(path, headers: [("If-Match", "\"1\"")])
         #expect(staleDelete.status == 412)
         #expect(staleDelete.code == "precondition_failed")

@@ -19,8 +19,8 @@ enum Reply {
     }
 
     /// GET of one object: 304 when If-None-Match names its version.
-    static func get(_ request: Request, version: Int64, _ write: (inout JSONWriter) -> Void) -> Response {
-        if Conditional.notModified(request, version: version) {
+    static func get(_ request: Request, version: Int64, _ write: (inout JSONWriter) -> Void) throws(Problem) -> Response {
+        if try Conditional.notModified(request, version: version) {
             return Response(status: 304, headers: [("ETag", Conditional.etag(version))])
         }
         return object(version, write)

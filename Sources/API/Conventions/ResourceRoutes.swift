@@ -38,18 +38,18 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
         let one = path + "/{id:int}"
         router.add("GET", one, auth.route(inline: true) { request, principal in
             let item = try resource.service.get(userID: principal.userID, id: try request.intParameter("id"))
-            return Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
+            return try Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })
         // Writes run like creates: parsed and checked here, applied by the writer thread, answered after the commit.
         router.add("PATCH", one, auth.route(inline: true) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
             let updated = resource.service.update(
                 userID: principal.userID, id: try request.intParameter("id"), draft: try resource.draft(request),
-                precondition: Conditional.precondition(request), options: Self.options(flags))
+                precondition: try Conditional.precondition(request), options: Self.options(flags))
             return .later(updated) { item in Reply.object(resource.version(item)) { resource.write(item, &$0) } }
         })
         router.add("DELETE", one, auth.route(inline: true) { request, principal in
-            let deleted = resource.service.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: Conditional.precondition(request))
+            let deleted = resource.service.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: try Conditional.precondition(request))
             return .later(deleted) { _ in Reply.noContent }
         })
     }

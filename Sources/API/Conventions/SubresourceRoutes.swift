@@ -42,18 +42,18 @@ struct SubresourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
         })
         router.add("GET", one, auth.route(inline: true) { request, principal in
             let item = try routes.get(principal.userID, try request.intParameter("id"), try request.intParameter("item_id"))
-            return Reply.get(request, version: routes.version(item)) { routes.write(item, &$0) }
+            return try Reply.get(request, version: routes.version(item)) { routes.write(item, &$0) }
         })
         router.add("PATCH", one, auth.route(inline: true) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let updated = try routes.update(
                 principal.userID, try request.intParameter("id"), try request.intParameter("item_id"), try routes.draft(request),
-                Conditional.precondition(request))
+                try Conditional.precondition(request))
             return .later(updated) { item in Reply.object(routes.version(item)) { routes.write(item, &$0) } }
         })
         router.add("DELETE", one, auth.route(inline: true) { request, principal in
             let deleted = try routes.delete(
-                principal.userID, try request.intParameter("id"), try request.intParameter("item_id"), Conditional.precondition(request))
+                principal.userID, try request.intParameter("id"), try request.intParameter("item_id"), try Conditional.precondition(request))
             return .later(deleted) { _ in Reply.noContent }
         })
     }
@@ -88,7 +88,7 @@ struct ActionRoute<Item: Sendable>: Sendable {
                 }
                 body = try BodyReader(request, fields: action.fields)
             }
-            let done = try action.perform(principal.userID, try request.intParameter("id"), &body, Conditional.precondition(request))
+            let done = try action.perform(principal.userID, try request.intParameter("id"), &body, try Conditional.precondition(request))
             return .later(done) { item in Reply.object(action.version(item)) { action.write(item, &$0) } }
         })
     }

@@ -9,7 +9,7 @@ enum AccountRoutes {
 
         router.add("GET", "/me", auth.route(inline: true) { request, principal in
             let user = try accounts.user(id: principal.userID)
-            return Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
+            return try Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
         })
 
         router.add("GET", "/tokens", auth.route { request, principal in
@@ -31,11 +31,11 @@ enum AccountRoutes {
 
         router.add("GET", "/tokens/{id:int}", auth.route { request, principal in
             let token = try accounts.token(userID: principal.userID, id: try request.intParameter("id"))
-            return Reply.get(request, version: token.version) { ResourceJSON.write(token, current: principal.tokenID, &$0) }
+            return try Reply.get(request, version: token.version) { ResourceJSON.write(token, current: principal.tokenID, &$0) }
         })
 
         router.add("DELETE", "/tokens/{id:int}", auth.route { request, principal in
-            try accounts.deleteToken(userID: principal.userID, id: try request.intParameter("id"), precondition: Conditional.precondition(request))
+            try accounts.deleteToken(userID: principal.userID, id: try request.intParameter("id"), precondition: try Conditional.precondition(request))
             return Reply.noContent
         })
     }
