@@ -73,11 +73,11 @@ def seed_notes(i):
     return text[:200]
 
 
-def seed_foothold(work):
-    """BENCHMARKS.md's data set for one user: 10,000 contacts at 500 organizations. Returns a token."""
+def seed_foothold(work, binary):
+    """BENCHMARKS.md's data set for one user: 10,000 contacts at 500 organizations, in a database
+    made by `binary` (its own migrations). Returns a token."""
     import sqlite3
     db = os.path.join(work, "foothold.sqlite")
-    binary = os.path.join(ROOT, ".build/release/foothold")
     token = subprocess.run([binary, "user", "add", "bench", "--db", db], capture_output=True, text=True, check=True).stdout.strip()
     with sqlite3.connect(db) as conn:
         user = conn.execute("SELECT id FROM users WHERE name = 'bench'").fetchone()[0]
@@ -158,9 +158,9 @@ class Server:
 
 def start_foothold(work, synchronous, workload, binary=None, name="foothold"):
     port = free_port()
-    if not os.path.exists(os.path.join(work, "foothold.sqlite")):
-        Server.token = seed_foothold(work)
     binary = binary or os.path.join(ROOT, ".build/release/foothold")
+    if not os.path.exists(os.path.join(work, "foothold.sqlite")):
+        Server.token = seed_foothold(work, binary)
     return Server(name, [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
                                "--synchronous", synchronous]
                   # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.

@@ -17,8 +17,8 @@ mkdir -p "$log"
 
 # name | file | exact text | replacement (each text must occur exactly once)
 mutants=$(cat <<'LIST'
-list-without-account-scope|Sources/Domain/Contacts/ContactService.swift|conditions: ["c.user_id = ?"], arguments: [userID])|conditions: [], arguments: [])
-create-skips-tags|Sources/Domain/Contacts/ContactService.swift|for tag in tags { try connection.run("INSERT INTO contact_tags|for tag in tags where !isNew { try connection.run("INSERT INTO contact_tags
+list-without-account-scope|Sources/Domain/Storage/RecordStore.swift|conditions: ["\(sql.alias).user_id = ?"], arguments: [userID],|conditions: [], arguments: [],
+create-skips-tags|Sources/Domain/Contacts/ContactStore.swift|        try tags.replace(connection, owner: contact.id, with: contact.tags, current: current?.tags)|        if current != nil { try tags.replace(connection, owner: contact.id, with: contact.tags, current: current?.tags) }
 conflict-409-as-400|Sources/HTTPCore/Response/Problem.swift|Problem(status: 409, code: code, detail: detail, extensions: extensions)|Problem(status: 400, code: code, detail: detail, extensions: extensions)
 if-match-skipped|Sources/Domain/Support/VersionPrecondition.swift|            throw DomainError.preconditionFailed(currentVersion: current)|            _ = current
 framing-error-answered-200|Sources/HTTPCore/Server/Connection.swift|let problem = Problem(status: error.status, code: error.code, detail: error.detail)|let problem = Problem(status: 200, code: error.code, detail: error.detail)

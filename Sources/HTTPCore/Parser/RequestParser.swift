@@ -595,13 +595,18 @@ enum HTTPSyntax {
     /// no list: a comma, though a sub-delim, is refused, since a Host that reads as a list
     /// means two intermediaries disagree about it.
     static func isValidHost(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
+        var text = value
+        // Every request carries one: read its bytes in place rather than copy them to an array.
+        return text.withUTF8 { isValidHost(bytes: $0) }
+    }
+
+    private static func isValidHost(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         if bytes.first == 0x5B {
             guard let close = bytes.firstIndex(of: 0x5D), close > 1 else { return false }
             for byte in bytes[1..<close] {
-                let allowed = isDigit(byte) || hexValue(byte) != nil || byte == 0x3A || byte == 0x2E
-                    || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || "-_~!$&'()*+;=".utf8.contains(byte)
+                let allowed = hexValue(byte) != nil || byte == 0x3A || byte == 0x2E
+                    || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || isSubDelimOrUnreserved(byte)
                 guard allowed else { return false }
             }
             index = close + 1
@@ -613,15 +618,23 @@ enum HTTPSyntax {
                     index += 3
                     continue
                 }
-                let unreserved = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || isDigit(byte) || "-._~".utf8.contains(byte)
-                guard unreserved || "!$&'()*+;=".utf8.contains(byte) else { return false }
+                let alphanumeric = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || isDigit(byte)
+                guard alphanumeric || isSubDelimOrUnreserved(byte) else { return false }
                 index += 1
             }
             guard index > 0 else { return false }
         }
         guard index < bytes.count else { return true }
-        guard bytes[index] == 0x3A else { return false }
-        return bytes[(index + 1)...].allSatisfy(isDigit) && bytes.count - index - 1 <= 5
+        guard bytes[index] == 0x3A, bytes.count - index - 1 <= 5 else { return false }
+        return bytes[(index + 1)...].allSatisfy(isDigit)
+    }
+
+    /// `-._~` (unreserved besides letters and digits) and the sub-delims but the comma.
+    private static func isSubDelimOrUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x2D, 0x2E, 0x5F, 0x7E, 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x3B, 0x3D: true
+        default: false
+        }
     }
 
     /// The path and query of an absolute-form target (`http://host/path?q`), or nil when the
