@@ -44,7 +44,7 @@ token=$("$binary" token create --user owner --name schemathesis --db "$work/st.s
 "$venv/bin/st" --config-file "$root/.ci/schemathesis.toml" run "$root/openapi.yaml" --url "http://127.0.0.1:$port" \
     --header "Authorization: Bearer $token" \
     --checks all \
-    --max-examples "$max_examples" --seed 1 --workers 2 --no-color
+    --max-examples "$max_examples" --seed 1 --workers 1 --no-color
 if grep -q "error: request" "$work/stderr.log"; then
     echo "schemathesis: the server logged request failures:"
     grep "error: request" "$work/stderr.log" | head -20

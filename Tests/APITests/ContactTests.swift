@@ -28,6 +28,21 @@ struct ContactTests {
         #expect(notes.json?["notes"] == .string("one\ntwo\r\nthree\tfour"))
     }
 
+    /// Lengths are counted in code points, as JSON Schema counts them: a skin-tone emoji is two.
+    @Test func lengthsCountCodePoints() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let thumbs = "👍🏻"  // one grapheme, two code points
+        let long = String(repeating: thumbs, count: 100) + "x"  // 201 code points, 101 graphemes
+        let refused = try owner.post("/interests", #"{"name":"\#(long)"}"#)
+        #expect(refused.isProblem(422, "validation_failed"))
+        #expect(refused.problemFields == ["name"])
+        let fits = String(repeating: thumbs, count: 100)  // exactly 200 code points
+        #expect(try owner.post("/interests", #"{"name":"\#(fits)"}"#).status == 201)
+        let tag = String(repeating: thumbs, count: 25) + "x"  // 51 code points
+        #expect(try owner.post("/contacts", #"{"name":"Ada","tags":["\#(tag)"]}"#).problemFields == ["tags"])
+    }
+
     /// JSON Schema counts 2.0 and 1e2 as integers; 2.5 is not one.
     @Test func integralNumbersAreIntegers() throws {
         let live = try LiveServer()

@@ -111,7 +111,7 @@ struct ContactRules: ResourceRules {
         var seen = Set<String>()
         for raw in draft.tags.applied(to: contact.tags) ?? [] {
             let tag = raw.trimmingWhitespace()
-            if tag.isEmpty || tag.count > 50 || tag.contains("\u{1F}") {
+            if tag.isEmpty || tag.unicodeScalars.count > 50 || tag.contains("\u{1F}") {
                 validator.add("tags", "each tag must be 1 to 50 characters")
                 break
             }

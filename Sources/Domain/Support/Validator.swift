@@ -7,6 +7,8 @@ import Primitives
 import SQLiteCore
 
 /// Collects field issues while a draft is checked, so one answer names every bad field.
+/// Lengths count Unicode code points, as JSON Schema's `maxLength` does (not the grapheme
+/// clusters `String.count` gives: "👍🏻" is one character to Swift and two to a client's schema).
 public struct Validator {
     public private(set) var issues: [FieldIssue] = []
 
@@ -21,7 +23,7 @@ public struct Validator {
         let text = value?.trimmingWhitespace() ?? ""
         if text.isEmpty {
             add(field, "is required and cannot be empty")
-        } else if text.count > maxLength {
+        } else if text.unicodeScalars.count > maxLength {
             add(field, "must be at most \(maxLength) characters")
         }
         return text
@@ -30,7 +32,7 @@ public struct Validator {
     /// Trims an optional text field; empty text becomes null.
     public mutating func optional(_ field: String, _ value: String?, maxLength: Int) -> String? {
         guard let text = value?.trimmingWhitespace(), !text.isEmpty else { return nil }
-        if text.count > maxLength { add(field, "must be at most \(maxLength) characters") }
+        if text.unicodeScalars.count > maxLength { add(field, "must be at most \(maxLength) characters") }
         return text
     }
 
