@@ -11,6 +11,7 @@ public enum FootholdApp {
         let interests: InterestService
         let organizations: OrganizationService
         let contacts: ContactService
+        let questions: QuestionService
         let deletions: DeletionService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
@@ -25,6 +26,7 @@ public enum FootholdApp {
             interests = services.interests
             organizations = services.organizations
             contacts = services.contacts
+            questions = services.questions
             deletions = services.deletions
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
@@ -42,6 +44,7 @@ public enum FootholdApp {
         InterestRoutes.register(on: &router, context)
         OrganizationRoutes.register(on: &router, context)
         ContactRoutes.register(on: &router, context)
+        QuestionRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

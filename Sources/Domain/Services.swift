@@ -8,6 +8,7 @@ public struct Services: Sendable {
     public let interests: InterestService
     public let organizations: OrganizationService
     public let contacts: ContactService
+    public let questions: QuestionService
     public let deletions: DeletionService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -16,6 +17,7 @@ public struct Services: Sendable {
         interests = InterestService(storage: storage, clock: clock)
         organizations = OrganizationService(storage: storage, clock: clock)
         contacts = ContactService(storage: storage, clock: clock)
+        questions = QuestionService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
     }
 }

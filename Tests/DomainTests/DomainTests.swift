@@ -238,6 +238,8 @@ struct DomainTests {
         try check("interests", InterestStore.Column.self)
         try check("tokens", TokenStore.Column.self)
         try check("users", UserStore.Column.self)
+        try check("questions", QuestionStore.Column.self)
+        try check("deletions", DeletionStore.Column.self)
     }
 }
 

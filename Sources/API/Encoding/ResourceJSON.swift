@@ -64,6 +64,18 @@ enum ResourceJSON {
         w.objectEnd()
     }
 
+    static func write(_ question: Question, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", question.id)
+        w.field("text", question.text)
+        w.field("category", question.category.rawValue)
+        w.field("tags", question.tags)
+        w.field("created_at", question.createdAt)
+        w.field("updated_at", question.updatedAt)
+        w.field("version", question.version)
+        w.objectEnd()
+    }
+
     static func write(_ contact: Contact, _ w: inout JSONWriter) {
         w.objectStart()
         w.field("id", contact.id)

@@ -68,14 +68,6 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
         query.updatedSince(filter.updatedSince)
         return query
     }
-
-    /// SQLite's NOCASE order (ASCII letters folded, other bytes compared as they are), the
-    /// order tags are read back in, so a written contact equals the one read later.
-    static func nocaseOrder(_ a: String, _ b: String) -> Bool {
-        func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-        for (x, y) in zip(a.utf8, b.utf8) where fold(x) != fold(y) { return fold(x) < fold(y) }
-        return a.utf8.count < b.utf8.count
-    }
 }
 
 /// The rules of a contact: fields, tags, references and duplicates.
@@ -107,18 +99,7 @@ struct ContactRules: ResourceRules {
         contact.keepInTouchDays = draft.keepInTouchDays.applied(to: contact.keepInTouchDays)
         validator.range("keep_in_touch_days", contact.keepInTouchDays, 1...3650)
         contact.interestIDs = OwnedIDs.normalized(draft.interestIDs.applied(to: contact.interestIDs), field: "interest_ids", &validator)
-        var tags: [String] = []
-        var seen = Set<String>()
-        for raw in draft.tags.applied(to: contact.tags) ?? [] {
-            let tag = raw.trimmingWhitespace()
-            if tag.isEmpty || tag.unicodeScalars.count > 50 || tag.contains("\u{1F}") {
-                validator.add("tags", "each tag must be 1 to 50 characters")
-                break
-            }
-            if seen.insert(tag.lowercased()).inserted { tags.append(tag) }
-        }
-        if tags.count > 50 { validator.add("tags", "must hold at most 50 tags") }
-        contact.tags = tags.sorted(by: ContactService.nocaseOrder)
+        contact.tags = Tags.normalized(draft.tags.applied(to: contact.tags), &validator)
         try validator.finish()
     }
 

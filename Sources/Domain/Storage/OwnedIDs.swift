@@ -14,9 +14,9 @@ enum OwnedIDs {
 
     /// An id list from a draft: duplicates dropped, sorted, at most 100.
     static func normalized(_ ids: [Int64]?, field: String, _ validator: inout Validator) -> [Int64] {
-        let unique = Array(Set(ids ?? [])).sorted()
-        if unique.count > 100 { validator.add(field, "must hold at most 100 ids") }
-        return unique
+        // Counted as sent, duplicates included: the spec's maxItems counts them too.
+        if (ids?.count ?? 0) > 100 { validator.add(field, "must hold at most 100 ids") }
+        return Array(Set(ids ?? [])).sorted()
     }
 
     /// The issue for ids of `table` that are not the user's, or nil when all are.

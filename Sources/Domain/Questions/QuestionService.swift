@@ -1,0 +1,61 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Primitives
+import SQLiteCore
+
+/// The question bank: CRUD, categories and tags, and the list contract.
+public final class QuestionService: ResourceService<Question, QuestionDraft>, @unchecked Sendable {
+    // Immutable after init.
+    private let path: ResourcePath<QuestionRules>
+
+    /// Questions have no name: creation and update order, both ways.
+    public static let sorts: [String: ListOrder] = [
+        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
+        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
+        "updated_at": ListOrder(name: "updated_at", columns: ["q.updated_at"], descending: false),
+        "-updated_at": ListOrder(name: "-updated_at", columns: ["q.updated_at"], descending: true),
+    ]
+    public static let defaultSort = "created_at"
+
+    public init(storage: Storage, clock: any Clock = SystemClock()) {
+        path = ResourcePath(storage: storage, clock: clock, rules: QuestionRules())
+        super.init(path)
+    }
+
+    public func list(userID: Int64, filter: QuestionFilter, page: PageRequest) throws -> Page<Question> {
+        try path.list(userID: userID, page: page) { query in
+            if let category = filter.category {
+                query.conditions.append("q.category = ?")
+                query.arguments.append(category.rawValue)
+            }
+            if let tag = filter.tag {
+                query.conditions.append("EXISTS (SELECT 1 FROM question_tags t WHERE t.question_id = q.id AND t.tag = ?)")
+                query.arguments.append(tag)
+            }
+            query.contains(filter.text, in: ["q.text"])
+            query.updatedSince(filter.updatedSince)
+        }
+    }
+}
+
+/// The rules of a question: some text, a category, tags.
+struct QuestionRules: ResourceRules {
+    typealias Store = QuestionStore
+
+    func blank(userID: Int64, now: Date) -> Question {
+        Question(id: 0, userID: userID, text: "", category: .other, tags: [], createdAt: now, updatedAt: now, version: 1)
+    }
+
+    func apply(_ draft: QuestionDraft, to question: inout Question) throws(DomainError) {
+        var validator = Validator()
+        question.text = validator.required("text", draft.text.applied(to: question.text), maxLength: 2000)
+        question.category = draft.category.applied(to: question.category) ?? .other
+        question.tags = Tags.normalized(draft.tags.applied(to: question.tags), &validator)
+        try validator.finish()
+    }
+
+    func check(_ connection: SQLiteConnection, userID: Int64, _ question: Question, replacing current: Question?, options: WriteOptions) throws {}
+}
