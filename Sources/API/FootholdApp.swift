@@ -12,6 +12,7 @@ public enum FootholdApp {
         let organizations: OrganizationService
         let contacts: ContactService
         let questions: QuestionService
+        let resumes: ResumeService
         let deletions: DeletionService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
@@ -27,6 +28,7 @@ public enum FootholdApp {
             organizations = services.organizations
             contacts = services.contacts
             questions = services.questions
+            resumes = services.resumes
             deletions = services.deletions
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
@@ -45,6 +47,7 @@ public enum FootholdApp {
         OrganizationRoutes.register(on: &router, context)
         ContactRoutes.register(on: &router, context)
         QuestionRoutes.register(on: &router, context)
+        ResumeRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

@@ -9,6 +9,7 @@ public struct Services: Sendable {
     public let organizations: OrganizationService
     public let contacts: ContactService
     public let questions: QuestionService
+    public let resumes: ResumeService
     public let deletions: DeletionService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -18,6 +19,7 @@ public struct Services: Sendable {
         organizations = OrganizationService(storage: storage, clock: clock)
         contacts = ContactService(storage: storage, clock: clock)
         questions = QuestionService(storage: storage, clock: clock)
+        resumes = ResumeService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
     }
 }

@@ -41,6 +41,11 @@ struct ContactTests {
         #expect(try owner.post("/interests", #"{"name":"\#(fits)"}"#).status == 201)
         let tag = String(repeating: thumbs, count: 25) + "x"  // 51 code points
         #expect(try owner.post("/contacts", #"{"name":"Ada","tags":["\#(tag)"]}"#).problemFields == ["tags"])
+        // Counted as sent, before trimming, as the spec's maxLength counts.
+        let padded = "  " + String(repeating: "a", count: 199)  // 201 code points, 199 after trimming
+        let refusedPadded = try owner.post("/interests", #"{"name":"\#(padded)"}"#)
+        #expect(refusedPadded.problemFields == ["name"])
+        #expect(refusedPadded.json?["errors"]?.arrayValue?.first?["message"] == .string("must be at most 200 characters"))
     }
 
     /// JSON Schema counts 2.0 and 1e2 as integers; 2.5 is not one.

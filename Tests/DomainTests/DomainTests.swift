@@ -239,6 +239,7 @@ struct DomainTests {
         try check("tokens", TokenStore.Column.self)
         try check("users", UserStore.Column.self)
         try check("questions", QuestionStore.Column.self)
+        try check("resumes", ResumeStore.Column.self)
         try check("deletions", DeletionStore.Column.self)
     }
 }

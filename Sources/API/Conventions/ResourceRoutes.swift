@@ -11,6 +11,8 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     var path: String
     /// Query flags the writes accept (`allow_duplicate`); anything else is a 400.
     var writeFlags: Set<String> = []
+    /// A larger body limit for POST and PATCH (nil: the server's).
+    var bodyLimit: Int?
     var id: @Sendable (Item) -> Int64
     var version: @Sendable (Item) -> Int64
     var write: @Sendable (Item, inout JSONWriter) -> Void
@@ -28,7 +30,7 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let resource = self
         router.add("GET", path, auth.route(resource.list))
-        router.add("POST", path, auth.route(inline: true) { request, principal in
+        router.add("POST", path, auth.route(inline: true, bodyLimit: bodyLimit) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
             let created = try resource.service.create(userID: principal.userID, draft: try resource.draft(request), options: Self.options(flags))
             return .later(created) { item in
@@ -41,7 +43,7 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
             return try Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })
         // Writes run like creates: parsed and checked here, applied by the writer thread, answered after the commit.
-        router.add("PATCH", one, auth.route(inline: true) { request, principal in
+        router.add("PATCH", one, auth.route(inline: true, bodyLimit: bodyLimit) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
             let updated = resource.service.update(
                 userID: principal.userID, id: try request.intParameter("id"), draft: try resource.draft(request),

@@ -76,6 +76,20 @@ enum ResourceJSON {
         w.objectEnd()
     }
 
+    static func write(_ resume: Resume, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", resume.id)
+        w.field("label", resume.label)
+        w.field("interest_id", resume.interestID)
+        w.field("content", resume.content)
+        w.field("url", resume.url)
+        w.field("content_updated_at", resume.contentUpdatedAt)
+        w.field("created_at", resume.createdAt)
+        w.field("updated_at", resume.updatedAt)
+        w.field("version", resume.version)
+        w.objectEnd()
+    }
+
     static func write(_ contact: Contact, _ w: inout JSONWriter) {
         w.objectStart()
         w.field("id", contact.id)

@@ -50,7 +50,7 @@ struct InterestRules: ResourceRules {
         try UniqueName.check(connection, table: "interests", noun: "An interest", userID: userID, name: interest.name, except: current?.id)
     }
 
-    /// Contacts and organizations linked to the interest lose the link: their `interest_ids`
+    /// Contacts, organizations and resumes linked to the interest lose the link: their `interest_ids`
     /// change, so they get a new version and `updated_at`, and sync clients see them again.
     func deleting(_ connection: SQLiteConnection, _ interest: Interest, at stamp: Date) throws {
         try connection.run(
@@ -62,5 +62,7 @@ struct InterestRules: ResourceRules {
             WHERE id IN (SELECT organization_id FROM organization_interests WHERE interest_id = ?)
             """,
             [stamp, interest.id])
+        // Their interest_id becomes null (ON DELETE SET NULL) once the row goes.
+        try connection.run("UPDATE resumes SET updated_at = ?, version = version + 1 WHERE interest_id = ?", [stamp, interest.id])
     }
 }

@@ -32,11 +32,14 @@ protocol ResourceRules: Sendable {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws
     /// What else a delete changes, stamped `at` (objects that lose a link to it).
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
+    /// Sets the record's own commit-time fields (beyond created_at/updated_at) before it is saved.
+    func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date)
 }
 
 extension ResourceRules {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws {}
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
+    func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date) {}
 }
 
 /// The path every write of a plain resource takes, written once: validate at once (bad input
@@ -69,6 +72,7 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             var stamped = validated
             stamped.createdAt = storage.stamp()
             stamped.updatedAt = stamped.createdAt
+            rules.stamp(&stamped, replacing: nil, at: stamped.createdAt)
             return try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
         }
     }
@@ -84,7 +88,9 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             try rules.apply(draft, to: &updated)
             guard updated != current else { return current }
             try rules.check(connection, userID: userID, updated, replacing: current, options: options)
-            try Store.update(connection, updated, replacing: current, at: storage.stamp())
+            let stamp = storage.stamp()
+            rules.stamp(&updated, replacing: current, at: stamp)
+            try Store.update(connection, updated, replacing: current, at: stamp)
             // Read back: computed fields (counts) and the stored timestamps.
             return try Store.load(connection, userID: userID, id: id)
         }

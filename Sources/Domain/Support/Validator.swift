@@ -18,21 +18,22 @@ public struct Validator {
         issues.append(FieldIssue(field, message))
     }
 
-    /// Trims and checks a required text field.
+    /// Trims and checks a required text field. The length counts the text as sent, as the
+    /// spec's `maxLength` does, before trimming.
     public mutating func required(_ field: String, _ value: String?, maxLength: Int) -> String {
         let text = value?.trimmingWhitespace() ?? ""
         if text.isEmpty {
             add(field, "is required and cannot be empty")
-        } else if text.unicodeScalars.count > maxLength {
+        } else if (value?.unicodeScalars.count ?? 0) > maxLength {
             add(field, "must be at most \(maxLength) characters")
         }
         return text
     }
 
-    /// Trims an optional text field; empty text becomes null.
+    /// Trims an optional text field; empty text becomes null. The length counts the text as sent.
     public mutating func optional(_ field: String, _ value: String?, maxLength: Int) -> String? {
+        if let value, value.unicodeScalars.count > maxLength { add(field, "must be at most \(maxLength) characters") }
         guard let text = value?.trimmingWhitespace(), !text.isEmpty else { return nil }
-        if text.unicodeScalars.count > maxLength { add(field, "must be at most \(maxLength) characters") }
         return text
     }
 

@@ -8,7 +8,7 @@ import SQLiteCore
 
 /// A deleted object, as a sync client learns of it: what it was and when it went.
 public struct Deletion: Sendable, Equatable {
-    /// `contact`, `organization`, `interest` or `question`.
+    /// `contact`, `organization`, `interest`, `question` or `resume`.
     public var type: String
     public var id: Int64
     public var deletedAt: Date
