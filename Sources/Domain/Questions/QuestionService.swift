@@ -12,12 +12,7 @@ public final class QuestionService: ResourceService<Question, QuestionDraft>, @u
     private let path: ResourcePath<QuestionRules>
 
     /// Questions have no name: creation and update order, both ways.
-    public static let sorts: [String: ListOrder] = [
-        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
-        "updated_at": ListOrder(name: "updated_at", columns: ["q.updated_at"], descending: false),
-        "-updated_at": ListOrder(name: "-updated_at", columns: ["q.updated_at"], descending: true),
-    ]
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "q", nameColumn: nil)
     public static let defaultSort = "created_at"
 
     public init(storage: Storage, clock: any Clock = SystemClock()) {

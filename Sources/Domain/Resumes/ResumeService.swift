@@ -11,14 +11,7 @@ public final class ResumeService: ResourceService<Resume, ResumeDraft>, @uncheck
     // Immutable after init.
     private let path: ResourcePath<ResumeRules>
 
-    public static let sorts: [String: ListOrder] = [
-        "label": ListOrder(name: "label", columns: ["r.label COLLATE NOCASE"], descending: false),
-        "-label": ListOrder(name: "-label", columns: ["r.label COLLATE NOCASE"], descending: true),
-        "created_at": ListOrder(name: "created_at", columns: [], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
-        "updated_at": ListOrder(name: "updated_at", columns: ["r.updated_at"], descending: false),
-        "-updated_at": ListOrder(name: "-updated_at", columns: ["r.updated_at"], descending: true),
-    ]
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "r", nameColumn: "label")
     public static let defaultSort = "created_at"
 
     public init(storage: Storage, clock: any Clock = SystemClock()) {

@@ -40,11 +40,14 @@ public struct ListOrder: Sendable, Equatable {
 }
 
 extension ListOrder {
-    /// The orders every resource offers: `name`, `created_at` (creation order, the id) and
+    /// The orders every resource offers: its name column (`name` by default; `label` for
+    /// resumes; none for questions) without case, `created_at` (creation order, the id) and
     /// `updated_at`, each also descending with a leading `-`.
-    static func standard(alias: String) -> [String: ListOrder] {
+    static func standard(alias: String, nameColumn: String? = "name") -> [String: ListOrder] {
+        var keys: [(String, [String])] = [("created_at", []), ("updated_at", ["\(alias).updated_at"])]
+        if let nameColumn { keys.append((nameColumn, ["\(alias).\(nameColumn) COLLATE NOCASE"])) }
         var orders: [String: ListOrder] = [:]
-        for (name, columns) in [("name", ["\(alias).name COLLATE NOCASE"]), ("created_at", []), ("updated_at", ["\(alias).updated_at"])] {
+        for (name, columns) in keys {
             orders[name] = ListOrder(name: name, columns: columns, descending: false)
             orders["-" + name] = ListOrder(name: "-" + name, columns: columns, descending: true)
         }
