@@ -73,9 +73,13 @@ def seed_notes(i):
     return text[:200]
 
 
-def seed_foothold(work, binary):
+# W10 completes a different scheduled meeting per request: enough for the fastest run.
+W10_MEETINGS = 300_000
+
+
+def seed_foothold(work, binary, workload=""):
     """BENCHMARKS.md's data set for one user: 10,000 contacts at 500 organizations, in a database
-    made by `binary` (its own migrations). Returns a token."""
+    made by `binary` (its own migrations); for W10 also scheduled meetings to complete. Returns a token."""
     import sqlite3
     db = os.path.join(work, "foothold.sqlite")
     token = subprocess.run([binary, "user", "add", "bench", "--db", db], capture_output=True, text=True, check=True).stdout.strip()
@@ -88,6 +92,10 @@ def seed_foothold(work, binary):
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(i, user, f"Person {i}", f"Title {i % 37}", i % 500 + 1, f"person{i}@example.com", f"City {i % 50}", seed_notes(i),
               SEED_TIME, SEED_TIME) for i in range(1, 10001)])
+        if workload == "W10":
+            conn.executemany(
+                "INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?)",
+                [(m, user, m % 10000 + 1, SEED_TIME, SEED_TIME, SEED_TIME) for m in range(1, W10_MEETINGS + 1)])
     return token
 
 
@@ -116,6 +124,16 @@ def lua_script(work, name, workload, token):
         lines.append('wrk.method = "POST"')
         lines.append('wrk.headers["Content-Type"] = "application/json"')
         lines.append('wrk.body = \'{"name":"New Person","title":"Engineer","location":"City 7"}\'')
+    elif workload == "W9":
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append('request = function() return wrk.format("POST", "/meetings", nil, '
+                     '\'{"contact_id":\' .. math.random(1, 10000) .. \',"scheduled_at":"2026-12-03T15:00:00Z","medium":"video"}\') end')
+    elif workload == "W10":
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append('local next_meeting = 0')
+        lines.append('local body = \'{"impression":4,"referrals":[{"contact":{"name":"Referred Person","title":"Engineer"},"note":"runs the lab"}]}\'')
+        lines.append('request = function() next_meeting = next_meeting + 1; '
+                     'return wrk.format("POST", "/meetings/" .. next_meeting .. "/complete", nil, body) end')
     path = os.path.join(work, f"{workload}.lua")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -160,7 +178,7 @@ def start_foothold(work, synchronous, workload, binary=None, name="foothold"):
     port = free_port()
     binary = binary or os.path.join(ROOT, ".build/release/foothold")
     if not os.path.exists(os.path.join(work, "foothold.sqlite")):
-        Server.token = seed_foothold(work, binary)
+        Server.token = seed_foothold(work, binary, workload)
     return Server(name, [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
                                "--synchronous", synchronous]
                   # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.
@@ -222,6 +240,9 @@ def main():
             for name, start in starters.items():
                 if name == "nginx" and workload != "W1":
                     continue
+                # The peer has no meetings: W9 and W10 are measured against our own W4.
+                if name == "peer" and workload in ("W9", "W10"):
+                    continue
                 work = tempfile.mkdtemp(prefix="foothold-bench-")
                 server = start(work, workload)
                 idle = None
@@ -229,7 +250,7 @@ def main():
                     script = None if workload == "W1" else lua_script(work, name, workload, Server.token)
                     if workload == "W8":
                         idle = IdleConnections(server.port)
-                    path = {"W1": "/health", "W4": "/contacts"}.get(workload, "/")
+                    path = {"W1": "/health", "W4": "/contacts", "W9": "/meetings"}.get(workload, "/")
                     rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{path}", args.duration, args.connections, script)
                 finally:
                     if idle:
@@ -250,6 +271,9 @@ def main():
             line = f"{workload} {name:9s} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  errors {errors}  peak RSS {rss / 1024:6.1f} MiB"
             if name != "foothold" and base:
                 line += f"  | foothold/{name}: throughput {statistics.median(r[0] for r in base) / rps:5.2f}x"
+            w4 = results.get(("W4", name))
+            if workload in ("W9", "W10") and w4:
+                line += f"  | /W4: {rps / statistics.median(r[0] for r in w4):5.2f}x (target {0.8 if workload == 'W9' else 0.4})"
             print(line)
 
 

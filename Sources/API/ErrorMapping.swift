@@ -19,6 +19,10 @@ enum ErrorMapping {
             return .validation(issues.map { Problem.FieldError(field: $0.field, message: $0.message) })
         case .conflict(let code, let detail, let existingID):
             return .conflict(code, detail, extensions: existingID.map { [("existing_id", .int($0))] } ?? [])
+        case .illegalTransition(let detail, let status):
+            return .conflict("illegal_transition", detail, extensions: [("current_status", .string(status))])
+        case .unprocessable(let code, let detail, let issues):
+            return Problem(status: 422, code: code, detail: detail, errors: issues.map { Problem.FieldError(field: $0.field, message: $0.message) })
         case .preconditionFailed(let current):
             return Problem(
                 status: 412, code: "precondition_failed",

@@ -13,6 +13,11 @@ public enum FootholdApp {
         let contacts: ContactService
         let questions: QuestionService
         let resumes: ResumeService
+        let pitches: PitchService
+        let meetings: MeetingService
+        let agenda: AgendaService
+        let referrals: ReferralService
+        let events: EventService
         let deletions: DeletionService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
@@ -29,6 +34,11 @@ public enum FootholdApp {
             contacts = services.contacts
             questions = services.questions
             resumes = services.resumes
+            pitches = services.pitches
+            meetings = services.meetings
+            agenda = services.agenda
+            referrals = services.referrals
+            events = services.events
             deletions = services.deletions
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
@@ -48,6 +58,9 @@ public enum FootholdApp {
         ContactRoutes.register(on: &router, context)
         QuestionRoutes.register(on: &router, context)
         ResumeRoutes.register(on: &router, context)
+        PitchRoutes.register(on: &router, context)
+        MeetingRoutes.register(on: &router, context)
+        ReferralRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

@@ -10,6 +10,11 @@ public struct Services: Sendable {
     public let contacts: ContactService
     public let questions: QuestionService
     public let resumes: ResumeService
+    public let pitches: PitchService
+    public let meetings: MeetingService
+    public let agenda: AgendaService
+    public let referrals: ReferralService
+    public let events: EventService
     public let deletions: DeletionService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -20,6 +25,11 @@ public struct Services: Sendable {
         contacts = ContactService(storage: storage, clock: clock)
         questions = QuestionService(storage: storage, clock: clock)
         resumes = ResumeService(storage: storage, clock: clock)
+        pitches = PitchService(storage: storage, clock: clock)
+        meetings = MeetingService(storage: storage, clock: clock)
+        agenda = AgendaService(storage: storage)
+        referrals = ReferralService(storage: storage)
+        events = EventService(storage: storage)
         deletions = DeletionService(storage: storage)
     }
 }

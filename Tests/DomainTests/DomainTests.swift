@@ -241,6 +241,41 @@ struct DomainTests {
         try check("questions", QuestionStore.Column.self)
         try check("resumes", ResumeStore.Column.self)
         try check("deletions", DeletionStore.Column.self)
+        try check("pitches", PitchStore.Column.self)
+        try check("meetings", MeetingStore.Column.self)
+        try check("referrals", ReferralStore.Column.self)
+        try check("events", EventStore.Column.self)
+    }
+}
+
+@Suite("Domain: pitch templates and text rules", .timeLimit(.minutes(1)))
+struct PitchTextTests {
+    @Test func templatesParseIntoTextAndPlaceholders() {
+        let template = PitchTemplate("Hi {{ contact.first_name }}, {{contact.hook}}.")
+        #expect(template.parts == [.text("Hi "), .placeholder("contact.first_name"), .text(", "), .placeholder("contact.hook"), .text(".")])
+        #expect(template.problem == nil)
+        #expect(PitchTemplate("{{contact.age}} {{me.name}} {{contact.age}}").unknown == ["contact.age"])
+        #expect(PitchTemplate("{{{contact.name}}}").unknown == ["{contact.name"])
+        #expect(PitchTemplate("Hi {{contact.name").unclosed)
+        #expect(PitchTemplate("Hi {{contact.name").problem?.contains("without a closing") == true)
+        #expect(PitchTemplate("braces } and { alone, and }} too").problem == nil)
+        #expect(PitchTemplate("").parts.isEmpty)
+    }
+
+    @Test func wordsSplitOnPunctuationAndMatchWhole() {
+        #expect(Words.of("Jobs-board, Acme's  café 2026!") == ["jobs", "board", "acme", "s", "café", "2026"])
+        #expect(Words.contains(Words.of("Where are carbon markets heading?"), phrase: ["carbon", "markets"]))
+        #expect(!Words.contains(Words.of("carbon and markets"), phrase: ["carbon", "markets"]))
+        #expect(!Words.contains(["a"], phrase: ["a", "b"]))
+        #expect(PitchLint.jobWords.isSuperset(of: ["job", "jobs", "vacancy", "vacancies", "hiring", "openings"]))
+        #expect(!PitchLint.jobWords.contains("project"))
+    }
+
+    @Test func theHookMustOpenTheFirstSentence() {
+        #expect(PitchLint.opensWith("I read your A.I. essay", "Dear Ann,\nI read your A.I. essay. Could we talk?"))
+        #expect(!PitchLint.opensWith("I read your essay", "Hello there. I read your essay."))
+        #expect(PitchLint.opensWith("read your essay", "Hi, I READ YOUR ESSAY."))
+        #expect(!PitchLint.opensWith("missing", "Hi."))
     }
 }
 

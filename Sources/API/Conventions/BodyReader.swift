@@ -100,6 +100,16 @@ struct BodyReader {
         log.issues.append(Problem.FieldError(field: fieldPath(field), message: message))
     }
 
+    /// Reports a rule between members (one of two required), answered with the type errors.
+    func reject(_ field: String, _ message: String) {
+        issue(field, message)
+    }
+
+    /// Whether the member is sent as null.
+    func isNull(_ name: String) -> Bool {
+        member(name)?.isNull ?? false
+    }
+
     /// A text member; null clears it. Control characters (U+0000–U+001F, U+007F) are refused:
     /// a NUL in a name breaks every export and every C consumer downstream. A `multiline` field
     /// (notes) may hold tabs and line breaks (LF, or CR LF).
@@ -225,8 +235,12 @@ struct BodyReader {
         return .value(ids)
     }
 
-    mutating func enumeration<E: RawRepresentable & CaseIterable & Sendable & Equatable>(_ name: String, _ type: E.Type) -> Patch<E> where E.RawValue == String {
+    /// One of an enumeration's values; null clears it only when `nullable`.
+    mutating func enumeration<E: RawRepresentable & CaseIterable & Sendable & Equatable>(
+        _ name: String, _ type: E.Type, nullable: Bool = false
+    ) -> Patch<E> where E.RawValue == String {
         guard let value = member(name) else { return .absent }
+        if nullable && value.isNull { return .null }
         if case .string(let text) = value, let parsed = E(rawValue: text) { return .value(parsed) }
         issue(name, "must be one of " + E.allCases.map(\.rawValue).joined(separator: ", "))
         return .absent

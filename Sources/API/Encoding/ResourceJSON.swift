@@ -7,6 +7,8 @@ enum ResourceJSON {
         w.objectStart()
         w.field("id", user.id)
         w.field("name", user.name)
+        w.field("display_name", user.displayName)
+        w.field("headline", user.headline)
         w.field("time_zone", user.timeZone)
         w.field("created_at", user.createdAt)
         w.field("updated_at", user.updatedAt)
@@ -149,6 +151,149 @@ enum ResourceJSON {
         w.field("created_at", storedTimestamp: contact.createdAt)
         w.field("updated_at", storedTimestamp: contact.updatedAt)
         w.field("version", contact.version)
+        w.objectEnd()
+    }
+
+    static func write(_ pitch: Pitch, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", pitch.id)
+        w.field("name", pitch.name)
+        w.field("body", pitch.body)
+        w.field("channel", pitch.channel.rawValue)
+        w.field("created_at", pitch.createdAt)
+        w.field("updated_at", pitch.updatedAt)
+        w.field("version", pitch.version)
+        w.objectEnd()
+    }
+
+    static func write(_ render: PitchRender, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("pitch_id", render.pitchID)
+        w.field("contact_id", render.contactID)
+        w.field("interest_id", render.interestID)
+        w.field("channel", render.channel.rawValue)
+        w.field("text", render.text)
+        w.field("word_count", render.wordCount)
+        w.key("speaking_seconds")
+        w.double(render.speakingSeconds)
+        w.key("warnings")
+        w.arrayStart()
+        for warning in render.warnings {
+            w.objectStart()
+            w.field("code", warning.code)
+            w.field("message", warning.message)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.objectEnd()
+    }
+
+    /// A meeting; `created` adds what completing it just created (the answer of `/complete`).
+    static func write(_ meeting: Meeting, created: Completion? = nil, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", meeting.id)
+        w.field("contact_id", meeting.contactID)
+        w.field("status", meeting.status.rawValue)
+        w.field("scheduled_at", meeting.scheduledAt)
+        w.field("duration_minutes", meeting.durationMinutes)
+        w.field("medium", meeting.medium?.rawValue)
+        w.field("location", meeting.location)
+        w.field("resume_id", meeting.resumeID)
+        w.field("notes", meeting.notes)
+        w.field("impression", meeting.impression)
+        w.field("outcome", meeting.outcome)
+        w.field("completed_at", meeting.completedAt)
+        w.field("thank_you_sent_at", meeting.thankYouSentAt)
+        w.field("thank_you_due_at", meeting.thankYouDueAt)
+        w.field("none_offered", meeting.noneOffered)
+        w.field("referral_ids", meeting.referralIDs)
+        w.field("event_ids", meeting.eventIDs)
+        w.key("resources")
+        w.arrayStart()
+        for resource in meeting.resources {
+            w.objectStart()
+            w.field("id", resource.id)
+            w.field("title", resource.title)
+            w.field("url", resource.url)
+            w.field("note", resource.note)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        if let created {
+            w.key("created")
+            w.objectStart()
+            w.field("contact_ids", created.contactIDs)
+            w.field("referral_ids", created.referralIDs)
+            w.field("event_ids", created.eventIDs)
+            w.field("resource_ids", created.resourceIDs)
+            w.objectEnd()
+        }
+        w.field("created_at", meeting.createdAt)
+        w.field("updated_at", meeting.updatedAt)
+        w.field("version", meeting.version)
+        w.objectEnd()
+    }
+
+    static func write(_ item: AgendaItem, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", item.id)
+        w.field("meeting_id", item.meetingID)
+        w.field("question_id", item.questionID)
+        w.field("text", item.text)
+        w.field("position", item.position)
+        w.field("asked", item.asked)
+        w.field("answer_notes", item.answerNotes)
+        w.field("created_at", item.createdAt)
+        w.field("updated_at", item.updatedAt)
+        w.field("version", item.version)
+        w.objectEnd()
+    }
+
+    static func write(_ report: PrepReport, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("ready", report.ready)
+        w.key("items")
+        w.arrayStart()
+        for item in report.items {
+            w.objectStart()
+            w.field("code", item.code)
+            w.field("status", item.passed ? "pass" : "warn")
+            w.field("detail", item.detail)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.objectEnd()
+    }
+
+    static func write(_ referral: Referral, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", referral.id)
+        w.field("referrer_id", referral.referrerID)
+        w.field("contact_id", referral.contactID)
+        w.field("meeting_id", referral.meetingID)
+        w.field("note", referral.note)
+        w.field("status", referral.status.rawValue)
+        w.field("created_at", referral.createdAt)
+        w.field("updated_at", referral.updatedAt)
+        w.field("version", referral.version)
+        w.objectEnd()
+    }
+
+    static func write(_ event: Event, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", event.id)
+        w.field("name", event.name)
+        w.field("starts_at", event.startsAt)
+        w.field("ends_at", event.endsAt)
+        w.field("location", event.location)
+        w.field("url", event.url)
+        w.field("recommended_by_id", event.recommendedByID)
+        w.field("meeting_id", event.meetingID)
+        w.field("status", event.status.rawValue)
+        w.field("notes", event.notes)
+        w.field("created_at", event.createdAt)
+        w.field("updated_at", event.updatedAt)
+        w.field("version", event.version)
         w.objectEnd()
     }
 }

@@ -12,6 +12,17 @@ enum AccountRoutes {
             return try Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
         })
 
+        router.add("PATCH", "/me", auth.route(inline: true) { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            var body = try BodyReader(request, fields: ["display_name", "headline"], computed: ["name", "time_zone"])
+            var draft = UserDraft()
+            draft.displayName = body.string("display_name")
+            draft.headline = body.string("headline")
+            try body.finish()
+            let updated = try accounts.updateUser(id: principal.userID, draft: draft, precondition: try Conditional.precondition(request))
+            return .later(updated) { user in Reply.object(user.version) { ResourceJSON.write(user, &$0) } }
+        })
+
         router.add("GET", "/tokens", auth.route { request, principal in
             let query = try ListQuery(request, filters: [], sorts: AccountService.tokenSorts, defaultSort: "created_at")
             let page = try accounts.listTokens(userID: principal.userID, page: query.page)

@@ -10,6 +10,13 @@ enum ContactRoutes {
 
     static func draft(_ request: Request) throws -> ContactDraft {
         var body = try BodyReader(request, fields: fields)
+        let draft = read(&body)
+        try body.finish()
+        return draft
+    }
+
+    /// A contact body, also where it is nested (a referral's inline `contact`).
+    static func read(_ body: inout BodyReader) -> ContactDraft {
         var draft = ContactDraft()
         draft.name = body.requiredString("name")
         draft.title = body.string("title")
@@ -25,7 +32,6 @@ enum ContactRoutes {
         draft.stage = body.enumeration("stage", ContactStage.self)
         draft.keepInTouchDays = body.int("keep_in_touch_days", nullable: true)
         draft.notes = body.string("notes", multiline: true)
-        try body.finish()
         return draft
     }
 

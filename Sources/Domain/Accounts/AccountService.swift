@@ -66,6 +66,27 @@ public final class AccountService: Sendable {
         return found
     }
 
+    /// `PATCH /me`: the name pitches use and the headline.
+    public func updateUser(id: Int64, draft: UserDraft, precondition: VersionPrecondition) throws -> Future<User> {
+        // Checked at once: bad input never reaches the writer.
+        var validator = Validator()
+        let displayName = draft.displayName.isAbsent
+            ? Patch<String>.absent : Patch(validator.optional("display_name", draft.displayName.applied(to: nil), maxLength: 200))
+        let headline = draft.headline.isAbsent ? Patch<String>.absent : Patch(validator.optional("headline", draft.headline.applied(to: nil), maxLength: 500))
+        try validator.finish()
+        let storage = storage
+        return storage.submit { connection in
+            guard let current = try UserStore.find(connection, id: id) else { throw DomainError.notFound("No such user.") }
+            try precondition.check(current.version)
+            var updated = current
+            updated.displayName = displayName.applied(to: current.displayName)
+            updated.headline = headline.applied(to: current.headline)
+            guard updated != current else { return current }
+            try UserStore.update(connection, updated, at: storage.stamp())
+            return try UserStore.find(connection, id: id) ?? updated
+        }
+    }
+
     public func userID(named name: String) throws -> Int64 {
         let id = try storage.read { try UserStore.id($0, named: name) }
         guard let id else { throw DomainError.notFound("No user named '\(name)'.") }

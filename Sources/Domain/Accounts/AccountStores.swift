@@ -8,7 +8,7 @@ import SQLiteCore
 /// The SQL of `users`.
 enum UserStore {
     enum Column: Int32, ColumnSet {
-        case id, name, timeZone, createdAt, updatedAt, version
+        case id, name, timeZone, createdAt, updatedAt, version, displayName, headline
 
         var role: ColumnRole {
             switch self {
@@ -18,15 +18,18 @@ enum UserStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .displayName: .field("display_name")
+            case .headline: .field("headline")
             }
         }
     }
 
-    private static let select = "SELECT id, name, time_zone, created_at, updated_at, version FROM users"
+    private static let select = "SELECT id, name, time_zone, created_at, updated_at, version, display_name, headline FROM users"
 
     static func record(_ row: Row) -> User {
         User(
             id: row.int64(Column.id), name: row.string(Column.name), timeZone: row.string(Column.timeZone),
+            displayName: row.optionalString(Column.displayName), headline: row.optionalString(Column.headline),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
             version: row.int64(Column.version))
     }
@@ -46,7 +49,16 @@ enum UserStore {
 
     static func insert(_ connection: SQLiteConnection, name: String, at now: Date) throws -> User {
         try connection.run("INSERT INTO users (name, created_at, updated_at) VALUES (?, ?, ?)", [name, now, now])
-        return User(id: connection.lastInsertRowID, name: name, timeZone: "UTC", createdAt: now, updatedAt: now, version: 1)
+        return User(
+            id: connection.lastInsertRowID, name: name, timeZone: "UTC", displayName: nil, headline: nil, createdAt: now, updatedAt: now,
+            version: 1)
+    }
+
+    /// Writes the fields `/me` may change, with a new `updated_at` and version.
+    static func update(_ connection: SQLiteConnection, _ user: User, at now: Date) throws {
+        try connection.run(
+            "UPDATE users SET display_name = ?, headline = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [user.displayName, user.headline, now, user.id])
     }
 }
 

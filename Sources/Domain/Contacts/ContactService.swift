@@ -121,6 +121,21 @@ struct ContactRules: ResourceRules {
         if !options.allowDuplicate && identityChanged { try checkDuplicates(connection, userID: userID, contact, except: current?.id) }
     }
 
+    /// Refused with 409 while meetings are recorded with the contact: they are the history.
+    func checkDelete(_ connection: SQLiteConnection, _ contact: Contact) throws {
+        let meetings = try connection.scalarInt("SELECT count(*) FROM meetings WHERE contact_id = ?", [contact.id]) ?? 0
+        if meetings > 0 {
+            throw DomainError.conflict(
+                code: "has_dependants", detail: "\(meetings) meeting(s) are recorded with this contact; delete them first.", existingID: nil)
+        }
+    }
+
+    /// Referrals to or from the contact go with it (they cascade); events it recommended lose the link.
+    func deleting(_ connection: SQLiteConnection, _ contact: Contact, at stamp: Date) throws {
+        try ReferralStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
+        try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE recommended_by_id = ?", [stamp, contact.id])
+    }
+
     private func checkDuplicates(_ connection: SQLiteConnection, userID: Int64, _ contact: Contact, except: Int64?) throws {
         if let email = contact.email, let existing = try ContactStore.withEmail(connection, userID: userID, email, except: except) {
             throw DomainError.conflict(

@@ -4,7 +4,7 @@ import SQLiteCore
 enum InterestStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, name, goal, targetDate, createdAt, updatedAt, version
-        case contactCount, organizationCount
+        case contactCount, organizationCount, meetingCount
 
         var role: ColumnRole {
             switch self {
@@ -18,6 +18,10 @@ enum InterestStore: RecordStore {
             case .version: .version
             case .contactCount: .computed("(SELECT count(*) FROM contact_interests ci WHERE ci.interest_id = i.id)")
             case .organizationCount: .computed("(SELECT count(*) FROM organization_interests oi WHERE oi.interest_id = i.id)")
+            // Meetings held: completed, with a contact in the area.
+            case .meetingCount:
+                .computed(
+                    "(SELECT count(*) FROM contact_interests ci JOIN meetings m ON m.contact_id = ci.contact_id WHERE ci.interest_id = i.id AND m.status = 'completed')")
             }
         }
     }
@@ -31,7 +35,7 @@ enum InterestStore: RecordStore {
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), goal: row.optionalString(Column.goal),
             targetDate: row.optionalString(Column.targetDate), createdAt: row.date(Column.createdAt) ?? .distantPast,
             updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version),
-            coverage: Coverage(contacts: row.int(Column.contactCount), organizations: row.int(Column.organizationCount), meetings: 0))
+            coverage: Coverage(contacts: row.int(Column.contactCount), organizations: row.int(Column.organizationCount), meetings: row.int(Column.meetingCount)))
     }
 
     static func value(_ column: Column, of interest: Interest) -> (any DatabaseValueConvertible)? {
@@ -39,7 +43,7 @@ enum InterestStore: RecordStore {
         case .name: interest.name
         case .goal: interest.goal
         case .targetDate: interest.targetDate
-        case .id, .owner, .createdAt, .updatedAt, .version, .contactCount, .organizationCount: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .contactCount, .organizationCount, .meetingCount: nil
         }
     }
 }

@@ -53,4 +53,9 @@ struct QuestionRules: ResourceRules {
     }
 
     func check(_ connection: SQLiteConnection, userID: Int64, _ question: Question, replacing current: Question?, options: WriteOptions) throws {}
+
+    /// Agenda items keep their copied text and lose the link (ON DELETE SET NULL).
+    func deleting(_ connection: SQLiteConnection, _ question: Question, at stamp: Date) throws {
+        try connection.run("UPDATE meeting_questions SET updated_at = ?, version = version + 1 WHERE question_id = ?", [stamp, question.id])
+    }
 }

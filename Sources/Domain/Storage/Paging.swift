@@ -91,6 +91,13 @@ struct KeysetQuery {
     /// Columns `select` yields; the sort keys are read after them.
     var columnCount: Int32
 
+    /// Keeps rows whose `column` equals `value`; nil adds nothing (an unset filter).
+    mutating func equals(_ column: String, _ value: (any DatabaseValueConvertible)?) {
+        guard let value else { return }
+        conditions.append("\(column) = ?")
+        arguments.append(value)
+    }
+
     /// Keeps rows where any of `columns` contains `text` (LIKE, wildcards escaped).
     mutating func contains(_ text: String?, in columns: [String]) {
         guard let text else { return }

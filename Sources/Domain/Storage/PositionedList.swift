@@ -7,6 +7,9 @@ import SQLiteCore
 struct PositionedList: Sendable {
     let table: String
     let parentColumn: String
+    /// Whether rows carry a `version` that a shift moves: a moved row is a changed row, and an
+    /// ETag that still matched it would answer 304 with a stale position.
+    var versioned = false
 
     func count(_ connection: SQLiteConnection, parentID: Int64) throws -> Int64 {
         try connection.scalarInt("SELECT count(*) FROM \(table) WHERE \(parentColumn) = ?", [parentID]) ?? 0
@@ -55,6 +58,7 @@ struct PositionedList: Sendable {
         try connection.run(
             "UPDATE \(table) SET position = -(position + ?) WHERE \(parentColumn) = ? AND position BETWEEN ? AND ?",
             [delta, parentID, from, through])
-        try connection.run("UPDATE \(table) SET position = -position WHERE \(parentColumn) = ? AND position < 0", [parentID])
+        let bump = versioned ? ", version = version + 1" : ""
+        try connection.run("UPDATE \(table) SET position = -position\(bump) WHERE \(parentColumn) = ? AND position < 0", [parentID])
     }
 }

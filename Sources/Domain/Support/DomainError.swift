@@ -17,6 +17,11 @@ public enum DomainError: Error, Sendable, Equatable {
     case validation([FieldIssue])
     /// The change conflicts with existing state: a taken name, a duplicate, dependants.
     case conflict(code: String, detail: String, existingID: Int64?)
+    /// An action the object's current status does not allow (`complete` on a cancelled meeting).
+    case illegalTransition(detail: String, status: String)
+    /// The input is well-formed but a rule of the domain refuses it, with a code of its own
+    /// (`nothing_to_leave_with`) and the fields it concerns.
+    case unprocessable(code: String, detail: String, issues: [FieldIssue])
     /// `If-Match` named a version that is not the current one.
     case preconditionFailed(currentVersion: Int64)
     /// A pagination cursor that this list did not produce.

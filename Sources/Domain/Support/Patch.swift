@@ -14,6 +14,11 @@ public enum Patch<Value: Sendable & Equatable>: Sendable, Equatable {
         }
     }
 
+    /// A value, or null for nil.
+    public init(_ value: Value?) {
+        self = value.map { .value($0) } ?? .null
+    }
+
     public var isAbsent: Bool {
         if case .absent = self { return true }
         return false

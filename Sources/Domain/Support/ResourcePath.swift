@@ -34,12 +34,15 @@ protocol ResourceRules: Sendable {
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
     /// Sets the record's own commit-time fields (beyond created_at/updated_at) before it is saved.
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date)
+    /// What else a create or update changes, in the same transaction (a contact's stage).
+    func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, at stamp: Date) throws
 }
 
 extension ResourceRules {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws {}
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date) {}
+    func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, at stamp: Date) throws {}
 }
 
 /// The path every write of a plain resource takes, written once: validate at once (bad input
@@ -73,7 +76,9 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             stamped.createdAt = storage.stamp()
             stamped.updatedAt = stamped.createdAt
             rules.stamp(&stamped, replacing: nil, at: stamped.createdAt)
-            return try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
+            let written = try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
+            try rules.saved(connection, written, replacing: nil, at: stamped.createdAt)
+            return written
         }
     }
 
@@ -91,6 +96,7 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             let stamp = storage.stamp()
             rules.stamp(&updated, replacing: current, at: stamp)
             try Store.update(connection, updated, replacing: current, at: stamp)
+            try rules.saved(connection, updated, replacing: current, at: stamp)
             // Read back: computed fields (counts) and the stored timestamps.
             return try Store.load(connection, userID: userID, id: id)
         }
