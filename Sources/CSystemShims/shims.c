@@ -63,6 +63,15 @@ int foothold_limit_malloc_arenas(int count) {
 #endif
 }
 
+int foothold_set_malloc_trim_threshold(long bytes) {
+#ifdef __GLIBC__
+    return mallopt(M_TRIM_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
+}
+
 int foothold_lower_thread_priority(int delta) {
 #ifdef __linux__
     // On Linux, PRIO_PROCESS with a thread id reads and sets that thread's nice value alone.

@@ -60,6 +60,9 @@ public final class SQLiteConnection {
         do {
             try execute("PRAGMA foreign_keys = ON")
             try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+            // Statement journals (an UPDATE that may touch many rows, inside a write of several
+            // statements) stay in memory: on disk each one was an open, writes and an unlink.
+            try execute("PRAGMA temp_store = MEMORY")
             if options.readOnly { try execute("PRAGMA query_only = ON") }
             if let cacheKiB = options.cacheKiB { try execute("PRAGMA cache_size = -\(max(1, cacheKiB))") }
         } catch {

@@ -24,6 +24,8 @@ int foothold_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token
 int foothold_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms);
 /// Caps glibc's malloc arenas (mallopt M_ARENA_MAX) before threads start; 0 where unsupported.
 int foothold_limit_malloc_arenas(int count);
+/// mallopt(M_TRIM_THRESHOLD): how much freed memory at the top of a heap glibc keeps rather than returns.
+int foothold_set_malloc_trim_threshold(long bytes);
 /// Names the calling thread (first 15 bytes), for ps, top and perf; a no-op where unsupported.
 void foothold_name_thread(const char *name);
 
