@@ -339,6 +339,10 @@ struct MeetingTests {
         let referral = try bob.post("/meetings/\(bobMeeting)/complete", #"{"referrals":[{"contact_id":\#(fixture.contact)}]}"#)
         #expect(referral.isProblem(422, "validation_failed"))
         #expect(referral.problemFields == ["referrals[0].contact_id"])
+        let ownerOrganization = try owner.create("/organizations", #"{"name":"Owner's Org"}"#)
+        let foreignOrganization = try bob.post(
+            "/meetings/\(bobMeeting)/complete", #"{"referrals":[{"contact":{"name":"X","organization_id":\#(ownerOrganization)}}]}"#)
+        #expect(foreignOrganization.problemFields == ["referrals[0].contact.organization_id"])
         let completed = try bob.post("/meetings/\(bobMeeting)/complete", #"{"referrals":[{"contact":{"name":"New for Bob"}}]}"#)
         let bobReferral = try #require(completed.json?["referral_ids"]?.arrayValue?.first?.intValue)
         #expect(try owner.get("/referrals/\(bobReferral)").isProblem(404, "not_found"))

@@ -345,12 +345,21 @@ struct MeetingRules: ResourceRules {
         try validator.finish()
     }
 
-    func check(_ connection: SQLiteConnection, userID: Int64, _ meeting: Meeting, replacing current: Meeting?, options: WriteOptions) throws {
+    /// Checks the contact (returning its stage, which `saved` moves on) and the resume.
+    func check(
+        _ connection: SQLiteConnection, userID: Int64, _ meeting: Meeting, replacing current: Meeting?, options: WriteOptions
+    ) throws -> ContactStage? {
         var issues: [FieldIssue] = []
-        if meeting.contactID != current?.contactID,
-           let issue = try OwnedIDs.issue([meeting.contactID], in: "contacts", noun: "contact", field: "contact_id", userID: userID, connection)
-        {
-            issues.append(issue)
+        var stage: ContactStage?
+        if meeting.contactID != current?.contactID {
+            // One read proves the contact is the caller's and tells its stage.
+            let found = try connection.queryOne(
+                "SELECT stage FROM contacts WHERE id = ? AND user_id = ?", [meeting.contactID, userID]) { ContactStage(rawValue: $0.string(0)) }
+            if let found {
+                stage = found
+            } else {
+                issues.append(FieldIssue("contact_id", "no such contact: \(meeting.contactID)"))
+            }
         }
         if let resumeID = meeting.resumeID, resumeID != current?.resumeID,
            let issue = try OwnedIDs.issue([resumeID], in: "resumes", noun: "resume", field: "resume_id", userID: userID, connection)
@@ -358,11 +367,12 @@ struct MeetingRules: ResourceRules {
             issues.append(issue)
         }
         if !issues.isEmpty { throw DomainError.validation(issues) }
+        return stage
     }
 
-    /// A meeting created with a time is scheduled, and so is its contact.
-    func saved(_ connection: SQLiteConnection, _ meeting: Meeting, replacing current: Meeting?, at stamp: Date) throws {
-        if current == nil, meeting.status == .scheduled {
+    /// A meeting created with a time is scheduled, and so is its contact (unless already further on).
+    func saved(_ connection: SQLiteConnection, _ meeting: Meeting, replacing current: Meeting?, checked stage: ContactStage?, at stamp: Date) throws {
+        if current == nil, meeting.status == .scheduled, let stage, StageAutomation.advances(from: stage, to: .scheduled) {
             try StageAutomation.advance(connection, contactID: meeting.contactID, to: .scheduled, at: stamp)
         }
     }

@@ -16,6 +16,11 @@ enum StageAutomation {
         .met: [.identified, .contacted, .scheduled, .dormant],
     ]
 
+    /// Whether `target` is forward from `current`.
+    static func advances(from current: ContactStage, to target: ContactStage) -> Bool {
+        sources[target]?.contains(current) ?? false
+    }
+
     /// Moves the contact to `stage` if that is forward from where it is; stamps it when it moves.
     static func advance(_ connection: SQLiteConnection, contactID: Int64, to stage: ContactStage, at stamp: Date) throws {
         guard let from = sources[stage] else { return }

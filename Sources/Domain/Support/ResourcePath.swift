@@ -20,6 +20,9 @@ public struct WriteOptions: Sendable {
 protocol ResourceRules: Sendable {
     associatedtype Store: RecordStore
     associatedtype Draft: Sendable
+    /// What `check` learned from the database that `saved` needs too (a meeting's contact stage),
+    /// so one read serves both; most rules learn nothing.
+    associatedtype Checked = Void
     typealias Record = Store.Record
 
     /// A new record with its defaults, before the draft applies.
@@ -27,7 +30,7 @@ protocol ResourceRules: Sendable {
     /// Applies a draft (JSON Merge Patch semantics) and validates the result, without the database.
     func apply(_ draft: Draft, to record: inout Record) throws(DomainError)
     /// Checks against what is stored (referenced ids, unique names, duplicates), inside the write.
-    func check(_ connection: SQLiteConnection, userID: Int64, _ record: Record, replacing current: Record?, options: WriteOptions) throws
+    func check(_ connection: SQLiteConnection, userID: Int64, _ record: Record, replacing current: Record?, options: WriteOptions) throws -> Checked
     /// Refuses a delete that would break a rule (dependants).
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws
     /// What else a delete changes, stamped `at` (objects that lose a link to it).
@@ -35,14 +38,14 @@ protocol ResourceRules: Sendable {
     /// Sets the record's own commit-time fields (beyond created_at/updated_at) before it is saved.
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date)
     /// What else a create or update changes, in the same transaction (a contact's stage).
-    func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, at stamp: Date) throws
+    func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, checked: Checked, at stamp: Date) throws
 }
 
 extension ResourceRules {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws {}
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date) {}
-    func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, at stamp: Date) throws {}
+    func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, checked: Checked, at stamp: Date) throws {}
 }
 
 /// The path every write of a plain resource takes, written once: validate at once (bad input
@@ -70,14 +73,14 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
         let rules = rules
         let storage = storage
         return storage.submit { connection in
-            try rules.check(connection, userID: userID, validated, replacing: nil, options: options)
+            let checked = try rules.check(connection, userID: userID, validated, replacing: nil, options: options)
             // Stamped here, in commit order (see `Storage.stamp`).
             var stamped = validated
             stamped.createdAt = storage.stamp()
             stamped.updatedAt = stamped.createdAt
             rules.stamp(&stamped, replacing: nil, at: stamped.createdAt)
             let written = try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
-            try rules.saved(connection, written, replacing: nil, at: stamped.createdAt)
+            try rules.saved(connection, written, replacing: nil, checked: checked, at: stamped.createdAt)
             return written
         }
     }
@@ -92,11 +95,11 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             var updated = current
             try rules.apply(draft, to: &updated)
             guard updated != current else { return current }
-            try rules.check(connection, userID: userID, updated, replacing: current, options: options)
+            let checked = try rules.check(connection, userID: userID, updated, replacing: current, options: options)
             let stamp = storage.stamp()
             rules.stamp(&updated, replacing: current, at: stamp)
             try Store.update(connection, updated, replacing: current, at: stamp)
-            try rules.saved(connection, updated, replacing: current, at: stamp)
+            try rules.saved(connection, updated, replacing: current, checked: checked, at: stamp)
             // Read back: computed fields (counts) and the stored timestamps.
             return try Store.load(connection, userID: userID, id: id)
         }
