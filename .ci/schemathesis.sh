@@ -48,9 +48,13 @@ with sqlite3.connect(sys.argv[1]) as db:
     db.execute(f"INSERT INTO contacts (id, user_id, name, created_at, updated_at) VALUES (2000000000001, 1, 'Referred', {t}, {t})")
     db.execute(f"INSERT INTO referrals (id, user_id, referrer_id, contact_id, created_at, updated_at) VALUES (1, 1, 2000000000000, 2000000000001, {t}, {t})")
     db.execute(f"INSERT INTO events (id, user_id, name, recommended_by_id, created_at, updated_at) VALUES (1, 1, 'Meetup', 2000000000000, {t}, {t})")
-    for meeting in range(1, 6):
+    for meeting in list(range(1, 6)) + [999999]:
         db.execute(f"INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) "
                    f"VALUES ({meeting}, 1, 2000000000000, 'scheduled', {t}, {t}, {t})")
+    # An agenda under a meeting no generated DELETE picks (999999), for its items' routes.
+    for item in range(1, 11):
+        db.execute(f"INSERT INTO meeting_questions (id, meeting_id, text, position, created_at, updated_at) "
+                   f"VALUES ({item}, 999999, 'Seeded question', {item}, {t}, {t})")
 PY
 token=$("$binary" token create --user owner --name schemathesis --db "$work/st.sqlite")
 "$venv/bin/st" --config-file "$root/.ci/schemathesis.toml" run "$root/openapi.yaml" --url "http://127.0.0.1:$port" \
