@@ -57,9 +57,17 @@ struct PitchTests {
         #expect(patched.json?["version"] == .int(2))
         #expect(try owner.get("/me").json == patched.json)
         #expect(try owner.patch("/me", #"{"name":"root"}"#).isProblem(400, "read_only_fields"))
-        #expect(try owner.patch("/me", #"{"time_zone":"Europe/Oslo"}"#).isProblem(400, "read_only_fields"))
+        let zoned = try owner.patch("/me", #"{"time_zone":"America/St_Johns"}"#)
+        #expect(zoned.json?["time_zone"] == .string("America/St_Johns"))
+        #expect(zoned.json?["version"] == .int(3))
+        for bad in [#""Mars/Olympus""#, #""../../etc/passwd""#, "null", #""""#, #""Europe/Oslo ""#] {
+            let response = try owner.patch("/me", #"{"time_zone":\#(bad)}"#)
+            #expect(response.isProblem(422, "validation_failed"), "\(bad)")
+            #expect(response.problemFields == ["time_zone"], "\(bad)")
+        }
+        #expect(try owner.get("/me").json?["time_zone"] == .string("America/St_Johns"))
         #expect(try owner.patch("/me", #"{"headline":"\#(String(repeating: "x", count: 501))"}"#).problemFields == ["headline"])
-        #expect(try owner.patch("/me", #"{"headline":null}"#, headers: [("If-Match", "\"1\"")]).isProblem(412, "precondition_failed"))
+        #expect(try owner.patch("/me", #"{"headline":null}"#, headers: [("If-Match", "\"2\"")]).isProblem(412, "precondition_failed"))
         #expect(try owner.patch("/me", #"{"headline":""}"#).json?["headline"] == .null)
     }
 

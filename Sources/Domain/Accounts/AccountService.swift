@@ -73,7 +73,16 @@ public final class AccountService: Sendable {
         let displayName = draft.displayName.isAbsent
             ? Patch<String>.absent : Patch(validator.optional("display_name", draft.displayName.applied(to: nil), maxLength: 200))
         let headline = draft.headline.isAbsent ? Patch<String>.absent : Patch(validator.optional("headline", draft.headline.applied(to: nil), maxLength: 500))
+        var timeZone: String?
+        switch draft.timeZone {
+        case .absent: break
+        case .null: validator.add("time_zone", "cannot be null; UTC is \"UTC\"")
+        case .value(let name):
+            // Only a zone this machine's tzdata can read: an unknown one would fail later, at every due date.
+            if (try? ZoneRules.load(named: name)) != nil { timeZone = name } else { validator.add("time_zone", "must be an IANA time zone name such as Europe/Oslo") }
+        }
         try validator.finish()
+        let newTimeZone = timeZone
         let storage = storage
         return storage.submit { connection in
             guard let current = try UserStore.find(connection, id: id) else { throw DomainError.notFound("No such user.") }
@@ -81,6 +90,7 @@ public final class AccountService: Sendable {
             var updated = current
             updated.displayName = displayName.applied(to: current.displayName)
             updated.headline = headline.applied(to: current.headline)
+            if let newTimeZone { updated.timeZone = newTimeZone }
             guard updated != current else { return current }
             try UserStore.update(connection, updated, at: storage.stamp())
             return try UserStore.find(connection, id: id) ?? updated

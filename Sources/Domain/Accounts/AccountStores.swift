@@ -57,8 +57,8 @@ enum UserStore {
     /// Writes the fields `/me` may change, with a new `updated_at` and version.
     static func update(_ connection: SQLiteConnection, _ user: User, at now: Date) throws {
         try connection.run(
-            "UPDATE users SET display_name = ?, headline = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [user.displayName, user.headline, now, user.id])
+            "UPDATE users SET display_name = ?, headline = ?, time_zone = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [user.displayName, user.headline, user.timeZone, now, user.id])
     }
 }
 

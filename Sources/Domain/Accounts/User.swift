@@ -23,6 +23,8 @@ public struct User: Sendable, Equatable {
 public struct UserDraft: Sendable {
     public var displayName: Patch<String> = .absent
     public var headline: Patch<String> = .absent
+    /// An IANA name ("Europe/Oslo"); business days and "today" follow it.
+    public var timeZone: Patch<String> = .absent
 
     public init() {}
 }
