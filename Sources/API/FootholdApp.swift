@@ -61,6 +61,7 @@ public enum FootholdApp {
         PitchRoutes.register(on: &router, context)
         MeetingRoutes.register(on: &router, context)
         ReferralRoutes.register(on: &router, context)
+        EventRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

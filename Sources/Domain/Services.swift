@@ -29,7 +29,7 @@ public struct Services: Sendable {
         meetings = MeetingService(storage: storage, clock: clock)
         agenda = AgendaService(storage: storage)
         referrals = ReferralService(storage: storage)
-        events = EventService(storage: storage)
+        events = EventService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
     }
 }

@@ -1,12 +1,11 @@
 import Domain
 import HTTPCore
 
-/// `/referrals` and `/events`, read: completing a meeting writes them.
+/// `/referrals`, read: completing a meeting writes them.
 enum ReferralRoutes {
     static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
         let auth = context.authenticator
         let referrals = context.referrals
-        let events = context.events
 
         router.add("GET", "/referrals", auth.route { request, principal in
             let query = try ListQuery(
@@ -24,23 +23,6 @@ enum ReferralRoutes {
         router.add("GET", "/referrals/{id:int}", auth.route(inline: true) { request, principal in
             let referral = try referrals.get(userID: principal.userID, id: try request.intParameter("id"))
             return try Reply.get(request, version: referral.version) { ResourceJSON.write(referral, &$0) }
-        })
-
-        router.add("GET", "/events", auth.route { request, principal in
-            let query = try ListQuery(
-                request, filters: ["meeting_id", "recommended_by_id", "status", "updated_since"], sorts: EventService.sorts,
-                defaultSort: EventService.defaultSort)
-            var filter = EventFilter()
-            filter.meetingID = try query.id("meeting_id")
-            filter.recommendedByID = try query.id("recommended_by_id")
-            filter.status = try query.enumeration("status", EventStatus.self)
-            filter.updatedSince = try query.timestamp("updated_since")
-            let page = try events.list(userID: principal.userID, filter: filter, page: query.page)
-            return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
-        })
-        router.add("GET", "/events/{id:int}", auth.route(inline: true) { request, principal in
-            let event = try events.get(userID: principal.userID, id: try request.intParameter("id"))
-            return try Reply.get(request, version: event.version) { ResourceJSON.write(event, &$0) }
         })
     }
 }

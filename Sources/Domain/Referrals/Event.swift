@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 import SQLiteCore
 
 /// Where the user stands with an event.
@@ -31,11 +32,31 @@ public struct Event: Sendable, Equatable, StoredRecord {
     public var version: Int64
 }
 
+/// A create or merge-patch of an event.
+public struct EventDraft: Sendable {
+    public var name: Patch<String> = .absent
+    public var startsAt: Patch<Date> = .absent
+    public var endsAt: Patch<Date> = .absent
+    public var location: Patch<String> = .absent
+    public var url: Patch<String> = .absent
+    public var recommendedByID: Patch<Int64> = .absent
+    public var meetingID: Patch<Int64> = .absent
+    public var status: Patch<EventStatus> = .absent
+    public var notes: Patch<String> = .absent
+
+    public init() {}
+}
+
 /// Filters of `GET /events`.
 public struct EventFilter: Sendable {
     public var meetingID: Int64?
     public var recommendedByID: Int64?
     public var status: EventStatus?
+    /// `starts_at` at or after.
+    public var from: Date?
+    /// `starts_at` before.
+    public var to: Date?
+    public var text: String?
     public var updatedSince: Date?
 
     public init() {}
@@ -96,10 +117,11 @@ enum EventStore: RecordStore {
     }
 }
 
-/// Events, read (`/events`). Completing a meeting records them; the network issue adds writes.
-public final class EventService: @unchecked Sendable {
+/// Events (`/events`): professional development and community events, most recommended at a
+/// meeting (completing one records them too).
+public final class EventService: ResourceService<Event, EventDraft>, @unchecked Sendable {
     // Immutable after init.
-    private let storage: Storage
+    private let path: ResourcePath<EventRules>
 
     public static let sorts: [String: ListOrder] = {
         var sorts = ListOrder.standard(alias: "e")
@@ -110,20 +132,69 @@ public final class EventService: @unchecked Sendable {
     }()
     public static let defaultSort = "created_at"
 
-    public init(storage: Storage) {
-        self.storage = storage
-    }
-
-    public func get(userID: Int64, id: Int64) throws -> Event {
-        try storage.read { try EventStore.load($0, userID: userID, id: id) }
+    public init(storage: Storage, clock: any Clock = SystemClock()) {
+        path = ResourcePath(storage: storage, clock: clock, rules: EventRules())
+        super.init(path)
     }
 
     public func list(userID: Int64, filter: EventFilter, page: PageRequest) throws -> Page<Event> {
-        var query = EventStore.listQuery(userID: userID)
-        query.equals("e.meeting_id", filter.meetingID)
-        query.equals("e.recommended_by_id", filter.recommendedByID)
-        query.equals("e.status", filter.status?.rawValue)
-        query.updatedSince(filter.updatedSince)
-        return try storage.read { try EventStore.list($0, query, page: page) }
+        try path.list(userID: userID, page: page) { query in
+            query.equals("e.meeting_id", filter.meetingID)
+            query.equals("e.recommended_by_id", filter.recommendedByID)
+            query.equals("e.status", filter.status?.rawValue)
+            if let from = filter.from {
+                query.conditions.append("e.starts_at >= ?")
+                query.arguments.append(from)
+            }
+            if let to = filter.to {
+                query.conditions.append("e.starts_at < ?")
+                query.arguments.append(to)
+            }
+            query.contains(filter.text, in: ["e.name", "e.location", "e.notes"])
+            query.updatedSince(filter.updatedSince)
+        }
+    }
+}
+
+/// The rules of an event: a name, times in order, a URL, the contact and meeting it came from.
+struct EventRules: ResourceRules {
+    typealias Store = EventStore
+
+    func blank(userID: Int64, now: Date) -> Event {
+        Event(
+            id: 0, userID: userID, name: "", startsAt: nil, endsAt: nil, location: nil, url: nil, recommendedByID: nil, meetingID: nil,
+            status: .interested, notes: nil, createdAt: now, updatedAt: now, version: 1)
+    }
+
+    func apply(_ draft: EventDraft, to event: inout Event) throws(DomainError) {
+        var validator = Validator()
+        event.name = validator.required("name", draft.name.applied(to: event.name), maxLength: 200)
+        event.startsAt = draft.startsAt.applied(to: event.startsAt)
+        event.endsAt = draft.endsAt.applied(to: event.endsAt)
+        if let startsAt = event.startsAt, let endsAt = event.endsAt, endsAt < startsAt { validator.add("ends_at", "must not be before starts_at") }
+        event.location = validator.optional("location", draft.location.applied(to: event.location), maxLength: 500)
+        event.url = validator.optional("url", draft.url.applied(to: event.url), maxLength: 2000)
+        validator.url("url", event.url)
+        event.recommendedByID = draft.recommendedByID.applied(to: event.recommendedByID)
+        event.meetingID = draft.meetingID.applied(to: event.meetingID)
+        if case .null = draft.status { validator.add("status", "cannot be null") }
+        event.status = draft.status.applied(to: event.status) ?? .interested
+        event.notes = validator.optional("notes", draft.notes.applied(to: event.notes), maxLength: 20_000)
+        try validator.finish()
+    }
+
+    func check(_ connection: SQLiteConnection, userID: Int64, _ event: Event, replacing current: Event?, options: WriteOptions) throws {
+        var issues: [FieldIssue] = []
+        if let contactID = event.recommendedByID, contactID != current?.recommendedByID,
+           let issue = try OwnedIDs.issue([contactID], in: "contacts", noun: "contact", field: "recommended_by_id", userID: userID, connection)
+        {
+            issues.append(issue)
+        }
+        if let meetingID = event.meetingID, meetingID != current?.meetingID,
+           let issue = try OwnedIDs.issue([meetingID], in: "meetings", noun: "meeting", field: "meeting_id", userID: userID, connection)
+        {
+            issues.append(issue)
+        }
+        if !issues.isEmpty { throw DomainError.validation(issues) }
     }
 }
