@@ -39,20 +39,21 @@ import sqlite3, sys
 with sqlite3.connect(sys.argv[1]) as db:
     db.execute("INSERT INTO tokens (id, user_id, name, lookup, secret_hash, created_at, updated_at) "
                "VALUES (1000000000000, 1, 'placeholder', 'none', x'00', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')")
-    # Referrals and events have no POST (completing a meeting makes them), and a generated
-    # POST /meetings seldom names a contact that exists: a few of each, with small ids the
-    # generator tries early, so their routes see objects and not only 404s. Their contacts sit
-    # at ids no generator picks, so DELETE /contacts/{id} leaves them be.
+    # A generated POST seldom names a contact that exists, so meetings, referrals and events are
+    # seeded, with small ids the generator tries early, so their routes see objects and not only
+    # 404s. Their contacts sit at ids no generator picks, so DELETE /contacts/{id} leaves them be.
     t = "'2026-01-01T00:00:00.000Z'"
     db.execute(f"INSERT INTO contacts (id, user_id, name, created_at, updated_at) VALUES (2000000000000, 1, 'Referrer', {t}, {t})")
     db.execute(f"INSERT INTO contacts (id, user_id, name, created_at, updated_at) VALUES (2000000000001, 1, 'Referred', {t}, {t})")
-    db.execute(f"INSERT INTO referrals (id, user_id, referrer_id, contact_id, created_at, updated_at) VALUES (1, 1, 2000000000000, 2000000000001, {t}, {t})")
-    db.execute(f"INSERT INTO events (id, user_id, name, recommended_by_id, created_at, updated_at) VALUES (1, 1, 'Meetup', 2000000000000, {t}, {t})")
-    for meeting in list(range(1, 6)) + [999999]:
+    # Ids 1–5 are read, patched and acted on; 11–15 are the ones DELETE takes (see schemathesis.toml).
+    for n in list(range(1, 6)) + list(range(11, 16)):
+        db.execute(f"INSERT INTO referrals (id, user_id, referrer_id, contact_id, created_at, updated_at) VALUES ({n}, 1, 2000000000000, 2000000000001, {t}, {t})")
+        db.execute(f"INSERT INTO events (id, user_id, name, recommended_by_id, created_at, updated_at) VALUES ({n}, 1, 'Meetup', 2000000000000, {t}, {t})")
+    for meeting in list(range(1, 6)) + list(range(11, 16)) + [999999]:
         db.execute(f"INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) "
                    f"VALUES ({meeting}, 1, 2000000000000, 'scheduled', {t}, {t}, {t})")
-    # An agenda under a meeting no generated DELETE picks (999999), for its items' routes.
-    for item in range(1, 11):
+    # An agenda under a meeting no generated DELETE picks (999999): items 1–10 to read and move, 11–20 to delete.
+    for item in range(1, 21):
         db.execute(f"INSERT INTO meeting_questions (id, meeting_id, text, position, created_at, updated_at) "
                    f"VALUES ({item}, 999999, 'Seeded question', {item}, {t}, {t})")
 PY

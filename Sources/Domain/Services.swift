@@ -28,7 +28,7 @@ public struct Services: Sendable {
         pitches = PitchService(storage: storage, clock: clock)
         meetings = MeetingService(storage: storage, clock: clock)
         agenda = AgendaService(storage: storage)
-        referrals = ReferralService(storage: storage)
+        referrals = ReferralService(storage: storage, clock: clock)
         events = EventService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
     }

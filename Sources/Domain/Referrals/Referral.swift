@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 import SQLiteCore
 
 /// Where a referral stands: suggested → contacted → met, or declined.
@@ -27,6 +28,20 @@ public struct Referral: Sendable, Equatable, StoredRecord {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+}
+
+/// A new referral or a merge-patch of one. The referred person is an existing contact or, on
+/// create only, a new one.
+public struct ReferralDraft: Sendable {
+    public var referrerID: Patch<Int64> = .absent
+    public var contactID: Patch<Int64> = .absent
+    /// A new contact to create with the referral (create only).
+    public var contact: ContactDraft?
+    public var meetingID: Patch<Int64> = .absent
+    public var note: Patch<String> = .absent
+    public var status: Patch<ReferralStatus> = .absent
+
+    public init() {}
 }
 
 /// Filters of `GET /referrals`.
@@ -92,30 +107,150 @@ enum ReferralStore: RecordStore {
     }
 }
 
-/// Referrals, read (`/referrals`). Completing a meeting creates them; the network issue adds
-/// writes and status changes.
-public final class ReferralService: @unchecked Sendable {
+/// Referrals (`/referrals`): who referred whom, at which meeting, and how it went. The referred
+/// person is always a contact, created in the same transaction when new.
+public final class ReferralService: ResourceService<Referral, ReferralDraft>, @unchecked Sendable {
     // Immutable after init.
-    private let storage: Storage
+    private let path: ResourcePath<ReferralRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "r", nameColumn: nil)
     public static let defaultSort = "created_at"
 
-    public init(storage: Storage) {
-        self.storage = storage
-    }
-
-    public func get(userID: Int64, id: Int64) throws -> Referral {
-        try storage.read { try ReferralStore.load($0, userID: userID, id: id) }
+    public init(storage: Storage, clock: any Clock = SystemClock()) {
+        let path = ResourcePath(storage: storage, clock: clock, rules: ReferralRules())
+        self.path = path
+        super.init(path) { userID, draft, _ in try Self.create(storage: storage, clock: clock, userID: userID, draft: draft) }
     }
 
     public func list(userID: Int64, filter: ReferralFilter, page: PageRequest) throws -> Page<Referral> {
-        var query = ReferralStore.listQuery(userID: userID)
-        query.equals("r.meeting_id", filter.meetingID)
-        query.equals("r.referrer_id", filter.referrerID)
-        query.equals("r.contact_id", filter.contactID)
-        query.equals("r.status", filter.status?.rawValue)
-        query.updatedSince(filter.updatedSince)
-        return try storage.read { try ReferralStore.list($0, query, page: page) }
+        try path.list(userID: userID, page: page) { query in
+            query.equals("r.meeting_id", filter.meetingID)
+            query.equals("r.referrer_id", filter.referrerID)
+            query.equals("r.contact_id", filter.contactID)
+            query.equals("r.status", filter.status?.rawValue)
+            query.updatedSince(filter.updatedSince)
+        }
+    }
+
+    /// Checks the draft at once (the inline contact by the contact rules, its fields named
+    /// `contact.…`); the writer checks the ids, creates the contact (409 on a duplicate) and the
+    /// referral together.
+    private static func create(storage: Storage, clock: any Clock, userID: Int64, draft: ReferralDraft) throws -> Future<Referral> {
+        var validator = Validator()
+        let rules = ReferralRules()
+        var referral = rules.blank(userID: userID, now: clock.now())
+        var newContact: Contact?
+        if let contactDraft = draft.contact {
+            if !draft.contactID.isAbsent { validator.add("contact_id", "send contact_id or an inline contact, not both") }
+            var contact = ContactRules().blank(userID: userID, now: clock.now())
+            do {
+                try ContactRules().apply(contactDraft, to: &contact)
+            } catch {
+                if case .validation(let issues) = error { for issue in issues { validator.add("contact.\(issue.field)", issue.message) } }
+            }
+            if contact.source == nil { contact.source = "referral" }
+            newContact = contact
+        } else if case .value(let id) = draft.contactID {
+            referral.contactID = id
+        } else {
+            validator.add("contact_id", "send contact_id or an inline contact")
+        }
+        if case .value(let id) = draft.referrerID { referral.referrerID = id } else { validator.add("referrer_id", "is required") }
+        referral.meetingID = draft.meetingID.applied(to: nil)
+        referral.note = validator.optional("note", draft.note.applied(to: nil), maxLength: 2000)
+        if case .null = draft.status { validator.add("status", "cannot be null") }
+        referral.status = draft.status.applied(to: nil) ?? .suggested
+        try validator.finish()
+        let checked = referral
+        let pending = newContact
+        return storage.submit { connection in
+            var referral = checked
+            try rules.checkReferences(connection, userID: userID, referral, newContact: pending != nil)
+            let stamp = storage.stamp()
+            if var contact = pending {
+                contact.createdAt = stamp
+                contact.updatedAt = stamp
+                do {
+                    try ContactRules().check(connection, userID: userID, contact, replacing: nil, options: WriteOptions())
+                } catch DomainError.conflict(let code, let detail, let existingID) {
+                    throw DomainError.conflict(code: code, detail: "contact: \(detail)", existingID: existingID)
+                } catch DomainError.validation(let issues) {
+                    throw DomainError.validation(issues.map { FieldIssue("contact.\($0.field)", $0.message) })
+                }
+                referral.contactID = try ContactStore.insert(connection, userID: userID, contact, at: stamp).id
+            }
+            referral.createdAt = stamp
+            referral.updatedAt = stamp
+            return try ReferralStore.insert(connection, userID: userID, referral, at: stamp)
+        }
+    }
+}
+
+/// The rules of a referral: two different contacts of the caller, a meeting with the referrer,
+/// and a status that moves suggested → contacted → met, or to declined.
+struct ReferralRules: ResourceRules {
+    typealias Store = ReferralStore
+
+    /// The statuses each status may move to by hand (outreach and meetings move them too).
+    static let moves: [ReferralStatus: Set<ReferralStatus>] = [
+        .suggested: [.contacted, .met, .declined], .contacted: [.met, .declined], .met: [], .declined: [.suggested],
+    ]
+
+    func blank(userID: Int64, now: Date) -> Referral {
+        Referral(
+            id: 0, userID: userID, referrerID: 0, contactID: 0, meetingID: nil, note: nil, status: .suggested, createdAt: now, updatedAt: now,
+            version: 1)
+    }
+
+    /// A merge patch (creates take `ReferralService.create`): who referred whom stays.
+    func apply(_ draft: ReferralDraft, to referral: inout Referral) throws(DomainError) {
+        var validator = Validator()
+        if case .value(let id) = draft.referrerID, id != referral.referrerID { validator.add("referrer_id", "cannot change; record another referral") }
+        if case .null = draft.referrerID { validator.add("referrer_id", "cannot be removed") }
+        if case .value(let id) = draft.contactID, id != referral.contactID { validator.add("contact_id", "cannot change; record another referral") }
+        if case .null = draft.contactID { validator.add("contact_id", "cannot be removed") }
+        if draft.contact != nil { validator.add("contact", "only a new referral creates a contact") }
+        referral.meetingID = draft.meetingID.applied(to: referral.meetingID)
+        referral.note = validator.optional("note", draft.note.applied(to: referral.note), maxLength: 2000)
+        if case .null = draft.status { validator.add("status", "cannot be null") }
+        try validator.finish()
+        if case .value(let status) = draft.status, status != referral.status {
+            guard Self.moves[referral.status]?.contains(status) == true else {
+                throw DomainError.illegalTransition(
+                    detail: "Referral \(referral.id) is \(referral.status.rawValue); it cannot become \(status.rawValue).", status: referral.status.rawValue)
+            }
+            referral.status = status
+        }
+    }
+
+    func check(_ connection: SQLiteConnection, userID: Int64, _ referral: Referral, replacing current: Referral?, options: WriteOptions) throws {
+        if referral.meetingID != current?.meetingID { try checkReferences(connection, userID: userID, referral, newContact: false, meetingOnly: true) }
+    }
+
+    /// The referrer, the referred contact and the meeting are the caller's; the referred person
+    /// is not the referrer; the meeting was with the referrer.
+    func checkReferences(_ connection: SQLiteConnection, userID: Int64, _ referral: Referral, newContact: Bool, meetingOnly: Bool = false) throws {
+        var issues: [FieldIssue] = []
+        if !meetingOnly {
+            if let issue = try OwnedIDs.issue([referral.referrerID], in: "contacts", noun: "contact", field: "referrer_id", userID: userID, connection) {
+                issues.append(issue)
+            }
+            if !newContact {
+                if referral.contactID == referral.referrerID {
+                    issues.append(FieldIssue("contact_id", "is the referrer; a referral names someone else"))
+                } else if let issue = try OwnedIDs.issue([referral.contactID], in: "contacts", noun: "contact", field: "contact_id", userID: userID, connection) {
+                    issues.append(issue)
+                }
+            }
+        }
+        if let meetingID = referral.meetingID {
+            let with = try connection.scalarInt("SELECT contact_id FROM meetings WHERE id = ? AND user_id = ?", [meetingID, userID])
+            if with == nil {
+                issues.append(FieldIssue("meeting_id", "no such meeting: \(meetingID)"))
+            } else if with != referral.referrerID {
+                issues.append(FieldIssue("meeting_id", "is a meeting with another contact than the referrer"))
+            }
+        }
+        if !issues.isEmpty { throw DomainError.validation(issues) }
     }
 }

@@ -136,9 +136,13 @@ public class ResourceService<Item: Sendable, Draft: Sendable>: @unchecked Sendab
     private let updateOne: @Sendable (Int64, Int64, Draft, VersionPrecondition, WriteOptions) -> Future<Item>
     private let deleteOne: @Sendable (Int64, Int64, VersionPrecondition) -> Future<Void>
 
-    init<Rules: ResourceRules>(_ path: ResourcePath<Rules>) where Rules.Record == Item, Rules.Draft == Draft {
+    /// - Parameter create: a create of the resource's own, for one that writes more than its row
+    ///   (a referral with an inline new contact); nil: the shared path's.
+    init<Rules: ResourceRules>(
+        _ path: ResourcePath<Rules>, create: (@Sendable (Int64, Draft, WriteOptions) throws -> Future<Item>)? = nil
+    ) where Rules.Record == Item, Rules.Draft == Draft {
         getOne = { try path.get(userID: $0, id: $1) }
-        createOne = { try path.create(userID: $0, draft: $1, options: $2) }
+        createOne = create ?? { try path.create(userID: $0, draft: $1, options: $2) }
         updateOne = { path.update(userID: $0, id: $1, draft: $2, precondition: $3, options: $4) }
         deleteOne = { path.delete(userID: $0, id: $1, precondition: $2) }
     }

@@ -1,0 +1,89 @@
+import Foundation
+import HTTPCore
+import Testing
+import TestSupport
+
+@Suite("Referrals", .timeLimit(.minutes(1)))
+struct ReferralTests {
+    @Test func referralLifecycle() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let maria = try owner.create("/contacts", #"{"name":"Maria"}"#)
+        let jon = try owner.create("/contacts", #"{"name":"Jon"}"#)
+        let meeting = try owner.create("/meetings", #"{"contact_id":\#(maria),"scheduled_at":"2026-12-03T15:00:00Z"}"#)
+        let created = try owner.post("/referrals", #"{"referrer_id":\#(maria),"contact_id":\#(jon),"meeting_id":\#(meeting),"note":"runs the lab"}"#)
+        #expect(created.status == 201)
+        let id = try #require(created.json?["id"]?.intValue)
+        #expect(created.header("location") == "/referrals/\(id)")
+        #expect(created.json?["status"] == .string("suggested"))
+        #expect(try owner.get("/referrals/\(id)").json == created.json)
+        #expect(try owner.get("/meetings/\(meeting)").json?["referral_ids"] == .array([.int(id)]))
+
+        // An inline new contact is created with it, in one transaction.
+        let inline = try owner.post("/referrals", #"{"referrer_id":\#(maria),"contact":{"name":"Ana Ruiz","email":"ana@example.com"}}"#)
+        #expect(inline.status == 201)
+        let ana = try #require(inline.json?["contact_id"]?.intValue)
+        #expect(try owner.get("/contacts/\(ana)").json?["source"] == .string("referral"))
+        let duplicate = try owner.post("/referrals", #"{"referrer_id":\#(maria),"contact":{"name":"Ana again","email":"ANA@example.com"}}"#)
+        #expect(duplicate.isProblem(409, "duplicate_contact"))
+        #expect(duplicate.json?["existing_id"] == .int(ana))
+        #expect(duplicate.json?["detail"]?.stringValue?.hasPrefix("contact:") == true)
+        #expect(try live.count("SELECT count(*) FROM contacts") == 3)
+        #expect(try live.count("SELECT count(*) FROM referrals") == 2)
+
+        // Status moves forward, or to declined and back; nothing else.
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"contacted"}"#).json?["status"] == .string("contacted"))
+        let back = try owner.patch("/referrals/\(id)", #"{"status":"suggested"}"#)
+        #expect(back.isProblem(409, "illegal_transition"))
+        #expect(back.json?["current_status"] == .string("contacted"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"declined","note":"not hiring interns"}"#).json?["status"] == .string("declined"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"suggested"}"#).json?["status"] == .string("suggested"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"met"}"#).json?["status"] == .string("met"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"declined"}"#).isProblem(409, "illegal_transition"))
+        #expect(try owner.listIDs("/referrals?status=met") == [id])
+
+        #expect(try owner.delete("/referrals/\(id)").status == 204)
+        #expect(try owner.get("/contacts/\(jon)").status == 200)
+        #expect(try owner.walk("/deletions").contains { $0["type"] == .string("referral") && $0["id"] == .int(id) })
+    }
+
+    @Test func badReferralsChangeNothing() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let bob = try live.newUser("bob")
+        let maria = try owner.create("/contacts", #"{"name":"Maria"}"#)
+        let jon = try owner.create("/contacts", #"{"name":"Jon"}"#)
+        let withJon = try owner.create("/meetings", #"{"contact_id":\#(jon)}"#)
+        let theirs = try bob.create("/contacts", #"{"name":"Bob's"}"#)
+        for (body, status, fields) in [
+            (#"{"contact_id":\#(jon)}"#, 422, ["referrer_id"]),
+            (#"{"referrer_id":\#(maria)}"#, 422, ["contact_id"]),
+            (#"{"referrer_id":\#(maria),"contact_id":\#(maria)}"#, 422, ["contact_id"]),
+            (#"{"referrer_id":\#(theirs),"contact_id":\#(jon)}"#, 422, ["referrer_id"]),
+            (#"{"referrer_id":\#(maria),"contact_id":\#(theirs)}"#, 422, ["contact_id"]),
+            (#"{"referrer_id":\#(maria),"contact_id":\#(jon),"meeting_id":\#(withJon)}"#, 422, ["meeting_id"]),
+            (#"{"referrer_id":\#(maria),"contact_id":\#(jon),"contact":{"name":"Both"}}"#, 422, ["contact_id"]),
+            (#"{"referrer_id":\#(maria),"contact":{"name":"","email":"x"}}"#, 422, ["contact.name", "contact.email"]),
+            (#"{"referrer_id":\#(maria),"contact":null}"#, 422, ["contact"]),
+            (#"{"referrer_id":\#(maria),"contact_id":\#(jon),"status":"maybe"}"#, 422, ["status"]),
+            (#"{"referrer_id":\#(maria),"contact":{"name":"X","stage":"met","id":4}}"#, 400, ["contact.id"]),
+        ] {
+            let response = try owner.post("/referrals", body)
+            #expect(response.status == status, "\(body): \(response.text)")
+            #expect(response.problemFields == fields, "\(body)")
+        }
+        #expect(try live.count("SELECT count(*) FROM referrals") == 0)
+        #expect(try live.count("SELECT count(*) FROM contacts") == 3)
+        let id = try owner.create("/referrals", #"{"referrer_id":\#(maria),"contact_id":\#(jon)}"#)
+        for (body, fields) in [
+            (#"{"referrer_id":\#(jon)}"#, ["referrer_id"]), (#"{"contact_id":\#(maria)}"#, ["contact_id"]),
+            (#"{"contact":{"name":"New"}}"#, ["contact"]), (#"{"meeting_id":\#(withJon)}"#, ["meeting_id"]), (#"{"status":null}"#, ["status"]),
+        ] {
+            #expect(try owner.patch("/referrals/\(id)", body).problemFields == fields, "\(body)")
+        }
+        #expect(try owner.get("/referrals/\(id)").json?["version"] == .int(1))
+        for response in [try bob.get("/referrals/\(id)"), try bob.patch("/referrals/\(id)", #"{"note":"x"}"#), try bob.delete("/referrals/\(id)")] {
+            #expect(response.isProblem(404, "not_found"))
+        }
+    }
+}
