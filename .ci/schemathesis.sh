@@ -39,7 +39,7 @@ import sqlite3, sys
 with sqlite3.connect(sys.argv[1]) as db:
     db.execute("INSERT INTO tokens (id, user_id, name, lookup, secret_hash, created_at, updated_at) "
                "VALUES (1000000000000, 1, 'placeholder', 'none', x'00', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')")
-    # A generated POST seldom names a contact that exists, so meetings, referrals and events are
+    # A generated POST seldom names a contact that exists, so meetings, referrals, events and outreach are
     # seeded, with small ids the generator tries early, so their routes see objects and not only
     # 404s. Their contacts sit at ids no generator picks, so DELETE /contacts/{id} leaves them be.
     t = "'2026-01-01T00:00:00.000Z'"
@@ -49,6 +49,8 @@ with sqlite3.connect(sys.argv[1]) as db:
     for n in list(range(1, 6)) + list(range(11, 16)):
         db.execute(f"INSERT INTO referrals (id, user_id, referrer_id, contact_id, created_at, updated_at) VALUES ({n}, 1, 2000000000000, 2000000000001, {t}, {t})")
         db.execute(f"INSERT INTO events (id, user_id, name, recommended_by_id, created_at, updated_at) VALUES ({n}, 1, 'Meetup', 2000000000000, {t}, {t})")
+        db.execute(f"INSERT INTO outreach (id, user_id, contact_id, channel, direction, sent_at, created_at, updated_at) "
+                   f"VALUES ({n}, 1, 2000000000000, 'email', 'outbound', {t}, {t}, {t})")
     for meeting in list(range(1, 6)) + list(range(11, 16)) + [999999]:
         db.execute(f"INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) "
                    f"VALUES ({meeting}, 1, 2000000000000, 'scheduled', {t}, {t}, {t})")

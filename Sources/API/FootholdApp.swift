@@ -18,6 +18,7 @@ public enum FootholdApp {
         let agenda: AgendaService
         let referrals: ReferralService
         let events: EventService
+        let outreach: OutreachService
         let deletions: DeletionService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
@@ -39,6 +40,7 @@ public enum FootholdApp {
             agenda = services.agenda
             referrals = services.referrals
             events = services.events
+            outreach = services.outreach
             deletions = services.deletions
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
@@ -62,6 +64,7 @@ public enum FootholdApp {
         MeetingRoutes.register(on: &router, context)
         ReferralRoutes.register(on: &router, context)
         EventRoutes.register(on: &router, context)
+        OutreachRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

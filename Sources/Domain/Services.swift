@@ -15,6 +15,7 @@ public struct Services: Sendable {
     public let agenda: AgendaService
     public let referrals: ReferralService
     public let events: EventService
+    public let outreach: OutreachService
     public let deletions: DeletionService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -30,6 +31,7 @@ public struct Services: Sendable {
         agenda = AgendaService(storage: storage)
         referrals = ReferralService(storage: storage, clock: clock)
         events = EventService(storage: storage, clock: clock)
+        outreach = OutreachService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
     }
 }

@@ -245,6 +245,7 @@ struct DomainTests {
         try check("meetings", MeetingStore.Column.self)
         try check("referrals", ReferralStore.Column.self)
         try check("events", EventStore.Column.self)
+        try check("outreach", OutreachStore.Column.self)
     }
 }
 

@@ -296,4 +296,20 @@ enum ResourceJSON {
         w.field("version", event.version)
         w.objectEnd()
     }
+
+    static func write(_ outreach: Outreach, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", outreach.id)
+        w.field("contact_id", outreach.contactID)
+        w.field("channel", outreach.channel.rawValue)
+        w.field("direction", outreach.direction.rawValue)
+        w.field("sent_at", outreach.sentAt)
+        w.field("pitch_id", outreach.pitchID)
+        w.field("resume_id", outreach.resumeID)
+        w.field("summary", outreach.summary)
+        w.field("created_at", outreach.createdAt)
+        w.field("updated_at", outreach.updatedAt)
+        w.field("version", outreach.version)
+        w.objectEnd()
+    }
 }

@@ -130,9 +130,11 @@ struct ContactRules: ResourceRules {
         }
     }
 
-    /// Referrals to or from the contact go with it (they cascade); events it recommended lose the link.
+    /// Referrals to or from the contact and its outreach go with it (they cascade); events it
+    /// recommended lose the link.
     func deleting(_ connection: SQLiteConnection, _ contact: Contact, at stamp: Date) throws {
         try ReferralStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
+        try OutreachStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
         try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE recommended_by_id = ?", [stamp, contact.id])
     }
 

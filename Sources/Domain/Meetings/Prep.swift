@@ -100,10 +100,13 @@ extension MeetingService {
                     : .init(code: "hook", passed: false, detail: "\(contact.name) has no hook: note how you know of them."))
 
             let rendered = try connection.scalarInt("SELECT 1 FROM pitch_renders WHERE contact_id = ? LIMIT 1", [contact.id]) != nil
+            let reached = try connection.scalarInt("SELECT 1 FROM outreach WHERE contact_id = ? AND direction = 'outbound' LIMIT 1", [contact.id]) != nil
             items.append(
-                rendered
-                    ? .init(code: "pitch", passed: true, detail: "A pitch was rendered for \(contact.name).")
-                    : .init(code: "pitch", passed: false, detail: "No pitch rendered for \(contact.name) yet: POST /pitches/{id}/render."))
+                rendered || reached
+                    ? .init(code: "pitch", passed: true, detail: reached ? "You reached out to \(contact.name)." : "A pitch was rendered for \(contact.name).")
+                    : .init(
+                        code: "pitch", passed: false,
+                        detail: "No pitch rendered for \(contact.name) and no outreach sent yet: POST /pitches/{id}/render, or log it at /outreach."))
 
             items.append(
                 organization.map { .init(code: "organization", passed: true, detail: "Works at \($0.name).") }

@@ -60,9 +60,10 @@ struct ResumeRules: ResourceRules {
         }
     }
 
-    /// Meetings that brought it keep their row and lose the link (ON DELETE SET NULL); they move, for sync.
+    /// Meetings and outreach that used it keep their row and lose the link (ON DELETE SET NULL); they move, for sync.
     func deleting(_ connection: SQLiteConnection, _ resume: Resume, at stamp: Date) throws {
         try connection.run("UPDATE meetings SET updated_at = ?, version = version + 1 WHERE resume_id = ?", [stamp, resume.id])
+        try connection.run("UPDATE outreach SET updated_at = ?, version = version + 1 WHERE resume_id = ?", [stamp, resume.id])
     }
 
     /// `content_updated_at` moves with the text or URL only.
