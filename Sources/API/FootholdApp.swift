@@ -19,6 +19,7 @@ public enum FootholdApp {
         let referrals: ReferralService
         let events: EventService
         let outreach: OutreachService
+        let leads: LeadService
         let deletions: DeletionService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
@@ -41,6 +42,7 @@ public enum FootholdApp {
             referrals = services.referrals
             events = services.events
             outreach = services.outreach
+            leads = services.leads
             deletions = services.deletions
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
@@ -65,6 +67,7 @@ public enum FootholdApp {
         ReferralRoutes.register(on: &router, context)
         EventRoutes.register(on: &router, context)
         OutreachRoutes.register(on: &router, context)
+        LeadRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

@@ -16,6 +16,7 @@ public struct Services: Sendable {
     public let referrals: ReferralService
     public let events: EventService
     public let outreach: OutreachService
+    public let leads: LeadService
     public let deletions: DeletionService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
@@ -32,6 +33,7 @@ public struct Services: Sendable {
         referrals = ReferralService(storage: storage, clock: clock)
         events = EventService(storage: storage, clock: clock)
         outreach = OutreachService(storage: storage, clock: clock)
+        leads = LeadService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
     }
 }

@@ -246,6 +246,7 @@ struct DomainTests {
         try check("referrals", ReferralStore.Column.self)
         try check("events", EventStore.Column.self)
         try check("outreach", OutreachStore.Column.self)
+        try check("leads", LeadStore.Column.self)
     }
 }
 

@@ -312,4 +312,20 @@ enum ResourceJSON {
         w.field("version", outreach.version)
         w.objectEnd()
     }
+
+    static func write(_ lead: Lead, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", lead.id)
+        w.field("title", lead.title)
+        w.field("organization_id", lead.organizationID)
+        w.field("contact_id", lead.contactID)
+        w.field("url", lead.url)
+        w.field("source", lead.source.rawValue)
+        w.field("status", lead.status.rawValue)
+        w.field("notes", lead.notes)
+        w.field("created_at", lead.createdAt)
+        w.field("updated_at", lead.updatedAt)
+        w.field("version", lead.version)
+        w.objectEnd()
+    }
 }

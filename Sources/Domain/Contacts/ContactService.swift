@@ -131,11 +131,12 @@ struct ContactRules: ResourceRules {
     }
 
     /// Referrals to or from the contact and its outreach go with it (they cascade); events it
-    /// recommended lose the link.
+    /// recommended and leads it gave lose the link.
     func deleting(_ connection: SQLiteConnection, _ contact: Contact, at stamp: Date) throws {
         try ReferralStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
         try OutreachStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
         try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE recommended_by_id = ?", [stamp, contact.id])
+        try connection.run("UPDATE leads SET updated_at = ?, version = version + 1 WHERE contact_id = ?", [stamp, contact.id])
     }
 
     private func checkDuplicates(_ connection: SQLiteConnection, userID: Int64, _ contact: Contact, except: Int64?) throws {

@@ -82,6 +82,11 @@ struct OrganizationRules: ResourceRules {
 
     /// Refused with 409 while contacts belong to the organization: deleting it would silently
     /// detach people from where they work.
+    /// Its leads keep their row and lose the link (ON DELETE SET NULL); they move, for sync.
+    func deleting(_ connection: SQLiteConnection, _ organization: Organization, at stamp: Date) throws {
+        try connection.run("UPDATE leads SET updated_at = ?, version = version + 1 WHERE organization_id = ?", [stamp, organization.id])
+    }
+
     func checkDelete(_ connection: SQLiteConnection, _ organization: Organization) throws {
         if organization.contactCount > 0 {
             throw DomainError.conflict(
