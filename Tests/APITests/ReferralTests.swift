@@ -87,3 +87,44 @@ struct ReferralTests {
         }
     }
 }
+
+@Suite("Referral network", .timeLimit(.minutes(1)))
+struct ReferralNetworkTests {
+    @Test func chainsUpAndDownWithCyclesAndDepth() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        // a → b → c → d → e, b → f, and e → a closes a cycle; g stands apart.
+        var ids: [String: Int64] = [:]
+        for name in ["a", "b", "c", "d", "e", "f", "g"] { ids[name] = try owner.create("/contacts", #"{"name":"\#(name)"}"#) }
+        var referrals: [String: Int64] = [:]
+        for (from, to) in [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("b", "f"), ("e", "a")] {
+            referrals[from + to] = try owner.create("/referrals", #"{"referrer_id":\#(ids[from]!),"contact_id":\#(ids[to]!)}"#)
+        }
+        func graph(_ name: String, _ query: String = "") throws -> (nodes: [String: Int64], edges: Set<Int64>, truncated: Bool?) {
+            let response = try owner.get("/contacts/\(ids[name]!)/network\(query)")
+            #expect(response.status == 200)
+            let json = try #require(response.json)
+            var nodes: [String: Int64] = [:]
+            for node in json["nodes"]?.arrayValue ?? [] { nodes[node["name"]?.stringValue ?? ""] = node["distance"]?.intValue }
+            let edges = Set((json["edges"]?.arrayValue ?? []).compactMap { $0["referral_id"]?.intValue })
+            let truncated: Bool? = if case .bool(let flag)? = json["truncated"] { flag } else { nil }
+            return (nodes, edges, truncated)
+        }
+        let c = try graph("c", "?depth=2")
+        // Down: d (1), e (2). Up: b (1), a (2). Not f: a sibling branch, not a chain through c.
+        #expect(c.nodes == ["c": 0, "d": 1, "e": 2, "b": 1, "a": 2])
+        #expect(c.edges == Set(["ab", "bc", "cd", "de", "ea"].map { referrals[$0]! }))
+        #expect(c.truncated == false)
+        // The cycle ends: at depth 10 every node of the loop appears once, at its shortest distance.
+        let all = try graph("a", "?depth=10")
+        #expect(all.nodes == ["a": 0, "b": 1, "c": 2, "d": 2, "e": 1, "f": 2])  // d is 2 up: d → e → a
+        #expect(try graph("g").nodes == ["g": 0])
+        #expect(try graph("a", "?depth=1").nodes == ["a": 0, "b": 1, "e": 1])
+        for bad in ["?depth=0", "?depth=11", "?depth=x", "?depth=2&depth=3", "?limit=5"] {
+            #expect(try owner.get("/contacts/\(ids["a"]!)/network\(bad)").isProblem(400, "bad_query"), "\(bad)")
+        }
+        let bob = try live.newUser("bob")
+        #expect(try bob.get("/contacts/\(ids["a"]!)/network").isProblem(404, "not_found"))
+        #expect(try owner.get("/contacts/99999/network").isProblem(404, "not_found"))
+    }
+}

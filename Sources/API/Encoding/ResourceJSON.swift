@@ -328,4 +328,32 @@ enum ResourceJSON {
         w.field("version", lead.version)
         w.objectEnd()
     }
+
+    static func write(_ network: ReferralNetwork, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.key("nodes")
+        w.arrayStart()
+        for node in network.nodes {
+            w.objectStart()
+            w.field("id", node.id)
+            w.field("name", node.name)
+            w.field("organization_id", node.organizationID)
+            w.field("stage", node.stage)
+            w.field("distance", node.distance)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.key("edges")
+        w.arrayStart()
+        for edge in network.edges {
+            w.objectStart()
+            w.field("from", edge.from)
+            w.field("to", edge.to)
+            w.field("referral_id", edge.referralID)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.field("truncated", network.truncated)
+        w.objectEnd()
+    }
 }

@@ -38,5 +38,24 @@ enum ReferralRoutes {
             },
             service: referrals
         ).register(on: &router, context.authenticator)
+
+        router.add("GET", "/contacts/{id:int}/network", context.authenticator.route { request, principal in
+            var depth = 3
+            var seen = false
+            for (name, value) in try request.queryItems() {
+                guard name == "depth", !seen else {
+                    throw Problem.badRequest("bad_query", "Only depth, once, is a parameter here.", errors: [.init(field: name, message: "is not allowed here")])
+                }
+                seen = true
+                guard let number = Int(value), (1...10).contains(number) else {
+                    throw Problem.badRequest("bad_query", "depth must be an integer from 1 to 10.", errors: [.init(field: "depth", message: "must be 1–10")])
+                }
+                depth = number
+            }
+            let network = try referrals.network(userID: principal.userID, contactID: try request.intParameter("id"), depth: depth)
+            var writer = JSONWriter(capacity: 256 + network.nodes.count * 96)
+            ResourceJSON.write(network, &writer)
+            return Response.json(200, writer)
+        })
     }
 }

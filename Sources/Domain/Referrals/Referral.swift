@@ -112,6 +112,7 @@ enum ReferralStore: RecordStore {
 public final class ReferralService: ResourceService<Referral, ReferralDraft>, @unchecked Sendable {
     // Immutable after init.
     private let path: ResourcePath<ReferralRules>
+    let storage: Storage
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "r", nameColumn: nil)
     public static let defaultSort = "created_at"
@@ -119,6 +120,7 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
     public init(storage: Storage, clock: any Clock = SystemClock()) {
         let path = ResourcePath(storage: storage, clock: clock, rules: ReferralRules())
         self.path = path
+        self.storage = storage
         super.init(path) { userID, draft, _ in try Self.create(storage: storage, clock: clock, userID: userID, draft: draft) }
     }
 
@@ -252,5 +254,77 @@ struct ReferralRules: ResourceRules {
             }
         }
         if !issues.isEmpty { throw DomainError.validation(issues) }
+    }
+}
+
+/// The referral chains through one contact (`GET /contacts/{id}/network`).
+public struct ReferralNetwork: Sendable, Equatable {
+    /// A contact in the chains, `distance` referrals away from the one asked about.
+    public struct Node: Sendable, Equatable {
+        public var id: Int64
+        public var name: String
+        public var organizationID: Int64?
+        public var stage: String
+        public var distance: Int
+    }
+
+    /// A referral between two nodes: `from` referred `to`.
+    public struct Edge: Sendable, Equatable {
+        public var from: Int64
+        public var to: Int64
+        public var referralID: Int64
+    }
+
+    public var nodes: [Node]
+    public var edges: [Edge]
+    /// More nodes than a graph answers (`ReferralService.maxNodes`) were reachable.
+    public var truncated: Bool
+}
+
+extension ReferralService {
+    /// Most nodes one graph answers: the nearest first.
+    public static let maxNodes = 1000
+
+    /// Who referred the contact, who referred them, and so on up to `depth` steps; and whom the
+    /// contact referred, and whom they referred, as far down. Cycles end: a contact appears once,
+    /// at its shortest distance.
+    public func network(userID: Int64, contactID: Int64, depth: Int) throws -> ReferralNetwork {
+        try storage.read { connection in
+            _ = try ContactStore.load(connection, userID: userID, id: contactID)
+            let walk = """
+                WITH RECURSIVE
+                down(id, distance) AS (
+                    SELECT ?1, 0
+                    UNION
+                    SELECT r.contact_id, d.distance + 1 FROM down d JOIN referrals r ON r.referrer_id = d.id
+                    WHERE d.distance < ?2 AND r.user_id = ?3
+                ),
+                up(id, distance) AS (
+                    SELECT ?1, 0
+                    UNION
+                    SELECT r.referrer_id, u.distance + 1 FROM up u JOIN referrals r ON r.contact_id = u.id
+                    WHERE u.distance < ?2 AND r.user_id = ?3
+                ),
+                reached(id, distance) AS (SELECT id, min(distance) FROM (SELECT * FROM down UNION ALL SELECT * FROM up) GROUP BY id)
+                SELECT c.id, c.name, c.organization_id, c.stage, reached.distance FROM reached JOIN contacts c ON c.id = reached.id
+                WHERE c.user_id = ?3 ORDER BY reached.distance, c.id LIMIT ?4
+                """
+            var nodes = try connection.query(walk, [contactID, depth, userID, Self.maxNodes + 1]) { row in
+                ReferralNetwork.Node(
+                    id: row.int64(0), name: row.string(1), organizationID: row.optionalInt64(2), stage: row.string(3), distance: row.int(4))
+            }
+            let truncated = nodes.count > Self.maxNodes
+            if truncated { nodes.removeLast() }
+            let ids = Set(nodes.map(\.id))
+            // The referrals among the nodes, read through the nodes' own (indexed) referrals.
+            var edges: [ReferralNetwork.Edge] = []
+            for node in nodes {
+                try connection.forEachRow("SELECT id, contact_id FROM referrals WHERE referrer_id = ? AND user_id = ? ORDER BY id", [node.id, userID]) { row in
+                    let to = row.int64(1)
+                    if ids.contains(to) { edges.append(ReferralNetwork.Edge(from: node.id, to: to, referralID: row.int64(0))) }
+                }
+            }
+            return ReferralNetwork(nodes: nodes, edges: edges.sorted { $0.referralID < $1.referralID }, truncated: truncated)
+        }
     }
 }
