@@ -123,8 +123,13 @@ struct ReferralNetworkTests {
         for bad in ["?depth=0", "?depth=11", "?depth=x", "?depth=2&depth=3", "?limit=5"] {
             #expect(try owner.get("/contacts/\(ids["a"]!)/network\(bad)").isProblem(400, "bad_query"), "\(bad)")
         }
+        // A contact's referrals, made or received.
+        #expect(try owner.walkIDs("/contacts/\(ids["b"]!)/referrals?limit=1") == ["ab", "bc", "bf"].map { referrals[$0]! })
+        #expect(try owner.listIDs("/contacts/\(ids["g"]!)/referrals") == [])
+        #expect(try owner.get("/contacts/\(ids["b"]!)/referrals?referrer_id=1").isProblem(400, "bad_query"))
         let bob = try live.newUser("bob")
         #expect(try bob.get("/contacts/\(ids["a"]!)/network").isProblem(404, "not_found"))
+        #expect(try bob.get("/contacts/\(ids["a"]!)/referrals").isProblem(404, "not_found"))
         #expect(try owner.get("/contacts/99999/network").isProblem(404, "not_found"))
     }
 }

@@ -39,6 +39,21 @@ enum ReferralRoutes {
             service: referrals
         ).register(on: &router, context.authenticator)
 
+        // The referrals a contact made or received.
+        router.add("GET", "/contacts/{id:int}/referrals", context.authenticator.route { request, principal in
+            let contactID = try request.intParameter("id")
+            let query = try ListQuery(
+                request, filters: ["meeting_id", "status", "updated_since"], sorts: ReferralService.sorts, defaultSort: ReferralService.defaultSort)
+            try referrals.requireContact(userID: principal.userID, contactID: contactID)
+            var filter = ReferralFilter()
+            filter.involving = contactID
+            filter.meetingID = try query.id("meeting_id")
+            filter.status = try query.enumeration("status", ReferralStatus.self)
+            filter.updatedSince = try query.timestamp("updated_since")
+            let page = try referrals.list(userID: principal.userID, filter: filter, page: query.page)
+            return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
+        })
+
         router.add("GET", "/contacts/{id:int}/network", context.authenticator.route { request, principal in
             var depth = 3
             var seen = false

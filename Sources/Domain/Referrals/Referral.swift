@@ -49,6 +49,8 @@ public struct ReferralFilter: Sendable {
     public var meetingID: Int64?
     public var referrerID: Int64?
     public var contactID: Int64?
+    /// Referrals made by or to this contact.
+    public var involving: Int64?
     public var status: ReferralStatus?
     public var updatedSince: Date?
 
@@ -124,11 +126,20 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
         super.init(path) { userID, draft, _ in try Self.create(storage: storage, clock: clock, userID: userID, draft: draft) }
     }
 
+    /// Throws not found unless the contact is the user's (for `/contacts/{id}/referrals`).
+    public func requireContact(userID: Int64, contactID: Int64) throws {
+        _ = try storage.read { try ContactStore.load($0, userID: userID, id: contactID) }
+    }
+
     public func list(userID: Int64, filter: ReferralFilter, page: PageRequest) throws -> Page<Referral> {
         try path.list(userID: userID, page: page) { query in
             query.equals("r.meeting_id", filter.meetingID)
             query.equals("r.referrer_id", filter.referrerID)
             query.equals("r.contact_id", filter.contactID)
+            if let involving = filter.involving {
+                query.conditions.append("(r.referrer_id = ? OR r.contact_id = ?)")
+                query.arguments += [involving, involving]
+            }
             query.equals("r.status", filter.status?.rawValue)
             query.updatedSince(filter.updatedSince)
         }
