@@ -90,6 +90,7 @@ struct AgendaTests {
             (#"{"asked":null}"#, ["asked"]), (#"{"text":""}"#, ["text"]),
         ] {
             let response = try owner.patch("\(path)/\(item)", body)
+            #expect(response.isProblem(422, "validation_failed"), "\(body)")
             #expect(response.problemFields == fields, "\(body): \(response.text)")
         }
         #expect(try owner.get("\(path)/\(item)").json?["version"] == .int(1))

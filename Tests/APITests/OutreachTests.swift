@@ -79,8 +79,12 @@ struct OutreachTests {
         #expect(try owner.get("/contacts/\(maria)").json?["stage"] == .string("identified"))
         let id = try owner.create("/outreach", #"{"contact_id":\#(maria)}"#)
         let other = try owner.create("/contacts", #"{"name":"Other"}"#)
-        #expect(try owner.patch("/outreach/\(id)", #"{"contact_id":\#(other)}"#).problemFields == ["contact_id"])
-        #expect(try owner.patch("/outreach/\(id)", #"{"direction":null}"#).problemFields == ["direction"])
+        for (body, field) in [(#"{"contact_id":\#(other)}"#, "contact_id"), (#"{"direction":null}"#, "direction")] {
+            let response = try owner.patch("/outreach/\(id)", body)
+            #expect(response.isProblem(422, "validation_failed"), "\(body)")
+            #expect(response.problemFields == [field], "\(body)")
+        }
+        #expect(try owner.get("/outreach/\(id)").json?["version"] == .int(1))
         for response in [
             try bob.get("/outreach/\(id)"), try bob.patch("/outreach/\(id)", #"{"summary":"x"}"#), try bob.delete("/outreach/\(id)"),
             try bob.get("/contacts/\(maria)/outreach"),

@@ -34,14 +34,7 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
         try path.list(userID: userID, page: page) { query in
             query.equals("m.contact_id", filter.contactID)
             query.equals("m.status", filter.status?.rawValue)
-            if let from = filter.from {
-                query.conditions.append("m.scheduled_at >= ?")
-                query.arguments.append(from)
-            }
-            if let to = filter.to {
-                query.conditions.append("m.scheduled_at < ?")
-                query.arguments.append(to)
-            }
+            query.within("m.scheduled_at", from: filter.from, to: filter.to)
             query.contains(filter.text, in: ["m.location", "m.notes", "m.outcome"])
             query.updatedSince(filter.updatedSince)
         }

@@ -117,9 +117,8 @@ enum OutreachStore: RecordStore {
 
     /// Tombstones for the outreach a contact's delete takes with it (it cascades).
     static func recordCascade(_ connection: SQLiteConnection, userID: Int64, contactID: Int64, at stamp: Date) throws {
-        var ids: [Int64] = []
-        try connection.forEachRow("SELECT id FROM outreach WHERE contact_id = ?", [contactID]) { ids.append($0.int64(0)) }
-        for id in ids { try DeletionStore.record(connection, userID: userID, kind: kind, id: id, at: stamp) }
+        try DeletionStore.recordCascade(
+            connection, userID: userID, kind: kind, select: "SELECT id FROM outreach WHERE contact_id = ?", [contactID], at: stamp)
     }
 }
 
@@ -146,14 +145,7 @@ public final class OutreachService: ResourceService<Outreach, OutreachDraft>, @u
             query.equals("o.contact_id", filter.contactID)
             query.equals("o.channel", filter.channel?.rawValue)
             query.equals("o.direction", filter.direction?.rawValue)
-            if let from = filter.from {
-                query.conditions.append("o.sent_at >= ?")
-                query.arguments.append(from)
-            }
-            if let to = filter.to {
-                query.conditions.append("o.sent_at < ?")
-                query.arguments.append(to)
-            }
+            query.within("o.sent_at", from: filter.from, to: filter.to)
             query.updatedSince(filter.updatedSince)
         }
     }

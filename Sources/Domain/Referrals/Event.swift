@@ -142,14 +142,7 @@ public final class EventService: ResourceService<Event, EventDraft>, @unchecked 
             query.equals("e.meeting_id", filter.meetingID)
             query.equals("e.recommended_by_id", filter.recommendedByID)
             query.equals("e.status", filter.status?.rawValue)
-            if let from = filter.from {
-                query.conditions.append("e.starts_at >= ?")
-                query.arguments.append(from)
-            }
-            if let to = filter.to {
-                query.conditions.append("e.starts_at < ?")
-                query.arguments.append(to)
-            }
+            query.within("e.starts_at", from: filter.from, to: filter.to)
             query.contains(filter.text, in: ["e.name", "e.location", "e.notes"])
             query.updatedSince(filter.updatedSince)
         }

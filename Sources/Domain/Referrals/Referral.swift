@@ -103,9 +103,9 @@ enum ReferralStore: RecordStore {
 
     /// Tombstones for the referrals a contact's delete takes with it (they cascade).
     static func recordCascade(_ connection: SQLiteConnection, userID: Int64, contactID: Int64, at stamp: Date) throws {
-        var ids: [Int64] = []
-        try connection.forEachRow("SELECT id FROM referrals WHERE referrer_id = ? OR contact_id = ?", [contactID, contactID]) { ids.append($0.int64(0)) }
-        for id in ids { try DeletionStore.record(connection, userID: userID, kind: kind, id: id, at: stamp) }
+        try DeletionStore.recordCascade(
+            connection, userID: userID, kind: kind, select: "SELECT id FROM referrals WHERE referrer_id = ? OR contact_id = ?", [contactID, contactID],
+            at: stamp)
     }
 }
 

@@ -98,6 +98,18 @@ struct KeysetQuery {
         arguments.append(value)
     }
 
+    /// Keeps rows whose time `column` is at or after `from` and before `to` (the `from`/`to` filters).
+    mutating func within(_ column: String, from: Date?, to: Date?) {
+        if let from {
+            conditions.append("\(column) >= ?")
+            arguments.append(from)
+        }
+        if let to {
+            conditions.append("\(column) < ?")
+            arguments.append(to)
+        }
+    }
+
     /// Keeps rows where any of `columns` contains `text` (LIKE, wildcards escaped).
     mutating func contains(_ text: String?, in columns: [String]) {
         guard let text else { return }
