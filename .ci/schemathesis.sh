@@ -54,6 +54,11 @@ with sqlite3.connect(sys.argv[1]) as db:
     for meeting in list(range(1, 6)) + list(range(11, 16)) + [999999]:
         db.execute(f"INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) "
                    f"VALUES ({meeting}, 1, 2000000000000, 'scheduled', {t}, {t}, {t})")
+    # Dismissed agenda items for DELETE /agenda/dismissals/{kind}/{ref_id} to bring back (ref ids 1–5).
+    for kind in ["ask_referral_again", "contact_referral", "event", "follow_up", "keep_in_touch", "meeting", "prep_missing", "thank_you",
+                 "try_second_contact"]:
+        for n in range(1, 6):
+            db.execute(f"INSERT INTO agenda_dismissals (user_id, kind, ref_id, created_at) VALUES (1, '{kind}', {n}, {t})")
     # An agenda under a meeting no generated DELETE picks (999999): items 1–10 to read and move, 11–20 to delete.
     for item in range(1, 21):
         db.execute(f"INSERT INTO meeting_questions (id, meeting_id, text, position, created_at, updated_at) "

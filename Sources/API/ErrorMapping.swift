@@ -28,6 +28,8 @@ enum ErrorMapping {
                 status: 412, code: "precondition_failed",
                 detail: "If-Match does not name the current version (\(current)); fetch the object again.",
                 headers: [("ETag", Conditional.etag(current))])
+        case .badQuery(let field, let detail):
+            return .badRequest("bad_query", detail, errors: [.init(field: field, message: "is invalid")])
         case .badCursor:
             return CursorCodec.invalid
         case .busy:

@@ -15,12 +15,15 @@ public enum FootholdApp {
         let resumes: ResumeService
         let pitches: PitchService
         let meetings: MeetingService
-        let agenda: AgendaService
+        let meetingAgenda: MeetingAgendaService
         let referrals: ReferralService
         let events: EventService
         let outreach: OutreachService
         let leads: LeadService
         let deletions: DeletionService
+        let agenda: AgendaService
+        let stats: StatsService
+        let search: SearchService
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
         public let metrics = ServerMetrics()
@@ -38,12 +41,15 @@ public enum FootholdApp {
             resumes = services.resumes
             pitches = services.pitches
             meetings = services.meetings
-            agenda = services.agenda
+            meetingAgenda = services.meetingAgenda
             referrals = services.referrals
             events = services.events
             outreach = services.outreach
             leads = services.leads
             deletions = services.deletions
+            agenda = services.agenda
+            stats = services.stats
+            search = services.search
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
     }
@@ -68,6 +74,7 @@ public enum FootholdApp {
         EventRoutes.register(on: &router, context)
         OutreachRoutes.register(on: &router, context)
         LeadRoutes.register(on: &router, context)
+        AgendaRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

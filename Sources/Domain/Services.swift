@@ -12,12 +12,15 @@ public struct Services: Sendable {
     public let resumes: ResumeService
     public let pitches: PitchService
     public let meetings: MeetingService
-    public let agenda: AgendaService
+    public let meetingAgenda: MeetingAgendaService
     public let referrals: ReferralService
     public let events: EventService
     public let outreach: OutreachService
     public let leads: LeadService
     public let deletions: DeletionService
+    public let agenda: AgendaService
+    public let stats: StatsService
+    public let search: SearchService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
         storage = Storage(database: database, clock: clock)
@@ -29,11 +32,14 @@ public struct Services: Sendable {
         resumes = ResumeService(storage: storage, clock: clock)
         pitches = PitchService(storage: storage, clock: clock)
         meetings = MeetingService(storage: storage, clock: clock)
-        agenda = AgendaService(storage: storage)
+        meetingAgenda = MeetingAgendaService(storage: storage)
         referrals = ReferralService(storage: storage, clock: clock)
         events = EventService(storage: storage, clock: clock)
         outreach = OutreachService(storage: storage, clock: clock)
         leads = LeadService(storage: storage, clock: clock)
         deletions = DeletionService(storage: storage)
+        agenda = AgendaService(storage: storage, clock: clock)
+        stats = StatsService(storage: storage)
+        search = SearchService(storage: storage)
     }
 }

@@ -5,7 +5,7 @@ import ArgumentParser
 struct Foothold: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Foothold: a self-hosted API server for an informational-interviewing job search.",
-        subcommands: [Serve.self, Migrate.self, Backup.self, Check.self, UserCommand.self, TokenCommand.self, Probe.self],
+        subcommands: [Serve.self, Migrate.self, Backup.self, Check.self, Reindex.self, UserCommand.self, TokenCommand.self, Probe.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -80,3 +80,27 @@ struct Check: ParsableCommand {
         }
     }
 }
+
+/// `foothold reindex`: rebuild what the agenda derives (reminders, keep-in-touch timers) from
+/// the stored rows, for data loaded outside the API.
+struct Reindex: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rebuild the agenda's reminders and keep-in-touch timers from the stored rows.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: database.db) else {
+            printError("foothold: no database at \(database.db)")
+            throw ExitCode(1)
+        }
+        do {
+            let store = try Database(.init(path: database.db, readerCount: 1))
+            _ = try Migrations.migrator.migrate(store)
+            let written = try Services(database: store).agenda.rebuildDerived()
+            print("rebuilt \(written) reminders")
+        } catch {
+            printError("foothold: reindex failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -181,7 +181,14 @@ struct Serve: ParsableCommand {
         }
         let flusher = DispatchSource.makeTimerSource(queue: .global())
         flusher.schedule(deadline: .now() + 1, repeating: 1)
-        flusher.setEventHandler { server.flushLog() }
+        // Search indexes what writes queued before every search, and here in the background
+        // too, so a long run of writes without a search leaves no backlog.
+        var tick = 0
+        flusher.setEventHandler {
+            server.flushLog()
+            tick += 1
+            if tick % 5 == 0 { services.search.indexPending() }
+        }
         flusher.resume()
         withExtendedLifetime((flusher, store)) {
             dispatchMain()

@@ -106,6 +106,21 @@ struct BodyReader {
     }
 
     /// Whether the member is sent as null.
+    /// A string member as sent (nil when absent or null); any other type is reported.
+    func rawString(_ name: String) -> String? {
+        guard let value = member(name), !value.isNull else { return nil }
+        guard case .string(let text) = value else {
+            issue(name, "must be a string")
+            return nil
+        }
+        return text
+    }
+
+    /// Whether the body has the member at all (null included).
+    func has(_ name: String) -> Bool {
+        member(name) != nil
+    }
+
     func isNull(_ name: String) -> Bool {
         member(name)?.isNull ?? false
     }

@@ -53,6 +53,11 @@ struct ListQuery {
         Problem.badRequest("bad_query", "\(name) \(message).", errors: [.init(field: name, message: message)])
     }
 
+    /// The value as sent, for a service that checks it itself (a search query).
+    func rawValue(_ name: String) -> String? {
+        values[name]
+    }
+
     func string(_ name: String) throws(Problem) -> String? {
         guard let value = values[name] else { return nil }
         guard !value.isEmpty, value.count <= 200 else { throw bad(name, "must be 1 to 200 characters") }

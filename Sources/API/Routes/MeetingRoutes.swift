@@ -157,12 +157,12 @@ enum MeetingRoutes {
     }
 
     private static func registerAgenda(on router: inout Router<Route>, _ context: FootholdApp.Context) {
-        let agenda = context.agenda
+        let agenda = context.meetingAgenda
         SubresourceRoutes<AgendaItem, AgendaItemDraft>(
             parentPath: "/meetings", name: "questions", id: \.id, version: \.version, write: { ResourceJSON.write($0, &$1) },
             draft: agendaDraft,
             list: { request, principal, meetingID in
-                let query = try ListQuery(request, filters: [], sorts: AgendaService.sorts, defaultSort: AgendaService.defaultSort)
+                let query = try ListQuery(request, filters: [], sorts: MeetingAgendaService.sorts, defaultSort: MeetingAgendaService.defaultSort)
                 let page = try agenda.list(userID: principal.userID, meetingID: meetingID, page: query.page)
                 return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
             },

@@ -93,6 +93,7 @@ public final class AccountService: Sendable {
             if let newTimeZone { updated.timeZone = newTimeZone }
             guard updated != current else { return current }
             try UserStore.update(connection, updated, at: storage.stamp())
+            if updated.timeZone != current.timeZone { try Reminders.rezone(connection, userID: id) }
             return try UserStore.find(connection, id: id) ?? updated
         }
     }

@@ -139,6 +139,19 @@ struct ContactRules: ResourceRules {
         try connection.run("UPDATE leads SET updated_at = ?, version = version + 1 WHERE contact_id = ?", [stamp, contact.id])
     }
 
+    /// A contact that moves to another organization takes its outreach along: both
+    /// organizations' 3B7 threads change.
+    func saved(_ connection: SQLiteConnection, _ contact: Contact, replacing current: Contact?, checked: Void, at stamp: Date) throws {
+        guard let current, current.organizationID != contact.organizationID else { return }
+        try Reminders.rebuildFollowUps(connection, userID: contact.userID, organizationID: current.organizationID, contactID: nil)
+        try Reminders.rebuildFollowUps(connection, userID: contact.userID, contactID: contact.id)
+    }
+
+    /// Its outreach went with it: the rest of its organization's threads change.
+    func deleted(_ connection: SQLiteConnection, _ contact: Contact, at stamp: Date) throws {
+        try Reminders.rebuildFollowUps(connection, userID: contact.userID, organizationID: contact.organizationID, contactID: nil)
+    }
+
     private func checkDuplicates(_ connection: SQLiteConnection, userID: Int64, _ contact: Contact, except: Int64?) throws {
         if let email = contact.email, let existing = try ContactStore.withEmail(connection, userID: userID, email, except: except) {
             throw DomainError.conflict(

@@ -68,7 +68,7 @@ enum AgendaStore {
 }
 
 /// The agenda of one meeting: questions from the bank or ad hoc, in an order the user sets.
-public final class AgendaService: @unchecked Sendable {
+public final class MeetingAgendaService: @unchecked Sendable {
     // Immutable after init.
     private let storage: Storage
 
@@ -105,7 +105,7 @@ public final class AgendaService: @unchecked Sendable {
             validator.add("question_id", "send exactly one of question_id (from the bank) or text (ad hoc)")
         }
         let position = draft.position.applied(to: nil)
-        validator.range("position", position, 1...AgendaService.maxPosition)
+        validator.range("position", position, 1...MeetingAgendaService.maxPosition)
         let answerNotes = validator.optional("answer_notes", draft.answerNotes.applied(to: nil), maxLength: 20_000)
         let asked = draft.asked.applied(to: nil) ?? false
         try validator.finish()
@@ -139,7 +139,7 @@ public final class AgendaService: @unchecked Sendable {
         let text = draft.text.isAbsent ? nil : validator.required("text", draft.text.applied(to: nil), maxLength: 2000)
         if case .null = draft.position { validator.add("position", "cannot be null") }
         let position = draft.position.applied(to: nil)
-        validator.range("position", position, 1...AgendaService.maxPosition)
+        validator.range("position", position, 1...MeetingAgendaService.maxPosition)
         if case .null = draft.asked { validator.add("asked", "cannot be null") }
         let answerNotes = draft.answerNotes.isAbsent
             ? Patch<String>.absent : Patch(validator.optional("answer_notes", draft.answerNotes.applied(to: nil), maxLength: 20_000))

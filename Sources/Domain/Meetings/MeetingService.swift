@@ -154,6 +154,13 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             try connection.run(
                 "UPDATE referrals SET status = 'met', updated_at = ?, version = version + 1 WHERE contact_id = ? AND status IN ('suggested', 'contacted')",
                 [stamp, current.contactID])
+            try Touch.advance(connection, contactID: current.contactID, to: stamp)
+            if checked.referrals.isEmpty {
+                try Reminders.rebuildAskReferral(connection, userID: userID, contactID: current.contactID)
+            } else {
+                // This meeting is the contact's latest and it left a referral: nothing to ask again.
+                try connection.run("DELETE FROM reminders WHERE contact_id = ? AND kind = 'ask_referral_again'", [current.contactID])
+            }
             created.meeting = try MeetingStore.load(connection, userID: userID, id: id)
             return created
         }
@@ -368,6 +375,20 @@ struct MeetingRules: ResourceRules {
         if current == nil, meeting.status == .scheduled, let stage, StageAutomation.advances(from: stage, to: .scheduled) {
             try StageAutomation.advance(connection, contactID: meeting.contactID, to: .scheduled, at: stamp)
         }
+        if let current, current.status == .completed, current.contactID != meeting.contactID {
+            try completedChanged(connection, meeting)
+            try completedChanged(connection, current)
+        }
+    }
+
+    /// A completed meeting's edits (its completion time) move the contact's timer and asks.
+    private func completedChanged(_ connection: SQLiteConnection, _ meeting: Meeting) throws {
+        try Touch.refresh(connection, contactID: meeting.contactID)
+        try Reminders.rebuildAskReferral(connection, userID: meeting.userID, contactID: meeting.contactID)
+    }
+
+    func deleted(_ connection: SQLiteConnection, _ meeting: Meeting, at stamp: Date) throws {
+        if meeting.status == .completed { try completedChanged(connection, meeting) }
     }
 
     /// Referrals and events keep their own row and lose the link (ON DELETE SET NULL); they move, for sync.

@@ -208,10 +208,16 @@ struct OutreachRules: ResourceRules {
     /// An outbound message moves the contact to `contacted` (from identified or dormant) and the
     /// referrals that named them from `suggested` to `contacted`.
     func saved(_ connection: SQLiteConnection, _ outreach: Outreach, replacing current: Outreach?, checked: Void, at stamp: Date) throws {
+        try Reminders.touched(connection, userID: outreach.userID, contactID: outreach.contactID)
         guard outreach.direction == .outbound, current?.direction != .outbound else { return }
         try StageAutomation.advance(connection, contactID: outreach.contactID, to: .contacted, at: stamp)
         try connection.run(
             "UPDATE referrals SET status = 'contacted', updated_at = ?, version = version + 1 WHERE contact_id = ? AND status = 'suggested'",
             [stamp, outreach.contactID])
+    }
+
+    /// Without it the contact's last touch, its organization's 3B7 threads and asks differ.
+    func deleted(_ connection: SQLiteConnection, _ outreach: Outreach, at stamp: Date) throws {
+        try Reminders.touched(connection, userID: outreach.userID, contactID: outreach.contactID)
     }
 }

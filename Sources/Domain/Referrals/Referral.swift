@@ -194,7 +194,9 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
             }
             referral.createdAt = stamp
             referral.updatedAt = stamp
-            return try ReferralStore.insert(connection, userID: userID, referral, at: stamp)
+            let written = try ReferralStore.insert(connection, userID: userID, referral, at: stamp)
+            try Reminders.rebuildAskReferral(connection, userID: userID, contactID: written.referrerID)
+            return written
         }
     }
 }
@@ -238,6 +240,15 @@ struct ReferralRules: ResourceRules {
 
     func check(_ connection: SQLiteConnection, userID: Int64, _ referral: Referral, replacing current: Referral?, options: WriteOptions) throws {
         if referral.meetingID != current?.meetingID { try checkReferences(connection, userID: userID, referral, newContact: false, meetingOnly: true) }
+    }
+
+    /// A referral answers the ask after a meeting with its referrer.
+    func saved(_ connection: SQLiteConnection, _ referral: Referral, replacing current: Referral?, checked: Void, at stamp: Date) throws {
+        if referral.meetingID != current?.meetingID { try Reminders.rebuildAskReferral(connection, userID: referral.userID, contactID: referral.referrerID) }
+    }
+
+    func deleted(_ connection: SQLiteConnection, _ referral: Referral, at stamp: Date) throws {
+        try Reminders.rebuildAskReferral(connection, userID: referral.userID, contactID: referral.referrerID)
     }
 
     /// The referrer, the referred contact and the meeting are the caller's; the referred person

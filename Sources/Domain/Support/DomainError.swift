@@ -26,6 +26,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case preconditionFailed(currentVersion: Int64)
     /// A pagination cursor that this list did not produce.
     case badCursor
+    /// A query parameter the service could not use (bad search syntax): a 400 naming it.
+    case badQuery(field: String, detail: String)
     /// The database stayed locked past its busy timeout; the client may try again.
     case busy
 }

@@ -35,6 +35,8 @@ protocol ResourceRules: Sendable {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws
     /// What else a delete changes, stamped `at` (objects that lose a link to it).
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
+    /// What follows from a delete once the row is gone (derived rows rebuilt without it).
+    func deleted(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
     /// Sets the record's own commit-time fields (beyond created_at/updated_at) before it is saved.
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date)
     /// What else a create or update changes, in the same transaction (a contact's stage).
@@ -44,6 +46,7 @@ protocol ResourceRules: Sendable {
 extension ResourceRules {
     func checkDelete(_ connection: SQLiteConnection, _ record: Record) throws {}
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
+    func deleted(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date) {}
     func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, checked: Checked, at stamp: Date) throws {}
 }
@@ -115,6 +118,7 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             let stamp = storage.stamp()
             try rules.deleting(connection, current, at: stamp)
             try Store.delete(connection, id: id)
+            try rules.deleted(connection, current, at: stamp)
             try DeletionStore.record(connection, userID: userID, kind: Store.kind, id: id, at: stamp)
         }
     }

@@ -1,0 +1,218 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Primitives
+import SQLiteCore
+
+/// Time zones read once per process: every follow-up and agenda read needs the user's.
+enum ZoneCache {
+    private static let zones = Lock<[String: ZoneRules]>([:])
+
+    /// The rules of `name`; UTC when the name no longer loads (tzdata removed under us).
+    static func rules(named name: String) -> ZoneRules {
+        if let cached = zones.withLock({ $0[name] }) { return cached }
+        let rules = (try? ZoneRules.load(named: name)) ?? .utc
+        zones.withLock { $0[name] = rules }
+        return rules
+    }
+
+    /// The user's zone, from what is stored.
+    static func rules(_ connection: SQLiteConnection, userID: Int64) throws -> ZoneRules {
+        let name = try connection.queryOne("SELECT time_zone FROM users WHERE id = ?", [userID]) { $0.string(0) } ?? "UTC"
+        return rules(named: name)
+    }
+}
+
+extension ZoneRules {
+    /// `instant` moved `count` business days on, in this zone.
+    func addingBusinessDays(_ count: Int, to date: Date) -> Date {
+        let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
+        let fraction = date.timeIntervalSince1970 - Double(seconds)
+        return Date(timeIntervalSince1970: Double(addingBusinessDays(count, to: seconds)) + fraction)
+    }
+}
+
+/// The follow-ups whose due time depends on other rows, kept in `reminders` so the agenda
+/// reads them in due order through an index. Each rebuild rewrites one scope from the rows
+/// it derives from, inside the write that changed them, so it cannot drift.
+enum Reminders {
+    static let secondContactDays = 3
+    static let followUpDays = 7
+    /// "A week after a meeting with no referral, the agenda reminds to ask once more."
+    static let askAgainInterval: TimeInterval = 7 * 24 * 3600
+    /// Unanswered asks after which the thread is closed.
+    static let maxAsks = 2
+
+    /// The 3B7 rule (PRODUCT.md, outreach log) over the organization of `contactID` (or the
+    /// contact alone when it has none): an outbound message with no reply starts a thread
+    /// that makes `try_second_contact` due 3 business days on (until someone else at the
+    /// organization is written to) and `follow_up` 7 business days on (until the same person is
+    /// written to again, once); a reply from anyone at the organization ends every thread there.
+    static func rebuildFollowUps(_ connection: SQLiteConnection, userID: Int64, contactID: Int64) throws {
+        let organizationID = try connection.queryOne("SELECT organization_id FROM contacts WHERE id = ?", [contactID]) { $0.optionalInt64(0) } ?? nil
+        try rebuildFollowUps(connection, userID: userID, organizationID: organizationID, contactID: contactID)
+    }
+
+    /// The same for a scope named directly (an organization a contact left, a contact deleted).
+    static func rebuildFollowUps(_ connection: SQLiteConnection, userID: Int64, organizationID: Int64?, contactID: Int64?) throws {
+        let scope: String
+        let scopeValues: [any DatabaseValueConvertible]
+        if let organizationID {
+            scope = "SELECT id FROM contacts WHERE organization_id = ?"
+            scopeValues = [organizationID]
+        } else if let contactID {
+            scope = "SELECT ?"
+            scopeValues = [contactID]
+        } else {
+            return
+        }
+        try connection.run(
+            "DELETE FROM reminders WHERE contact_id IN (\(scope)) AND (kind = 'follow_up' OR kind = 'try_second_contact')", scopeValues)
+
+        struct Thread {
+            var outreachID: Int64
+            var sentAt: Date
+            var followedUp = false
+            var secondTried = false
+        }
+        var threads: [Int64: Thread] = [:]
+        try connection.forEachRow(
+            "SELECT id, contact_id, direction, sent_at FROM outreach WHERE contact_id IN (\(scope)) ORDER BY sent_at, id", scopeValues
+        ) { row in
+            let id = row.int64(0)
+            let contact = row.int64(1)
+            let sentAt = row.date(3) ?? .distantPast
+            guard row.string(2) == "outbound" else {
+                // A reply from anyone there ends the organization's threads (the contact's own, without one).
+                threads.removeAll()
+                return
+            }
+            // Writing to someone else there is the second contact every open thread asked for.
+            for other in Array(threads.keys) where other != contact { threads[other]?.secondTried = true }
+            if threads[contact] != nil {
+                threads[contact]?.followedUp = true
+            } else {
+                threads[contact] = Thread(outreachID: id, sentAt: sentAt)
+            }
+        }
+        guard !threads.isEmpty else { return }
+        let zone = try ZoneCache.rules(connection, userID: userID)
+        for (contact, thread) in threads {
+            if organizationID != nil && !thread.secondTried {
+                try insert(
+                    connection, userID: userID, kind: "try_second_contact", refID: thread.outreachID, contactID: contact, meetingID: nil,
+                    since: thread.sentAt, asks: 0, due: zone.addingBusinessDays(secondContactDays, to: thread.sentAt))
+            }
+            if !thread.followedUp {
+                try insert(
+                    connection, userID: userID, kind: "follow_up", refID: thread.outreachID, contactID: contact, meetingID: nil,
+                    since: thread.sentAt, asks: 0, due: zone.addingBusinessDays(followUpDays, to: thread.sentAt))
+            }
+        }
+    }
+
+    /// `ask_referral_again` for the contact's latest completed meeting, when it left no referral
+    /// (none at the meeting, none from the contact since): due a week after the meeting, or a
+    /// week after the last ask (an outbound message since); after two asks the thread is closed.
+    static func rebuildAskReferral(_ connection: SQLiteConnection, userID: Int64, contactID: Int64) throws {
+        try connection.run("DELETE FROM reminders WHERE contact_id = ? AND kind = 'ask_referral_again'", [contactID])
+        guard
+            let (meetingID, completedAt) = try connection.queryOne(
+                "SELECT id, completed_at FROM meetings WHERE contact_id = ? AND status = 'completed' AND completed_at IS NOT NULL "
+                    + "ORDER BY completed_at DESC, id DESC LIMIT 1", [contactID], { ($0.int64(0), $0.date(1) ?? .distantPast) })
+        else { return }
+        let referred = try connection.scalarInt(
+            "SELECT 1 FROM referrals WHERE meeting_id = ?1 UNION ALL SELECT 1 FROM referrals WHERE referrer_id = ?2 AND created_at >= ?3 LIMIT 1",
+            [meetingID, contactID, completedAt])
+        guard referred == nil else { return }
+        let asks = try connection.query(
+            "SELECT sent_at FROM outreach WHERE contact_id = ? AND direction = 'outbound' AND sent_at > ? ORDER BY sent_at", [contactID, completedAt]
+        ) { $0.date(0) ?? .distantPast }
+        guard asks.count < maxAsks else { return }
+        let due = (asks.last ?? completedAt).addingTimeInterval(askAgainInterval)
+        try insert(
+            connection, userID: userID, kind: "ask_referral_again", refID: meetingID, contactID: contactID, meetingID: meetingID,
+            since: completedAt, asks: asks.count, due: due)
+    }
+
+    /// After a change of the user's time zone: business days move with it.
+    static func rezone(_ connection: SQLiteConnection, userID: Int64) throws {
+        let zone = try ZoneCache.rules(connection, userID: userID)
+        let rows = try connection.query(
+            "SELECT id, kind, since FROM reminders WHERE user_id = ? AND (kind = 'follow_up' OR kind = 'try_second_contact')", [userID]
+        ) { ($0.int64(0), $0.string(1), $0.date(2) ?? .distantPast) }
+        for (id, kind, since) in rows {
+            let due = zone.addingBusinessDays(kind == "follow_up" ? followUpDays : secondContactDays, to: since)
+            try connection.run("UPDATE reminders SET due_at = ? WHERE id = ?", [due, id])
+        }
+    }
+
+    /// Rewrites every reminder and keep-in-touch timer from the rows they derive from (after a
+    /// bulk load made outside the API, or a change of the rules); returns the reminders written.
+    static func rebuildAll(_ connection: SQLiteConnection) throws -> Int {
+        try connection.run(
+            """
+            UPDATE contacts SET last_touch_at = (
+                SELECT max(t) FROM (
+                    SELECT max(sent_at) AS t FROM outreach WHERE outreach.contact_id = contacts.id
+                    UNION ALL
+                    SELECT max(completed_at) FROM meetings WHERE meetings.contact_id = contacts.id AND meetings.status = 'completed'))
+            """)
+        try connection.run("DELETE FROM reminders")
+        let organizations = try connection.query("SELECT id, user_id FROM organizations") { ($0.int64(0), $0.int64(1)) }
+        for (organization, user) in organizations {
+            try rebuildFollowUps(connection, userID: user, organizationID: organization, contactID: nil)
+        }
+        let loners = try connection.query(
+            "SELECT DISTINCT c.id, c.user_id FROM contacts c JOIN outreach o ON o.contact_id = c.id WHERE c.organization_id IS NULL"
+        ) { ($0.int64(0), $0.int64(1)) }
+        for (contact, user) in loners {
+            try rebuildFollowUps(connection, userID: user, organizationID: nil, contactID: contact)
+        }
+        let met = try connection.query("SELECT DISTINCT contact_id, user_id FROM meetings WHERE status = 'completed'") { ($0.int64(0), $0.int64(1)) }
+        for (contact, user) in met {
+            try rebuildAskReferral(connection, userID: user, contactID: contact)
+        }
+        return Int(try connection.scalarInt("SELECT count(*) FROM reminders") ?? 0)
+    }
+
+    /// Everything a change to a contact's outreach or completed meetings moves: the keep-in-touch
+    /// timer, the organization's 3B7 threads and the ask for a referral.
+    static func touched(_ connection: SQLiteConnection, userID: Int64, contactID: Int64) throws {
+        try Touch.refresh(connection, contactID: contactID)
+        try rebuildFollowUps(connection, userID: userID, contactID: contactID)
+        try rebuildAskReferral(connection, userID: userID, contactID: contactID)
+    }
+
+    private static func insert(
+        _ connection: SQLiteConnection, userID: Int64, kind: String, refID: Int64, contactID: Int64, meetingID: Int64?, since: Date, asks: Int,
+        due: Date
+    ) throws {
+        try connection.run(
+            "INSERT INTO reminders (user_id, kind, ref_id, contact_id, meeting_id, since, asks, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [userID, kind, refID, contactID, meetingID, since, asks, due])
+    }
+}
+
+/// The keep-in-touch timer: the contact's last logged touch (an outreach either way, a
+/// completed meeting). Not part of the contact's representation, so its version stays.
+enum Touch {
+    /// A touch logged now: the timer moves on unless a later one is recorded already.
+    static func advance(_ connection: SQLiteConnection, contactID: Int64, to stamp: Date) throws {
+        try connection.run("UPDATE contacts SET last_touch_at = ?1 WHERE id = ?2 AND (last_touch_at IS NULL OR last_touch_at < ?1)", [stamp, contactID])
+    }
+
+    static func refresh(_ connection: SQLiteConnection, contactID: Int64) throws {
+        try connection.run(
+            """
+            UPDATE contacts SET last_touch_at = (
+                SELECT max(t) FROM (
+                    SELECT max(sent_at) AS t FROM outreach WHERE contact_id = ?1
+                    UNION ALL
+                    SELECT max(completed_at) FROM meetings WHERE contact_id = ?1 AND status = 'completed'))
+            WHERE id = ?1
+            """, [contactID])
+    }
+}

@@ -1,0 +1,214 @@
+import Primitives
+import SQLiteCore
+
+/// One search hit: what it is, its id, a title and the matching words in context (marked `<b>`…`</b>`).
+public struct SearchHit: Sendable, Equatable {
+    public var type: String
+    public var id: Int64
+    public var title: String
+    public var snippet: String
+}
+
+/// A page of hits and the offset of the next, if any.
+public struct SearchPage: Sendable {
+    public var items: [SearchHit]
+    public var nextOffset: Int?
+}
+
+/// `GET /search`: full text across contacts, organizations, meetings, events, leads and outreach
+/// notes (migration 0013's `search_index`, kept by triggers), ranked by bm25 with titles
+/// weighing ten times the rest.
+public final class SearchService: @unchecked Sendable {
+    // Immutable after init.
+    let storage: Storage
+
+    /// The type codes of the rowid (see `SearchIndex.rowid`).
+    static let types = [1: "contact", 2: "organization", 3: "meeting", 4: "event", 5: "lead", 6: "outreach"]
+    public static let maxQueryLength = 500
+    /// Ranked results page by offset: the cursor carries it as its only key.
+    public static let order = ListOrder(name: "rank", columns: [], descending: false)
+    /// How deep paging goes: ranked results have no keyset, and nobody reads past this.
+    public static let maxOffset = 10_000
+
+    public init(storage: Storage) {
+        self.storage = storage
+    }
+
+    /// Ranked hits for `query` in the user's rows. A query of plain words matches each word as a
+    /// prefix ("jan ber" finds "Janet Bergström"); one using FTS5 syntax (quotes, `*`, `AND`,
+    /// `OR`, `NOT`, `NEAR`, parentheses, `column:`) is taken as written. Bad syntax is a 400.
+    public func search(userID: Int64, query: String, limit: Int, offset: Int) throws -> SearchPage {
+        let expression = try Self.expression(query)
+        // Whatever the triggers queued is indexed first, so every committed write is found.
+        while try storage.read({ try SearchIndex.hasPending($0) }) {
+            _ = try storage.submit { try SearchIndex.drain($0) }.wait()
+        }
+        guard let range = SearchIndex.range(userID: userID) else { return SearchPage(items: [], nextOffset: nil) }
+        do {
+            return try storage.read { connection in
+                var items: [SearchHit] = []
+                try connection.forEachRow(
+                    "SELECT rowid, title, snippet(search_index, 1, '<b>', '</b>', '…', 12), snippet(search_index, 0, '<b>', '</b>', '…', 12) "
+                        + "FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT ? OFFSET ?",
+                    [expression, range.lowerBound, range.upperBound, limit + 1, offset]
+                ) { row in
+                    guard let (type, id) = SearchIndex.decode(row.int64(0)), let name = Self.types[Int(type)] else { return }
+                    // The body's words in context when they matched there, else the title's.
+                    let body = row.string(2)
+                    items.append(SearchHit(type: name, id: id, title: row.string(1), snippet: body.contains("<b>") ? body : row.string(3)))
+                }
+                let more = items.count > limit
+                return SearchPage(items: Array(items.prefix(limit)), nextOffset: more ? offset + limit : nil)
+            }
+        } catch let error as SQLiteError where Self.isQueryError(error) {
+            throw DomainError.badQuery(field: "q", detail: "q is not a valid search: \(error.message). Quote words with special characters.")
+        }
+    }
+
+    /// Indexes what is queued, in the background (the server's timer calls it); a no-op when
+    /// nothing is. Returns at once.
+    public func indexPending() {
+        guard (try? storage.read({ try SearchIndex.hasPending($0) })) == true else { return }
+        _ = storage.submit { try SearchIndex.drain($0) }
+    }
+
+    /// FTS5 reports a bad query as SQLITE_ERROR with its own message.
+    static func isQueryError(_ error: SQLiteError) -> Bool {
+        error.code & 0xFF == 1 && (error.message.contains("fts5") || error.message.contains("syntax") || error.message.contains("no such column"))
+    }
+
+    /// The FTS5 expression for what the user typed.
+    static func expression(_ query: String) throws(DomainError) -> String {
+        let trimmed = query.trimmingWhitespace()
+        guard !trimmed.isEmpty else { throw DomainError.badQuery(field: "q", detail: "q is required: the words to search for.") }
+        guard trimmed.utf8.count <= maxQueryLength else {
+            throw DomainError.badQuery(field: "q", detail: "q is longer than \(maxQueryLength) bytes.")
+        }
+        guard trimmed.utf8.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }) else {
+            throw DomainError.badQuery(field: "q", detail: "q contains control characters.")
+        }
+        let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let operators: Set<Substring> = ["AND", "OR", "NOT", "NEAR"]
+        let special: Set<Character> = ["\"", "*", "(", ")", ":", "^", "+", "{", "}"]
+        let isSyntax = words.contains { operators.contains($0) || $0.hasPrefix("NEAR(") } || trimmed.contains { special.contains($0) }
+        if !isSyntax {
+            return words.map { "\"" + $0 + "\"*" }.joined(separator: " ")
+        }
+        // Taken as written; unbalanced parentheses and quotes are named here rather than in
+        // FTS5's own words.
+        var depth = 0
+        var quoted = false
+        for character in trimmed {
+            if character == "\"" { quoted.toggle() }
+            guard !quoted else { continue }
+            if character == "(" { depth += 1 }
+            if character == ")" {
+                depth -= 1
+                if depth < 0 { throw DomainError.badQuery(field: "q", detail: "q has a \")\" without its \"(\".") }
+            }
+        }
+        guard depth == 0, !quoted else { throw DomainError.badQuery(field: "q", detail: "q has an unclosed \"(\" or quote.") }
+        return trimmed
+    }
+}
+
+/// Brings `search_index` up to date: rows past each table's `indexed_through` watermark, and the
+/// ones migration 0013's triggers queued in `search_queue` when they changed or went; each
+/// row's text is read from its table and indexed again, or removed when the row is gone.
+enum SearchIndex {
+    /// Per type: the row's title and body.
+    static let sources: [Int64: String] = [
+        1: "SELECT name, coalesce(title, '') || ' ' || coalesce(email, '') || ' ' || coalesce(location, '') || ' ' "
+            + "|| coalesce(hook, '') || ' ' || coalesce(source, '') || ' ' || coalesce(notes, '') FROM contacts WHERE id = ?",
+        2: "SELECT name, coalesce(industry, '') || ' ' || coalesce(website, '') || ' ' || coalesce(location, '') || ' ' "
+            + "|| coalesce(notes, '') FROM organizations WHERE id = ?",
+        3: "SELECT 'Meeting with ' || coalesce(c.name, ''), coalesce(m.location, '') || ' ' || coalesce(m.notes, '') || ' ' "
+            + "|| coalesce(m.outcome, '') FROM meetings m LEFT JOIN contacts c ON c.id = m.contact_id WHERE m.id = ?",
+        4: "SELECT name, coalesce(location, '') || ' ' || coalesce(url, '') || ' ' || coalesce(notes, '') FROM events WHERE id = ?",
+        5: "SELECT title, coalesce(url, '') || ' ' || coalesce(notes, '') FROM leads WHERE id = ?",
+        6: "SELECT 'Outreach: ' || coalesce(c.name, ''), coalesce(o.summary, '') FROM outreach o "
+            + "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id = ?",
+    ]
+    /// Rows per pass: one transaction's worth, so the writer is not held for long.
+    static let batch = 2000
+
+    /// The table of each type.
+    static let tables: [Int64: String] = [1: "contacts", 2: "organizations", 3: "meetings", 4: "events", 5: "leads", 6: "outreach"]
+
+    /// New rows past a watermark, or changed and deleted ones queued.
+    static let pendingSQL = "SELECT EXISTS (SELECT 1 FROM search_queue) OR " + tables.keys.sorted().map { type in
+        "coalesce((SELECT max(id) FROM \(tables[type] ?? "")), 0) > (SELECT indexed_through FROM search_state WHERE type = \(type))"
+    }.joined(separator: " OR ")
+
+    static func hasPending(_ connection: SQLiteConnection) throws -> Bool {
+        try connection.scalarInt(pendingSQL) == 1
+    }
+
+    /// Ids and users fit the rowid's fields: 41 bits of id (ids start at 1 and only grow), 19 of user.
+    static let idLimit: Int64 = 1 << 41
+    static let userLimit: Int64 = 1 << 19
+
+    /// rowid = user_id << 44 | id << 3 | type: one contiguous range per account. Nil (not
+    /// indexed) beyond the fields' sizes.
+    static func rowid(userID: Int64, type: Int64, id: Int64) -> Int64? {
+        guard id > 0, id < idLimit, userID > 0, userID < userLimit else { return nil }
+        return userID << 44 | id << 3 | type
+    }
+
+    static func decode(_ rowid: Int64) -> (type: Int64, id: Int64)? {
+        let type = rowid & 7
+        let id = (rowid >> 3) & (idLimit - 1)
+        return id > 0 ? (type, id) : nil
+    }
+
+    /// The rowids of one account.
+    static func range(userID: Int64) -> ClosedRange<Int64>? {
+        guard userID > 0, userID < userLimit else { return nil }
+        return (userID << 44)...(userID << 44 | (1 << 44 - 1))
+    }
+
+    /// Indexes up to `batch` new or queued rows; returns how many it took.
+    @discardableResult
+    static func drain(_ connection: SQLiteConnection) throws -> Int {
+        var taken = 0
+        for type in tables.keys.sorted() {
+            guard taken < batch, let table = tables[type] else { break }
+            let fresh = try connection.query(
+                "SELECT id, user_id FROM \(table) WHERE id > (SELECT indexed_through FROM search_state WHERE type = ?) ORDER BY id LIMIT ?",
+                [type, batch - taken]
+            ) { ($0.int64(0), $0.int64(1)) }
+            guard let last = fresh.last else { continue }
+            for (id, user) in fresh { try index(connection, type: type, id: id, userID: user) }
+            try connection.run("UPDATE search_state SET indexed_through = ? WHERE type = ?", [last.0, type])
+            taken += fresh.count
+        }
+        guard taken < batch else { return taken }
+        let queued = try connection.query("SELECT type, id, user_id FROM search_queue LIMIT \(batch - taken)") {
+            ($0.int64(0), $0.int64(1), $0.int64(2))
+        }
+        for (type, id, user) in queued {
+            try index(connection, type: type, id: id, userID: user)
+            try connection.run("DELETE FROM search_queue WHERE type = ? AND id = ?", [type, id])
+        }
+        return taken + queued.count
+    }
+
+    /// (Re)indexes one row from its table, or removes it when the row is gone.
+    private static func index(_ connection: SQLiteConnection, type: Int64, id: Int64, userID: Int64) throws {
+        guard let rowid = rowid(userID: userID, type: type, id: id) else { return }
+        try connection.run("DELETE FROM search_index WHERE rowid = ?", [rowid])
+        if let source = sources[type], let (title, body) = try connection.queryOne(source, [id], { ($0.string(0), $0.string(1)) }) {
+            try connection.run("INSERT INTO search_index (rowid, title, body) VALUES (?, ?, ?)", [rowid, title, body])
+        }
+    }
+
+    /// Everything queued, pass after pass (the reindex command).
+    static func drainAll(_ connection: SQLiteConnection) throws -> Int {
+        var total = 0
+        while true {
+            let taken = try drain(connection)
+            total += taken
+            if taken < batch { return total }
+        }
+    }
+}

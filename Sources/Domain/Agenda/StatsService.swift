@@ -1,0 +1,160 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Primitives
+import SQLiteCore
+
+/// `GET /stats`: how the search is going over a period (PRODUCT.md "Stats").
+public struct Stats: Sendable {
+    /// Counts of each funnel stage reached in the period.
+    public struct Funnel: Sendable, Equatable {
+        /// Contacts added.
+        public var identified: Int
+        /// Contacts first written to.
+        public var contacted: Int
+        /// Contacts first met (a completed meeting).
+        public var met: Int
+        /// Referrals received.
+        public var referred: Int
+        /// Leads found.
+        public var leads: Int
+    }
+
+    public struct Outreach: Sendable, Equatable {
+        public var sent: Int
+        public var replied: Int
+        public var medianDaysToReply: Double?
+        public var replyRate: Double? { sent == 0 ? nil : Double(replied) / Double(sent) }
+    }
+
+    public var from: Date?
+    public var to: Date?
+    public var funnel: Funnel
+    public var outreach: Outreach
+    public var completedMeetings: Int
+    public var referralsFromMeetings: Int
+    /// ISO week ("2026-W48") and contacts added in it, in the user's zone, oldest first.
+    public var newContactsPerWeek: [(week: String, count: Int)]
+    /// Source (nil: not recorded) and contacts added with it, most first.
+    public var contactsBySource: [(source: String?, count: Int)]
+    public var thankYouWithin24Hours: Int
+
+    /// `b / a`, nil when nothing reached `a`.
+    public static func rate(_ part: Int, of whole: Int) -> Double? {
+        whole == 0 ? nil : (Double(part) / Double(whole) * 1000).rounded() / 1000
+    }
+}
+
+/// Computes `Stats` from what is stored; a read over the period's rows.
+public final class StatsService: @unchecked Sendable {
+    // Immutable after init.
+    let storage: Storage
+
+    public init(storage: Storage) {
+        self.storage = storage
+    }
+
+    public func stats(userID: Int64, from: Date?, to: Date?) throws -> Stats {
+        let low: any DatabaseValueConvertible = from ?? Date(timeIntervalSince1970: -62_135_596_800)
+        let high: any DatabaseValueConvertible = to ?? Date(timeIntervalSince1970: 253_402_300_799)
+        return try storage.read { connection in
+            let zone = try ZoneCache.rules(connection, userID: userID)
+            let period: [any DatabaseValueConvertible] = [userID, low, high]
+            func count(_ sql: String) throws -> Int { Int(try connection.scalarInt(sql, period) ?? 0) }
+
+            let funnel = Stats.Funnel(
+                identified: try count("SELECT count(*) FROM contacts WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"),
+                contacted: try count(
+                    "SELECT count(*) FROM (SELECT min(sent_at) AS first FROM outreach WHERE user_id = ?1 AND direction = 'outbound' GROUP BY contact_id) "
+                        + "WHERE first >= ?2 AND first < ?3"),
+                met: try count(
+                    "SELECT count(*) FROM (SELECT min(completed_at) AS first FROM meetings WHERE user_id = ?1 AND status = 'completed' "
+                        + "GROUP BY contact_id) WHERE first >= ?2 AND first < ?3"),
+                referred: try count("SELECT count(*) FROM referrals WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"),
+                leads: try count("SELECT count(*) FROM leads WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"))
+
+            // A message is answered by the contact's first reply after it, before the next message to them.
+            var sent = 0
+            var delays: [Double] = []
+            var lastContact: Int64 = -1
+            var open: Date?
+            var openCounts = false
+            try connection.forEachRow(
+                "SELECT contact_id, direction, sent_at FROM outreach WHERE user_id = ?1 AND contact_id IN "
+                    + "(SELECT contact_id FROM outreach WHERE user_id = ?1 AND direction = 'outbound' AND sent_at >= ?2 AND sent_at < ?3) "
+                    + "ORDER BY contact_id, sent_at, id", period
+            ) { row in
+                let contact = row.int64(0)
+                let at = row.date(2) ?? .distantPast
+                if contact != lastContact {
+                    lastContact = contact
+                    open = nil
+                }
+                if row.string(1) == "outbound" {
+                    let inPeriod = (from.map { at >= $0 } ?? true) && (to.map { at < $0 } ?? true)
+                    if inPeriod { sent += 1 }
+                    open = at
+                    openCounts = inPeriod
+                } else if let since = open {
+                    if openCounts { delays.append(at.timeIntervalSince(since) / 86400) }
+                    open = nil
+                }
+            }
+            delays.sort()
+            var median: Double?
+            if !delays.isEmpty {
+                let middle = delays.count / 2
+                let value = delays.count % 2 == 1 ? delays[middle] : (delays[middle - 1] + delays[middle]) / 2
+                median = (value * 100).rounded() / 100
+            }
+
+            let completed = try count(
+                "SELECT count(*) FROM meetings WHERE user_id = ?1 AND status = 'completed' AND completed_at >= ?2 AND completed_at < ?3")
+            let fromMeetings = try count(
+                "SELECT count(*) FROM referrals r JOIN meetings m ON m.id = r.meeting_id WHERE m.user_id = ?1 AND m.status = 'completed' "
+                    + "AND m.completed_at >= ?2 AND m.completed_at < ?3")
+            let thanked = try count(
+                "SELECT count(*) FROM meetings WHERE user_id = ?1 AND status = 'completed' AND completed_at >= ?2 AND completed_at < ?3 "
+                    + "AND thank_you_sent_at IS NOT NULL AND julianday(thank_you_sent_at) - julianday(completed_at) <= 1.0")
+
+            var weeks: [String: Int] = [:]
+            var sources: [String?: Int] = [:]
+            try connection.forEachRow(
+                "SELECT created_at, source FROM contacts WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3", period
+            ) { row in
+                if let created = row.date(0) {
+                    weeks[ISOWeek.of(created, zone: zone), default: 0] += 1
+                }
+                sources[row.optionalString(1), default: 0] += 1
+            }
+            return Stats(
+                from: from, to: to, funnel: funnel, outreach: Stats.Outreach(sent: sent, replied: delays.count, medianDaysToReply: median),
+                completedMeetings: completed, referralsFromMeetings: fromMeetings,
+                newContactsPerWeek: weeks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                contactsBySource: sources.sorted { a, b in
+                    // Most first; ties by name, the unrecorded last.
+                    if a.value != b.value { return a.value > b.value }
+                    guard let x = a.key else { return false }
+                    guard let y = b.key else { return true }
+                    return x < y
+                }.map { ($0.key, $0.value) },
+                thankYouWithin24Hours: thanked)
+        }
+    }
+}
+
+/// ISO 8601 week names ("2026-W48"), Monday to Sunday, in a zone.
+enum ISOWeek {
+    static func of(_ date: Date, zone: ZoneRules) -> String {
+        let local = zone.localDate(of: Int64(date.timeIntervalSince1970.rounded(.down)))
+        let days = RFC3339.daysFromCivil(year: local.year, month: local.month, day: local.day)
+        let isoWeekday = local.weekday == 0 ? 7 : local.weekday
+        // The week belongs to the year of its Thursday.
+        let thursday = days + (4 - isoWeekday)
+        let year = RFC3339.civilFromDays(Int64(thursday)).year
+        let week = (thursday - RFC3339.daysFromCivil(year: year, month: 1, day: 1)) / 7 + 1
+        return "\(year)-W" + (week < 10 ? "0" : "") + "\(week)"
+    }
+}
