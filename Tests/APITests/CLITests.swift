@@ -128,6 +128,31 @@ struct CLITests {
         #expect(try runFoothold(["user", "add", "bad name", "--db", db], in: live.directory.url).0 == 1)
     }
 
+    @Test func reindexDerivesRemindersAndSearchForRowsLoadedBehindTheAPI() throws {
+        let directory = TemporaryDirectory()
+        let db = directory.path("loaded.sqlite")
+        #expect(try runFoothold(["user", "add", "loader", "--db", db], in: directory.url).0 == 0)
+        let database = try Database(.init(path: db))
+        try database.withWriter { connection throws in
+            try connection.execute("""
+                INSERT INTO contacts (id, user_id, name, keep_in_touch_days, created_at, updated_at)
+                    VALUES (1, 1, 'Loaded Lindqvist', 5, '2026-01-05T09:00:00.000Z', '2026-01-05T09:00:00.000Z');
+                INSERT INTO outreach (id, user_id, contact_id, channel, direction, sent_at, created_at, updated_at)
+                    VALUES (1, 1, 1, 'email', 'outbound', '2026-01-09T09:00:00.000Z', 't', 't');
+                """)
+        }
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM reminders") } == 0)
+        let (status, out, _) = try runFoothold(["reindex", "--db", db], in: directory.url)
+        #expect(status == 0)
+        #expect(out.contains("rebuilt 1 reminders"))
+        // Friday + 7 business days; the timer runs from the message; the contact and its outreach are found.
+        let reminder = try database.read { try $0.queryOne("SELECT kind, due_at FROM reminders") { [$0.string(0), $0.string(1)] } }
+        #expect(reminder == ["follow_up", "2026-01-20T09:00:00.000Z"])
+        #expect(try database.read { try $0.queryOne("SELECT keep_in_touch_due_at FROM contacts") { $0.string(0) } } == "2026-01-14T09:00:00.000Z")
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM search_index WHERE search_index MATCH 'lindqvist'") } == 2)
+        #expect(try runFoothold(["reindex", "--db", directory.path("missing.sqlite")], in: directory.url).0 != 0)
+    }
+
     @Test func backupOfALiveDatabase() throws {
         let live = try LiveServer()
         let owner = try live.owner()

@@ -101,6 +101,12 @@ struct DayAgendaTests {
         #expect(items.first?.due == "2026-11-10T17:00:00.000Z")
         #expect(items.first?.ref == sent)
         #expect(try Self.kinds(owner, "2026-11-09") == [])
+        // Joining an organization brings the second-contact rule; leaving it takes it away.
+        let acme = try owner.create("/organizations", #"{"name":"Acme"}"#)
+        #expect(try owner.patch("/contacts/\(solo)", #"{"organization_id":\#(acme)}"#).status == 200)
+        #expect(try Self.kinds(owner, "2026-11-10") == ["try_second_contact", "follow_up"])
+        #expect(try owner.patch("/contacts/\(solo)", #"{"organization_id":null}"#).status == 200)
+        #expect(try Self.kinds(owner, "2026-11-10") == ["follow_up"])
         // A message sent on a Saturday counts from Monday.
         let weekend = try owner.create("/contacts", #"{"name":"Weekend"}"#)
         _ = try owner.create("/outreach", #"{"contact_id":\#(weekend),"sent_at":"2026-11-21T15:00:00Z"}"#)

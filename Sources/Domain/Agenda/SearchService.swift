@@ -130,7 +130,7 @@ enum SearchIndex {
             + "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id = ?",
     ]
     /// Rows per pass: one transaction's worth, so the writer is not held for long.
-    static let batch = 2000
+    static let batch = 500
 
     /// The table of each type.
     static let tables: [Int64: String] = [1: "contacts", 2: "organizations", 3: "meetings", 4: "events", 5: "leads", 6: "outreach"]
