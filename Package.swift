@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Primitives", "TestSupport"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "Primitives", "TestSupport"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "SQLiteCore", "Primitives", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "Primitives", "TestSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTPCore", "Domain", "SQLiteCore", "Primitives", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

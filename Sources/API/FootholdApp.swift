@@ -24,6 +24,11 @@ public enum FootholdApp {
         let agenda: AgendaService
         let stats: StatsService
         let search: SearchService
+        let imports: ImportService
+        let accountImport: AccountImportService
+        let calendar: CalendarService
+        /// The body limit of `POST /imports/*` (`--max-import-bytes`).
+        let importBodyLimit: Int
         let authenticator: Authenticator
         /// Request metrics; hand the same object to the `HTTPServer`.
         public let metrics = ServerMetrics()
@@ -31,7 +36,7 @@ public enum FootholdApp {
         let server = ServerBox()
 
         /// - Parameter authFailureLimit: failed authentications per client address per minute before 429.
-        public init(services: Services, authFailureLimit: Int = 10) {
+        public init(services: Services, authFailureLimit: Int = 10, importBodyLimit: Int = 32 * 1024 * 1024) {
             storage = services.storage
             accounts = services.accounts
             interests = services.interests
@@ -50,6 +55,10 @@ public enum FootholdApp {
             agenda = services.agenda
             stats = services.stats
             search = services.search
+            imports = services.imports
+            accountImport = services.accountImport
+            calendar = services.calendar
+            self.importBodyLimit = importBodyLimit
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
     }
@@ -75,6 +84,7 @@ public enum FootholdApp {
         OutreachRoutes.register(on: &router, context)
         LeadRoutes.register(on: &router, context)
         AgendaRoutes.register(on: &router, context)
+        InteropRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

@@ -21,6 +21,9 @@ public struct Services: Sendable {
     public let agenda: AgendaService
     public let stats: StatsService
     public let search: SearchService
+    public let imports: ImportService
+    public let accountImport: AccountImportService
+    public let calendar: CalendarService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
         storage = Storage(database: database, clock: clock)
@@ -41,5 +44,8 @@ public struct Services: Sendable {
         agenda = AgendaService(storage: storage, clock: clock)
         stats = StatsService(storage: storage)
         search = SearchService(storage: storage)
+        imports = ImportService(storage: storage, clock: clock)
+        accountImport = AccountImportService(storage: storage)
+        calendar = CalendarService(storage: storage, clock: clock)
     }
 }

@@ -78,6 +78,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Failed authentications per client address per minute before 429 (env FOOTHOLD_AUTH_FAILURE_LIMIT).")
     var authFailureLimit: Int = Environment.int("FOOTHOLD_AUTH_FAILURE_LIMIT") ?? 10
 
+    @Option(help: "Largest import body in bytes (POST /imports/*) (env FOOTHOLD_MAX_IMPORT_BYTES).")
+    var maxImportBytes: Int = Environment.int("FOOTHOLD_MAX_IMPORT_BYTES") ?? 32 * 1024 * 1024
+
     @Option(help: "Comma-separated CIDR blocks of reverse proxies whose X-Forwarded-For is believed (env FOOTHOLD_TRUSTED_PROXIES).")
     var trustedProxies: String = Environment.string("FOOTHOLD_TRUSTED_PROXIES") ?? ""
 
@@ -158,7 +161,7 @@ struct Serve: ParsableCommand {
         config.accessLog = !quiet
         config.trustedProxies = TrustedProxies((try? proxyBlocks().get()) ?? [])
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        let context = FootholdApp.Context(services: services, authFailureLimit: authFailureLimit)
+        let context = FootholdApp.Context(services: services, authFailureLimit: authFailureLimit, importBodyLimit: max(1, maxImportBytes))
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)
         FootholdApp.attach(server, to: context)

@@ -33,6 +33,11 @@ public final class APIClient {
         try raw.request("DELETE", path, headers: headers(extra, json: false))
     }
 
+    /// Any method, with a body of any type (imports).
+    public func request(_ method: String, _ path: String, body: [UInt8], headers extra: [(String, String)] = []) throws -> ClientResponse {
+        try raw.request(method, path, headers: headers(extra, json: false), body: body)
+    }
+
     /// POSTs and returns the created object's id, failing unless the answer is 201.
     public func create(_ path: String, _ json: String) throws -> Int64 {
         let response = try post(path, json)

@@ -132,6 +132,10 @@ public final class RawClient {
                 buffer.removeFirst(end + 4)
                 var response = ClientResponse(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: [])
                 if status < 200 || status == 204 || status == 304 || headRequest { return response }
+                if response.header("transfer-encoding")?.lowercased() == "chunked" {
+                    response.body = try readChunks()
+                    return response
+                }
                 if let lengthText = response.header("content-length"), let length = Int(lengthText) {
                     while buffer.count < length {
                         guard try fill() else { throw ClientError("EOF inside a body") }
@@ -147,6 +151,39 @@ public final class RawClient {
                 return response
             }
             guard try fill() else { throw ClientError("EOF before a response") }
+        }
+    }
+
+    /// A chunked body (RFC 9112 §7.1), strictly: sizes in hex, CRLF after each chunk, the
+    /// last chunk and an empty trailer.
+    private func readChunks() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let sizeLine = try readLine()
+            guard let size = Int(sizeLine.split(separator: ";").first.map(String.init) ?? "", radix: 16) else {
+                throw ClientError("bad chunk size line: \(sizeLine)")
+            }
+            if size == 0 {
+                guard try readLine().isEmpty else { throw ClientError("trailer fields after the last chunk") }
+                return body
+            }
+            while buffer.count < size + 2 {
+                guard try fill() else { throw ClientError("EOF inside a chunk") }
+            }
+            body += buffer[0..<size]
+            guard buffer[size] == 13, buffer[size + 1] == 10 else { throw ClientError("chunk not followed by CRLF") }
+            buffer.removeFirst(size + 2)
+        }
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if buffer.count >= 2, let end = (0..<(buffer.count - 1)).first(where: { buffer[$0] == 13 && buffer[$0 + 1] == 10 }) {
+                let line = String(decoding: buffer[0..<end], as: UTF8.self)
+                buffer.removeFirst(end + 2)
+                return line
+            }
+            guard try fill() else { throw ClientError("EOF inside a chunked body") }
         }
     }
 

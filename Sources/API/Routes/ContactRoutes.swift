@@ -35,6 +35,24 @@ enum ContactRoutes {
         return draft
     }
 
+    /// The list filters of `GET /contacts`, for its exports (`/contacts.csv`, `/contacts.vcf`).
+    static func exportFilter(_ request: Request) throws -> ContactFilter {
+        let query = try ListQuery(
+            request, filters: ["stage", "organization_id", "interest_id", "tag", "q", "updated_since"],
+            sorts: ContactService.sorts, defaultSort: ContactService.defaultSort)
+        guard query.page.after == nil, query.rawValue("limit") == nil, query.rawValue("sort") == nil else {
+            throw Problem.badRequest("bad_query", "An export holds every contact the filters keep: limit, cursor and sort do not apply.")
+        }
+        var filter = ContactFilter()
+        filter.stage = try query.enumeration("stage", ContactStage.self)
+        filter.organizationID = try query.id("organization_id")
+        filter.interestID = try query.id("interest_id")
+        filter.tag = try query.string("tag")
+        filter.text = try query.string("q")
+        filter.updatedSince = try query.timestamp("updated_since")
+        return filter
+    }
+
     static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
         let contacts = context.contacts
         ResourceRoutes<Contact, ContactDraft>(

@@ -151,7 +151,9 @@ enum Reminders {
 
     /// Rewrites every reminder and keep-in-touch timer from the rows they derive from (after a
     /// bulk load made outside the API, or a change of the rules); returns the reminders written.
-    static func rebuildAll(_ connection: SQLiteConnection) throws -> Int {
+    static func rebuildAll(_ connection: SQLiteConnection, userID: Int64? = nil) throws -> Int {
+        // Every account, or one (after an import into it).
+        let only = userID.map { " AND user_id = \($0)" } ?? ""
         try connection.run(
             """
             UPDATE contacts SET last_touch_at = (
@@ -159,23 +161,27 @@ enum Reminders {
                     SELECT max(sent_at) AS t FROM outreach WHERE outreach.contact_id = contacts.id
                     UNION ALL
                     SELECT max(completed_at) FROM meetings WHERE meetings.contact_id = contacts.id AND meetings.status = 'completed'))
-            """)
-        try connection.run("DELETE FROM reminders")
-        let organizations = try connection.query("SELECT id, user_id FROM organizations") { ($0.int64(0), $0.int64(1)) }
+            WHERE 1 = 1
+            """ + only)
+        try connection.run("DELETE FROM reminders WHERE 1 = 1" + only)
+        let organizations = try connection.query("SELECT id, user_id FROM organizations WHERE 1 = 1" + only) { ($0.int64(0), $0.int64(1)) }
         for (organization, user) in organizations {
             try rebuildFollowUps(connection, userID: user, organizationID: organization, contactID: nil)
         }
         let loners = try connection.query(
             "SELECT DISTINCT c.id, c.user_id FROM contacts c JOIN outreach o ON o.contact_id = c.id WHERE c.organization_id IS NULL"
+                + (userID.map { " AND c.user_id = \($0)" } ?? "")
         ) { ($0.int64(0), $0.int64(1)) }
         for (contact, user) in loners {
             try rebuildFollowUps(connection, userID: user, organizationID: nil, contactID: contact)
         }
-        let met = try connection.query("SELECT DISTINCT contact_id, user_id FROM meetings WHERE status = 'completed'") { ($0.int64(0), $0.int64(1)) }
+        let met = try connection.query("SELECT DISTINCT contact_id, user_id FROM meetings WHERE status = 'completed'" + only) {
+            ($0.int64(0), $0.int64(1))
+        }
         for (contact, user) in met {
             try rebuildAskReferral(connection, userID: user, contactID: contact)
         }
-        return Int(try connection.scalarInt("SELECT count(*) FROM reminders") ?? 0)
+        return Int(try connection.scalarInt("SELECT count(*) FROM reminders WHERE 1 = 1" + only) ?? 0)
     }
 
     /// Everything a change to a contact's outreach or completed meetings moves: the keep-in-touch

@@ -66,9 +66,11 @@ public final class SearchService: @unchecked Sendable {
     }
 
     /// Indexes what is queued, in the background (the server's timer calls it); a no-op when
-    /// nothing is. Returns at once.
+    /// nothing is, or while writes keep coming. Returns at once.
     public func indexPending() {
-        guard (try? storage.read({ try SearchIndex.hasPending($0) })) == true else { return }
+        // Only while writes are quiet: under a stream of writes indexing would take the writer
+        // from them, and a search indexes what it needs first anyway.
+        guard storage.isQuiet(for: 2), (try? storage.read({ try SearchIndex.hasPending($0) })) == true else { return }
         _ = storage.submit { try SearchIndex.drain($0) }
     }
 

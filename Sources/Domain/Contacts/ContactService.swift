@@ -46,8 +46,25 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
         }
     }
 
-    private static func listQuery(userID: Int64, filter: ContactFilter) -> KeysetQuery {
-        var query = ContactStore.listQuery(userID: userID, stored: true)
+    /// Every contact the filter keeps, in id order, with its organization's name, read on one
+    /// snapshot a page at a time (exports stream them; they never sit in memory together).
+    public func exportEach(userID: Int64, filter: ContactFilter, _ visit: (Contact, String?) throws -> Void) throws {
+        let query = Self.listQuery(userID: userID, filter: filter, stored: false)
+        try storage.read { connection in
+            let organizations = Dictionary(
+                try connection.query("SELECT id, name FROM organizations WHERE user_id = ?", [userID]) { ($0.int64(0), $0.string(1)) },
+                uniquingKeysWith: { first, _ in first })
+            var page = PageRequest(limit: 500, sort: ListOrder(name: "id", columns: [], descending: false), after: nil)
+            repeat {
+                var contacts: [Contact] = []
+                page.after = try query.visit(connection, page: page) { contacts.append(ContactStore.record($0)) }
+                for contact in contacts { try visit(contact, contact.organizationID.flatMap { organizations[$0] }) }
+            } while page.after != nil
+        }
+    }
+
+    private static func listQuery(userID: Int64, filter: ContactFilter, stored: Bool = true) -> KeysetQuery {
+        var query = ContactStore.listQuery(userID: userID, stored: stored)
         if let stage = filter.stage {
             query.conditions.append("c.stage = ?")
             query.arguments.append(stage.rawValue)

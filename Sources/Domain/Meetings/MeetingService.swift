@@ -149,12 +149,11 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             updated.impression = checked.impression.applied(to: current.impression)
             updated.outcome = checked.outcome.applied(to: current.outcome)
             try MeetingStore.update(connection, updated, replacing: current, at: stamp)
-            try StageAutomation.advance(connection, contactID: current.contactID, to: .met, at: stamp)
+            try StageAutomation.advance(connection, contactID: current.contactID, to: .met, at: stamp, touched: true)
             // Meeting someone who was referred is the referral's happy end.
             try connection.run(
                 "UPDATE referrals SET status = 'met', updated_at = ?, version = version + 1 WHERE contact_id = ? AND status IN ('suggested', 'contacted')",
                 [stamp, current.contactID])
-            try Touch.advance(connection, contactID: current.contactID, to: stamp)
             if checked.referrals.isEmpty {
                 try Reminders.rebuildAskReferral(connection, userID: userID, contactID: current.contactID)
             } else {

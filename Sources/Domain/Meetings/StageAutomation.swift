@@ -22,11 +22,23 @@ enum StageAutomation {
     }
 
     /// Moves the contact to `stage` if that is forward from where it is; stamps it when it moves.
-    static func advance(_ connection: SQLiteConnection, contactID: Int64, to stage: ContactStage, at stamp: Date) throws {
+    /// `touched`: the same write logs a touch (a completed meeting), so the keep-in-touch timer
+    /// moves in the same statement, whether or not the stage does.
+    static func advance(_ connection: SQLiteConnection, contactID: Int64, to stage: ContactStage, at stamp: Date, touched: Bool = false) throws {
         guard let from = sources[stage] else { return }
         let placeholders = from.map { _ in "?" }.joined(separator: ", ")
+        guard touched else {
+            try connection.run(
+                "UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ? AND stage IN (\(placeholders))",
+                [stage.rawValue, stamp, contactID] + from.map(\.rawValue))
+            return
+        }
+        // One statement for both: the stage (and version) only when it moves, the touch always.
+        let moves = "stage IN (" + from.indices.map { "?\($0 + 4)" }.joined(separator: ", ") + ")"
         try connection.run(
-            "UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ? AND stage IN (\(placeholders))",
-            [stage.rawValue, stamp, contactID] + from.map(\.rawValue))
+            "UPDATE contacts SET last_touch_at = CASE WHEN last_touch_at IS NULL OR last_touch_at < ?1 THEN ?1 ELSE last_touch_at END, "
+                + "updated_at = CASE WHEN \(moves) THEN ?1 ELSE updated_at END, version = version + (\(moves)), "
+                + "stage = CASE WHEN \(moves) THEN ?2 ELSE stage END WHERE id = ?3",
+            [stamp, stage.rawValue, contactID] + from.map(\.rawValue))
     }
 }

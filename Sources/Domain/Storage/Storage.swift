@@ -34,6 +34,12 @@ public final class Storage: Sendable {
         return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
+    /// Whether no write has been stamped for `seconds` (background work waits for a quiet writer).
+    func isQuiet(for seconds: Double) -> Bool {
+        let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded(.down))
+        return lastStamp.withLock { now - $0 >= Int64(seconds * 1000) }
+    }
+
     /// A read on one consistent snapshot.
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         do {

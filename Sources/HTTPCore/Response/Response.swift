@@ -10,6 +10,8 @@ public struct Response: Sendable {
     /// Set when the handler finishes the response later (see `later`); the status, headers
     /// and body above are then placeholders.
     public var pending: PendingResponse?
+    /// Set for a body produced while it is sent (chunked); `body` is then unused.
+    public var stream: BodyStream?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -16,12 +16,15 @@ public enum ResponseSerializer {
         out.append(contentsOf: "\r\nDate: ".utf8)
         out.append(contentsOf: HTTPDate.now())
         out.append(contentsOf: "\r\n".utf8)
-        if !noBody {
+        if response.stream != nil {
+            // Chunked for HTTP/1.1; a 1.0 client reads to the close (RFC 9112 §6.3).
+            if clientVersion != .http1_0 && !noBody { out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8) }
+        } else if !noBody {
             out.append(contentsOf: "Content-Length: ".utf8)
             appendDecimal(response.body.count, to: &out)
             out.append(contentsOf: "\r\n".utf8)
         }
-        if !keepAlive {
+        if !keepAlive || (response.stream != nil && clientVersion == .http1_0) {
             out.append(contentsOf: "Connection: close\r\n".utf8)
         } else if clientVersion == .http1_0 {
             out.append(contentsOf: "Connection: keep-alive\r\n".utf8)

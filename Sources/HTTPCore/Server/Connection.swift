@@ -27,6 +27,8 @@ final class Connection: @unchecked Sendable {
         case nextRequest
         case continueBody
         case close
+        /// More of a streamed body follows (see `pumpStream`).
+        case stream
     }
 
     let id: Int
@@ -46,6 +48,9 @@ final class Connection: @unchecked Sendable {
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var afterWrite = AfterWrite.nextRequest
+    /// The streamed body being sent, and what follows it.
+    private var stream: BodyWriter?
+    private var afterStream = AfterWrite.nextRequest
     private var inputClosed = false
     private var servedRequests = 0
     private let openedAt: UInt64
@@ -264,13 +269,48 @@ final class Connection: @unchecked Sendable {
         let head = request.head
         response.setHeader("X-Request-Id", request.requestID)
         server.applyCompression(to: &response, acceptEncoding: head.headers["accept-encoding"])
-        let keepAlive = head.keepAlive && !server.isDraining && !inputClosed && response.status != 503
+        let streamed = response.stream != nil && !HTTPStatus.forbidsBody(response.status) && head.method != "HEAD"
+        let keepAlive = head.keepAlive && !server.isDraining && !inputClosed && response.status != 503 && !(streamed && head.version == .http1_0)
         let bytes = ResponseSerializer.serialize(response, keepAlive: keepAlive, clientVersion: head.version, headRequest: head.method == "HEAD")
         server.log(method: head.method, path: head.path, status: response.status, bytes: bytes.count, start: start, requestID: request.requestID, remote: request.remoteAddress)
         server.metrics.record(
             method: head.method, route: routeLabel, status: response.status,
             seconds: Double(System.monotonicNanos() &- start) / 1e9)
+        if streamed, let body = response.stream {
+            let loop = loop
+            let writer = BodyWriter(chunked: head.version != .http1_0) { [self] in loop.execute { self.pumpStream() } }
+            stream = writer
+            afterStream = keepAlive ? .nextRequest : .close
+            write(bytes, then: .stream)
+            // Its own thread: a producer waits on the client, and must not hold a worker meanwhile.
+            DispatchQueue.global().async {
+                do {
+                    try body.produce(writer)
+                    writer.end(failed: false)
+                } catch {
+                    writer.end(failed: true)
+                }
+            }
+            return
+        }
         write(bytes, then: keepAlive ? .nextRequest : .close)
+    }
+
+    /// Sends what the producer has written since; ends the exchange after the last chunk.
+    private func pumpStream() {
+        guard phase == .writing, outputOffset >= output.count, let writer = stream else { return }
+        let (bytes, finished, failed) = writer.take()
+        if failed {
+            stream = nil
+            close()
+            return
+        }
+        if finished { stream = nil }
+        if !bytes.isEmpty {
+            write(bytes, then: finished ? afterStream : .stream)
+        } else if finished {
+            written(afterStream)
+        }
     }
 
     // MARK: - Writing
@@ -315,7 +355,13 @@ final class Connection: @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         outputOffset = 0
-        switch afterWrite {
+        written(afterWrite)
+    }
+
+    private func written(_ next: AfterWrite) {
+        switch next {
+        case .stream:
+            pumpStream()
         case .close:
             linger()
         case .continueBody:
@@ -387,6 +433,8 @@ final class Connection: @unchecked Sendable {
     func close() {
         guard phase != .closed else { return }
         phase = .closed
+        stream?.cancel()
+        stream = nil
         loop.connections[id] = nil
         loop.unwatch(fd)
         Glibc.close(fd)

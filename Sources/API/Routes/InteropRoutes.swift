@@ -1,0 +1,270 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Domain
+import HTTPCore
+import Primitives
+import SQLiteCore
+
+/// Imports (LinkedIn, vCard, JSON), exports (vCard, CSV, JSON) and the calendar feed.
+enum InteropRoutes {
+    static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
+        let auth = context.authenticator
+        let imports = context.imports
+        let contacts = context.contacts
+        let storage = context.storage
+        let calendar = context.calendar
+        let limit = context.importBodyLimit
+
+        router.add("POST", "/imports/linkedin", auth.route(bodyLimit: limit) { request, principal in
+            let dryRun = try FlagQuery.flags(request, allowed: ["dry_run"])["dry_run"] ?? false
+            try requireType(request, ["text/csv", "application/csv"], example: "text/csv")
+            let records: [ImportRecord]
+            do {
+                records = try LinkedInConnections.records(request.body)
+            } catch let error as LinkedInConnections.NotConnections {
+                throw Problem(status: 422, code: "not_linkedin_csv", detail: error.reason)
+            }
+            return try report(imports, userID: principal.userID, records: records, dryRun: dryRun, what: "LinkedIn")
+        })
+
+        router.add("POST", "/imports/vcard", auth.route(bodyLimit: limit) { request, principal in
+            let dryRun = try FlagQuery.flags(request, allowed: ["dry_run"])["dry_run"] ?? false
+            try requireType(request, ["text/vcard", "text/x-vcard", "text/directory"], example: "text/vcard")
+            let records: [ImportRecord]
+            do {
+                records = try VCard.records(request.body)
+            } catch let error as VCard.Malformed {
+                throw Problem(status: 422, code: "not_vcard", detail: error.reason)
+            }
+            return try report(imports, userID: principal.userID, records: records, dryRun: dryRun, what: "vCard")
+        })
+
+        router.add("POST", "/imports/json", auth.route(bodyLimit: limit) { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            try requireType(request, ["application/json"], example: "application/json")
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(request.body)
+            } catch {
+                throw Problem.badRequest("malformed_json", "The body is not JSON: \(error).")
+            }
+            let (account, tables) = try exportContents(value)
+            let restored = try context.accountImport.restore(userID: principal.userID, account: account, tables: tables)
+            var w = JSONWriter(capacity: 512)
+            w.objectStart()
+            w.key("restored")
+            w.objectStart()
+            for (table, rows) in restored.counts {
+                w.key(table)
+                w.int(rows)
+            }
+            w.objectEnd()
+            w.objectEnd()
+            return Response.json(201, w)
+        })
+
+        router.add("GET", "/contacts.vcf", auth.route { request, principal in
+            let filter = try ContactRoutes.exportFilter(request)
+            return Response.stream(headers: [("Content-Type", "text/vcard; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"contacts.vcf\"")]) { out in
+                try contacts.exportEach(userID: principal.userID, filter: filter) { contact, organization in
+                    try out.write(VCard.card(contact, organization: organization))
+                }
+            }
+        })
+
+        router.add("GET", "/contacts.csv", auth.route { request, principal in
+            let filter = try ContactRoutes.exportFilter(request)
+            let header = [
+                "id", "name", "title", "organization", "email", "phone", "linkedin_url", "location", "source", "hook", "stage", "keep_in_touch_days",
+                "tags", "notes", "created_at", "updated_at",
+            ]
+            return Response.stream(headers: [("Content-Type", "text/csv; charset=utf-8; header=present"), ("Content-Disposition", "attachment; filename=\"contacts.csv\"")]) { out in
+                try out.write(CSV.line(header))
+                try contacts.exportEach(userID: principal.userID, filter: filter) { contact, organization in
+                    try out.write(
+                        CSV.line([
+                            String(contact.id), contact.name, contact.title ?? "", organization ?? "", contact.email ?? "", contact.phone ?? "",
+                            contact.linkedinURL ?? "", contact.location ?? "", contact.source ?? "", contact.hook ?? "", contact.stage.rawValue,
+                            contact.keepInTouchDays.map(String.init) ?? "", contact.tags.joined(separator: ";"), contact.notes ?? "",
+                            RFC3339.format(contact.createdAt), RFC3339.format(contact.updatedAt),
+                        ]))
+                }
+            }
+        })
+
+        router.add("GET", "/export", auth.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            let now = Date()
+            return Response.stream(headers: [("Content-Type", "application/json"), ("Content-Disposition", "attachment; filename=\"foothold-export.json\"")]) { out in
+                try ExportWriter().write(userID: principal.userID, storage: storage, now: now) { try out.write($0) }
+            }
+        })
+
+        router.add("POST", "/feeds", auth.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            var body = try BodyReader(request, fields: ["name"], computed: ["id", "token", "url", "created_at"])
+            let name = body.string("name")
+            try body.finish()
+            let (feed, token) = try calendar.create(userID: principal.userID, name: name.applied(to: nil))
+            var w = JSONWriter(capacity: 256)
+            write(feed, &w, token: token, host: request.headers["host"])
+            return Response.json(201, w, headers: [("Location", "/feeds/\(feed.id)")])
+        })
+
+        router.add("GET", "/feeds", auth.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            let feeds = try calendar.list(userID: principal.userID)
+            var w = JSONWriter(capacity: 128 + feeds.count * 128)
+            w.objectStart()
+            w.key("items")
+            w.arrayStart()
+            for feed in feeds { write(feed, &w, token: nil, host: nil) }
+            w.arrayEnd()
+            w.key("next_cursor")
+            w.null()
+            w.objectEnd()
+            return Response.json(200, w)
+        })
+
+        router.add("DELETE", "/feeds/{id:int}", auth.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            try calendar.revoke(userID: principal.userID, id: try request.intParameter("id"))
+            return Reply.noContent
+        })
+
+        // No bearer token: the feed's own token is the credential, in the path for calendar apps.
+        router.add("GET", "/calendar/{file}", Route { request in
+            guard let file = request.parameters["file"], file.hasSuffix(".ics"), let text = try calendar.calendar(token: String(file.dropLast(4))) else {
+                throw Problem.notFound("No such calendar.")
+            }
+            let body = Array(text.utf8)
+            let etag = "\"" + String(fnv1a(body), radix: 16) + "\""
+            if let match = request.headers["if-none-match"], match.split(separator: ",").contains(where: { $0.trimmingHTTPWhitespace() == etag || $0.trimmingHTTPWhitespace() == "*" }) {
+                return Response(status: 304, headers: [("ETag", etag), ("Cache-Control", "private, max-age=300")])
+            }
+            return Response(
+                status: 200, headers: [("Content-Type", "text/calendar; charset=utf-8"), ("ETag", etag), ("Cache-Control", "private, max-age=300")], body: body)
+        })
+    }
+
+    /// 64-bit FNV-1a: a cheap fingerprint of a calendar for its ETag.
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    static func write(_ feed: Feed, _ w: inout JSONWriter, token: String?, host: String?) {
+        w.objectStart()
+        w.field("id", feed.id)
+        w.field("name", feed.name)
+        if let token {
+            w.field("token", token)
+            let path = "/calendar/\(token).ics"
+            w.field("url", host.map { "http://\($0)\(path)" } ?? path)
+        }
+        w.field("created_at", feed.createdAt)
+        w.objectEnd()
+    }
+
+    /// 415 unless the body is one of `types`.
+    static func requireType(_ request: Request, _ types: [String], example: String) throws {
+        let type = request.headers["content-type"]?.split(separator: ";").first.map { $0.trimmingHTTPWhitespace().lowercased() } ?? ""
+        guard types.contains(type) else {
+            throw Problem(status: 415, code: "unsupported_media_type", detail: "Send the body as \(example).")
+        }
+    }
+
+    static func report(_ imports: ImportService, userID: Int64, records: [ImportRecord], dryRun: Bool, what: String) throws -> Response {
+        let started = records.count >= 5000
+        if started { ErrorLog.write("import: \(what), \(records.count) rows\(dryRun ? " (dry run)" : "")") }
+        let report = try imports.importContacts(userID: userID, records: records, dryRun: dryRun) { done in
+            if started { ErrorLog.write("import: \(what), \(done) of \(records.count) rows done") }
+        }
+        var w = JSONWriter(capacity: 256 + report.skipped.count * 96)
+        w.objectStart()
+        w.field("dry_run", report.dryRun)
+        w.field("created", report.created)
+        w.field("merged", report.merged)
+        w.field("unchanged", report.unchanged)
+        w.field("organizations_created", report.organizationsCreated)
+        w.key("skipped")
+        w.arrayStart()
+        for skipped in report.skipped {
+            w.objectStart()
+            w.field("row", skipped.row)
+            w.field("reason", skipped.reason)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.objectEnd()
+        return Response.json(200, w)
+    }
+
+    /// An export's settings and collections, every value checked to be one a column holds.
+    static func exportContents(_ value: JSONValue) throws -> ([String: String?], [String: [AccountImportService.Row]]) {
+        guard case .object(let members) = value else {
+            throw Problem.validation([.init(field: "body", message: "must be an export: a JSON object")])
+        }
+        var issues: [Problem.FieldError] = []
+        var account: [String: String?] = [:]
+        var tables: [String: [AccountImportService.Row]] = [:]
+        let collections = Set(AccountImportService.collections)
+        if value["version"] != .int(Int64(AccountExport.version)) {
+            issues.append(.init(field: "version", message: "must be \(AccountExport.version), the format this server reads"))
+        }
+        for (key, member) in members {
+            switch key {
+            case "version", "exported_at":
+                continue
+            case "account":
+                guard case .object(let settings) = member else {
+                    issues.append(.init(field: "account", message: "must be an object"))
+                    continue
+                }
+                for (name, setting) in settings {
+                    switch setting {
+                    case .string(let text): account[name] = .some(text)
+                    case .null: account[name] = .some(nil)
+                    default: issues.append(.init(field: "account.\(name)", message: "must be a string or null"))
+                    }
+                }
+            case let name where collections.contains(name):
+                guard case .array(let rows) = member else {
+                    issues.append(.init(field: name, message: "must be an array"))
+                    continue
+                }
+                var converted: [AccountImportService.Row] = []
+                for (index, row) in rows.enumerated() {
+                    guard case .object(let fields) = row else {
+                        issues.append(.init(field: "\(name)[\(index)]", message: "must be an object"))
+                        continue
+                    }
+                    var out: AccountImportService.Row = []
+                    for (column, field) in fields {
+                        switch field {
+                        case .null: out.append((column, .null))
+                        case .bool(let flag): out.append((column, .integer(flag ? 1 : 0)))
+                        case .int(let number): out.append((column, .integer(number)))
+                        case .double(let number): out.append((column, .real(number)))
+                        case .string(let text): out.append((column, .text(text)))
+                        default: issues.append(.init(field: "\(name)[\(index)].\(column)", message: "must be a string, number or null"))
+                        }
+                    }
+                    converted.append(out)
+                }
+                tables[name] = converted
+            default:
+                issues.append(.init(field: key, message: "is not a collection of an export"))
+            }
+        }
+        if !issues.isEmpty { throw Problem.validation(Array(issues.prefix(50))) }
+        return (account, tables)
+    }
+}

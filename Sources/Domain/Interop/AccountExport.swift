@@ -1,0 +1,276 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Primitives
+import SQLiteCore
+
+/// `GET /export` and `POST /imports/json`: an account's stored rows, table by table, every
+/// stored column but the owner, so that an import into an empty account restores it exactly
+/// with new ids (references remapped). What is derived is not carried: reminders and the
+/// search index are rebuilt, tokens, feeds and tombstones stay with the account they were for.
+public enum AccountExport {
+    /// The format's version; an import refuses any other.
+    public static let version = 1
+
+    /// One collection: its table, how its rows belong to the account, and which columns
+    /// name rows of other collections.
+    struct Table: Sendable {
+        let name: String
+        /// Rows of the account: `WHERE` over alias `t`, `?` bound to the user id.
+        let owned: String
+        /// Whether rows have an `id` of their own (link tables have none).
+        let hasID: Bool
+        /// Column → the collection whose id it holds.
+        let references: [String: String]
+    }
+
+    /// In an order where every reference points to a collection before it.
+    static let tables: [Table] = [
+        Table(name: "interests", owned: "t.user_id = ?", hasID: true, references: [:]),
+        Table(name: "organizations", owned: "t.user_id = ?", hasID: true, references: [:]),
+        Table(
+            name: "organization_interests", owned: "t.organization_id IN (SELECT id FROM organizations WHERE user_id = ?)", hasID: false,
+            references: ["organization_id": "organizations", "interest_id": "interests"]),
+        Table(name: "contacts", owned: "t.user_id = ?", hasID: true, references: ["organization_id": "organizations"]),
+        Table(
+            name: "contact_interests", owned: "t.contact_id IN (SELECT id FROM contacts WHERE user_id = ?)", hasID: false,
+            references: ["contact_id": "contacts", "interest_id": "interests"]),
+        Table(name: "contact_tags", owned: "t.contact_id IN (SELECT id FROM contacts WHERE user_id = ?)", hasID: false, references: ["contact_id": "contacts"]),
+        Table(name: "questions", owned: "t.user_id = ?", hasID: true, references: [:]),
+        Table(
+            name: "question_tags", owned: "t.question_id IN (SELECT id FROM questions WHERE user_id = ?)", hasID: false,
+            references: ["question_id": "questions"]),
+        Table(name: "resumes", owned: "t.user_id = ?", hasID: true, references: ["interest_id": "interests"]),
+        Table(name: "pitches", owned: "t.user_id = ?", hasID: true, references: [:]),
+        Table(
+            name: "pitch_renders", owned: "t.pitch_id IN (SELECT id FROM pitches WHERE user_id = ?)", hasID: false,
+            references: ["contact_id": "contacts", "pitch_id": "pitches"]),
+        Table(name: "meetings", owned: "t.user_id = ?", hasID: true, references: ["contact_id": "contacts", "resume_id": "resumes"]),
+        Table(
+            name: "meeting_questions", owned: "t.meeting_id IN (SELECT id FROM meetings WHERE user_id = ?)", hasID: true,
+            references: ["meeting_id": "meetings", "question_id": "questions"]),
+        Table(
+            name: "meeting_resources", owned: "t.meeting_id IN (SELECT id FROM meetings WHERE user_id = ?)", hasID: true,
+            references: ["meeting_id": "meetings"]),
+        Table(
+            name: "referrals", owned: "t.user_id = ?", hasID: true,
+            references: ["referrer_id": "contacts", "contact_id": "contacts", "meeting_id": "meetings"]),
+        Table(name: "events", owned: "t.user_id = ?", hasID: true, references: ["recommended_by_id": "contacts", "meeting_id": "meetings"]),
+        Table(
+            name: "outreach", owned: "t.user_id = ?", hasID: true,
+            references: ["contact_id": "contacts", "pitch_id": "pitches", "resume_id": "resumes"]),
+        Table(name: "leads", owned: "t.user_id = ?", hasID: true, references: ["organization_id": "organizations", "contact_id": "contacts"]),
+    ]
+
+    /// The account's own settings carried along.
+    static let accountColumns = ["display_name", "headline", "time_zone"]
+
+    /// The stored columns of a table (generated ones excluded), `user_id` left out.
+    static func columns(_ connection: SQLiteConnection, _ table: String) throws -> [String] {
+        try connection.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { $0.string(0) }.filter { $0 != "user_id" }
+    }
+}
+
+/// Writes one export as JSON text, piece by piece, into `emit`.
+public struct ExportWriter {
+    public init() {}
+
+    /// Reads the account on one snapshot and hands out JSON text in pieces of a few KiB.
+    public func write(userID: Int64, storage: Storage, now: Date, _ emit: (String) throws -> Void) throws {
+        try storage.read { connection in
+            var piece = "{\"version\":\(AccountExport.version),\"exported_at\":\"\(RFC3339.format(now))\",\"account\":{"
+            let account = try connection.queryOne(
+                "SELECT " + AccountExport.accountColumns.joined(separator: ", ") + " FROM users WHERE id = ?", [userID]
+            ) { row in AccountExport.accountColumns.indices.map { row.optionalString(Int32($0)) } } ?? []
+            piece += zip(AccountExport.accountColumns, account).map { "\(Self.string($0)):\(Self.value($1))" }.joined(separator: ",")
+            piece += "}"
+            for table in AccountExport.tables {
+                let columns = try AccountExport.columns(connection, table.name)
+                piece += ",\(Self.string(table.name)):["
+                var first = true
+                let order = table.hasID ? "t.id" : columns.map { "t.\($0)" }.joined(separator: ", ")
+                try connection.forEachRow(
+                    "SELECT " + columns.map { "t.\($0)" }.joined(separator: ", ") + " FROM \(table.name) t WHERE \(table.owned) ORDER BY \(order)",
+                    [userID]
+                ) { row in
+                    piece += first ? "{" : ",{"
+                    first = false
+                    for (index, column) in columns.enumerated() {
+                        if index > 0 { piece += "," }
+                        piece += Self.string(column) + ":"
+                        switch row.value(Int32(index)) {
+                        case .null: piece += "null"
+                        case .integer(let value): piece += String(value)
+                        case .real(let value): piece += String(value)
+                        case .text(let value): piece += Self.string(value)
+                        case .blob: piece += "null"
+                        }
+                    }
+                    piece += "}"
+                    if piece.utf8.count >= 16 * 1024 {
+                        try emit(piece)
+                        piece = ""
+                    }
+                }
+                piece += "]"
+            }
+            piece += "}"
+            try emit(piece)
+        }
+    }
+
+    static func value(_ text: String?) -> String {
+        text.map(string) ?? "null"
+    }
+
+    /// A JSON string literal.
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Restores an export into an empty account, in one write: everything or nothing.
+public final class AccountImportService: @unchecked Sendable {
+    // Immutable after init.
+    let storage: Storage
+
+    /// One row as the export wrote it.
+    public typealias Row = [(column: String, value: DatabaseValue)]
+
+    /// What was restored, per collection.
+    public struct Report: Sendable, Equatable {
+        public var counts: [(table: String, rows: Int)]
+
+        public static func == (a: Report, b: Report) -> Bool {
+            a.counts.map(\.table) == b.counts.map(\.table) && a.counts.map(\.rows) == b.counts.map(\.rows)
+        }
+    }
+
+    public init(storage: Storage) {
+        self.storage = storage
+    }
+
+    /// The collections an export holds, in the order they are restored.
+    public static var collections: [String] { AccountExport.tables.map(\.name) }
+
+    public func restore(userID: Int64, account: [String: String?], tables: [String: [Row]]) throws -> Report {
+        try storage.submit { connection in
+            try Self.restore(connection, userID: userID, account: account, tables: tables)
+        }.wait()
+    }
+
+    static func restore(_ connection: SQLiteConnection, userID: Int64, account: [String: String?], tables: [String: [Row]]) throws -> Report {
+        for table in AccountExport.tables where table.owned == "t.user_id = ?" {
+            if try connection.scalarInt("SELECT 1 FROM \(table.name) WHERE user_id = ? LIMIT 1", [userID]) != nil {
+                throw DomainError.conflict(
+                    code: "account_not_empty", detail: "This account already holds \(table.name); an export is restored into an empty account.",
+                    existingID: nil)
+            }
+        }
+        var issues: [FieldIssue] = []
+        var ids: [String: [Int64: Int64]] = [:]
+        var counts: [(String, Int)] = []
+        for table in AccountExport.tables {
+            let rows = tables[table.name] ?? []
+            let stored = try AccountExport.columns(connection, table.name)
+            let owned = try connection.scalarInt("SELECT 1 FROM pragma_table_info(?) WHERE name = 'user_id'", [table.name]) != nil
+            var map: [Int64: Int64] = [:]
+            for (index, row) in rows.enumerated() {
+                let path = "\(table.name)[\(index)]"
+                var names: [String] = []
+                var values: [any DatabaseValueConvertible] = []
+                var oldID: Int64?
+                for (column, value) in row {
+                    guard stored.contains(column) else {
+                        issues.append(FieldIssue("\(path).\(column)", "is not a column of \(table.name)"))
+                        continue
+                    }
+                    if column == "id" && table.hasID {
+                        guard case .integer(let id) = value else {
+                            issues.append(FieldIssue("\(path).id", "must be an integer"))
+                            continue
+                        }
+                        oldID = id
+                        continue
+                    }
+                    var bound = value
+                    if let target = table.references[column], case .integer(let old) = value {
+                        guard let new = ids[target]?[old] else {
+                            issues.append(FieldIssue("\(path).\(column)", "names \(target) \(old), which the export does not hold"))
+                            continue
+                        }
+                        bound = .integer(new)
+                    }
+                    names.append(column)
+                    values.append(bound)
+                }
+                if table.hasID && oldID == nil && !row.contains(where: { $0.column == "id" }) { issues.append(FieldIssue("\(path).id", "is required")) }
+                guard issues.isEmpty else { continue }
+                if owned {
+                    names.insert("user_id", at: 0)
+                    values.insert(userID, at: 0)
+                }
+                let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+                if let refusal = Self.insert(connection, "INSERT INTO \(table.name) (\(names.joined(separator: ", "))) VALUES (\(placeholders))", values) {
+                    issues.append(FieldIssue(path, "cannot be stored: \(refusal)"))
+                    continue
+                }
+                if let oldID {
+                    if map[oldID] != nil { issues.append(FieldIssue("\(path).id", "repeats id \(oldID)")) }
+                    map[oldID] = connection.lastInsertRowID
+                }
+            }
+            ids[table.name] = map
+            counts.append((table.name, rows.count))
+            if issues.count > 50 { break }
+        }
+        var draft = UserDraftColumns()
+        for (column, value) in account {
+            guard AccountExport.accountColumns.contains(column) else {
+                issues.append(FieldIssue("account.\(column)", "is not carried by an export"))
+                continue
+            }
+            draft.values[column] = value
+        }
+        if let zone = draft.values["time_zone"] {
+            if zone == nil || (try? ZoneRules.load(named: zone ?? "")) == nil { issues.append(FieldIssue("account.time_zone", "is not a time zone this machine knows")) }
+        }
+        guard issues.isEmpty else { throw DomainError.validation(Array(issues.prefix(50))) }
+        for (column, value) in draft.values {
+            try connection.run("UPDATE users SET \(column) = ? WHERE id = ?", [value, userID])
+        }
+        _ = try Reminders.rebuildAll(connection, userID: userID)
+        return Report(counts: counts)
+    }
+
+    /// Runs an insert; SQLite's reason when it refuses (a CHECK, NOT NULL or UNIQUE rule).
+    static func insert(_ connection: SQLiteConnection, _ sql: String, _ values: [any DatabaseValueConvertible]) -> String? {
+        let result = Result { () throws(SQLiteError) -> Int in try connection.run(sql, values) }
+        if case .failure(let error) = result { return error.message }
+        return nil
+    }
+
+    /// The account columns an import sets.
+    struct UserDraftColumns {
+        var values: [String: String?] = [:]
+    }
+}
