@@ -145,11 +145,17 @@ struct DayAgendaTests {
         #expect(try Self.kinds(owner, "2026-12-30") == [])
         _ = try owner.create("/outreach", #"{"contact_id":\#(maria),"channel":"phone","sent_at":"2026-11-25T10:00:00Z"}"#)
         #expect(try Self.items(owner, "2026-12-30").filter { $0.kind == "keep_in_touch" }.map(\.due) == ["2026-12-05T10:00:00.000Z"])
+        // A cadence set later runs from the last touch logged before it: here a completed meeting.
+        let ola = try owner.create("/contacts", #"{"name":"Ola"}"#)
+        let meeting = try owner.create("/meetings", #"{"contact_id":\#(ola),"scheduled_at":"2026-11-02T08:00:00Z"}"#)
+        #expect(try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true}"#).status == 200)
+        #expect(try owner.patch("/contacts/\(ola)", #"{"keep_in_touch_days":3}"#).status == 200)
+        #expect(try Self.items(owner, "2026-11-30").filter { $0.kind == "keep_in_touch" && $0.ref == ola }.map(\.due) == ["2026-11-05T09:00:00.000Z"])
         // Clearing the cadence ends it; a contact who asked not to be contacted is never due.
         #expect(try owner.patch("/contacts/\(maria)", #"{"stage":"do_not_contact"}"#).status == 200)
-        #expect(try Self.kinds(owner, "2026-12-30").filter { $0 == "keep_in_touch" } == [])
+        #expect(try Self.items(owner, "2026-12-30").filter { $0.kind == "keep_in_touch" && $0.ref == maria }.isEmpty)
         #expect(try owner.patch("/contacts/\(maria)", #"{"stage":"contacted","keep_in_touch_days":null}"#).status == 200)
-        #expect(try Self.kinds(owner, "2027-06-30").filter { $0 == "keep_in_touch" } == [])
+        #expect(try Self.items(owner, "2027-06-30").filter { $0.kind == "keep_in_touch" && $0.ref == maria }.isEmpty)
     }
 
     @Test func meetingsThankYousReferralsEventsAndPrep() throws {

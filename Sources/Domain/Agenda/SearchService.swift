@@ -30,6 +30,9 @@ public final class SearchService: @unchecked Sendable {
     /// How deep paging goes: ranked results have no keyset, and nobody reads past this.
     public static let maxOffset = 10_000
 
+    /// The write generation at which the index was last found complete.
+    private let checkedGeneration = Lock<Int64?>(nil)
+
     public init(storage: Storage) {
         self.storage = storage
     }
@@ -69,9 +72,18 @@ public final class SearchService: @unchecked Sendable {
     /// nothing is, or while writes keep coming. Returns at once.
     public func indexPending() {
         // Only while writes are quiet: under a stream of writes indexing would take the writer
-        // from them, and a search indexes what it needs first anyway.
-        guard storage.isQuiet(for: 2), (try? storage.read({ try SearchIndex.hasPending($0) })) == true else { return }
-        _ = storage.submit { try SearchIndex.drain($0) }
+        // from them, and a search indexes what it needs first anyway. Nothing at all when no
+        // write happened since the index was last found complete. On the writer's connection:
+        // a reader opened only for this would load the whole schema for it.
+        let generation = storage.writeGeneration
+        guard storage.isQuiet(for: 2), checkedGeneration.withLock({ $0 != generation }) else { return }
+        let checked = checkedGeneration
+        storage.submit { connection -> Bool in
+            guard try SearchIndex.hasPending(connection) else { return true }
+            return try SearchIndex.drain(connection) < SearchIndex.batch && !SearchIndex.hasPending(connection)
+        }.whenComplete { result in
+            if case .success(true) = result { checked.withLock { $0 = generation } }
+        }
     }
 
     /// FTS5 reports a bad query as SQLITE_ERROR with its own message.

@@ -159,6 +159,10 @@ struct ContactRules: ResourceRules {
     /// A contact that moves to another organization takes its outreach along: both
     /// organizations' 3B7 threads change.
     func saved(_ connection: SQLiteConnection, _ contact: Contact, replacing current: Contact?, checked: Void, at stamp: Date) throws {
+        // A completed meeting touches only contacts with a cadence; one set now catches up.
+        if contact.keepInTouchDays != nil && current?.keepInTouchDays == nil && current != nil {
+            try Touch.refresh(connection, contactID: contact.id)
+        }
         guard let current, current.organizationID != contact.organizationID else { return }
         try Reminders.rebuildFollowUps(connection, userID: contact.userID, organizationID: current.organizationID, contactID: nil)
         try Reminders.rebuildFollowUps(connection, userID: contact.userID, contactID: contact.id)

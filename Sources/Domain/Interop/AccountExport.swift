@@ -67,9 +67,12 @@ public enum AccountExport {
     /// The account's own settings carried along.
     static let accountColumns = ["display_name", "headline", "time_zone"]
 
-    /// The stored columns of a table (generated ones excluded), `user_id` left out.
+    /// Columns derived from other rows, rebuilt after an import rather than carried.
+    static let derived: Set<String> = ["user_id", "last_touch_at"]
+
+    /// The stored columns of a table (generated ones excluded), the owner and derived ones left out.
     static func columns(_ connection: SQLiteConnection, _ table: String) throws -> [String] {
-        try connection.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { $0.string(0) }.filter { $0 != "user_id" }
+        try connection.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { $0.string(0) }.filter { !derived.contains($0) }
     }
 }
 

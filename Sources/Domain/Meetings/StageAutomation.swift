@@ -33,12 +33,15 @@ enum StageAutomation {
                 [stage.rawValue, stamp, contactID] + from.map(\.rawValue))
             return
         }
-        // One statement for both: the stage (and version) only when it moves, the touch always.
+        // One statement for both: the stage (and version) only when it moves; the touch only for
+        // a contact with a cadence (Touch.refresh catches up when one is set). A row that
+        // neither moves nor keeps in touch is not written at all.
         let moves = "stage IN (" + from.indices.map { "?\($0 + 4)" }.joined(separator: ", ") + ")"
+        let touches = "(keep_in_touch_days IS NOT NULL AND (last_touch_at IS NULL OR last_touch_at < ?1))"
         try connection.run(
-            "UPDATE contacts SET last_touch_at = CASE WHEN last_touch_at IS NULL OR last_touch_at < ?1 THEN ?1 ELSE last_touch_at END, "
+            "UPDATE contacts SET last_touch_at = CASE WHEN \(touches) THEN ?1 ELSE last_touch_at END, "
                 + "updated_at = CASE WHEN \(moves) THEN ?1 ELSE updated_at END, version = version + (\(moves)), "
-                + "stage = CASE WHEN \(moves) THEN ?2 ELSE stage END WHERE id = ?3",
+                + "stage = CASE WHEN \(moves) THEN ?2 ELSE stage END WHERE id = ?3 AND (\(moves) OR \(touches))",
             [stamp, stage.rawValue, contactID] + from.map(\.rawValue))
     }
 }

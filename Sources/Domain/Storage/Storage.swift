@@ -34,10 +34,16 @@ public final class Storage: Sendable {
         return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
+    /// Changes whenever a write is stamped: background work skips a database it has seen.
+    var writeGeneration: Int64 {
+        lastStamp.withLock { $0 }
+    }
+
     /// Whether no write has been stamped for `seconds` (background work waits for a quiet writer).
     func isQuiet(for seconds: Double) -> Bool {
         let now = Int64((clock.now().timeIntervalSince1970 * 1000).rounded(.down))
-        return lastStamp.withLock { now - $0 >= Int64(seconds * 1000) }
+        // Int64.min: nothing written since the start.
+        return lastStamp.withLock { $0 == Int64.min || now &- $0 >= Int64(seconds * 1000) }
     }
 
     /// A read on one consistent snapshot.
