@@ -59,6 +59,12 @@ with sqlite3.connect(sys.argv[1]) as db:
                  "try_second_contact"]:
         for n in range(1, 6):
             db.execute(f"INSERT INTO agenda_dismissals (user_id, kind, ref_id, created_at) VALUES (1, '{kind}', {n}, {t})")
+    # Calendar feeds: ids 1–5 for DELETE /feeds/{id}, and one whose token the calendar route is given.
+    import hashlib
+    token = "fc_" + "S" * 43
+    for n in range(1, 6):
+        db.execute("INSERT INTO feeds (id, user_id, name, lookup, secret_hash, created_at, updated_at) VALUES (?, 1, 'seeded', ?, ?, ?, ?)",
+                   (n, token[:12], hashlib.sha256(token.encode()).digest(), "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"))
     # An agenda under a meeting no generated DELETE picks (999999): items 1–10 to read and move, 11–20 to delete.
     for item in range(1, 21):
         db.execute(f"INSERT INTO meeting_questions (id, meeting_id, text, position, created_at, updated_at) "

@@ -105,10 +105,14 @@ enum InteropRoutes {
 
         router.add("POST", "/feeds", auth.route { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
-            var body = try BodyReader(request, fields: ["name"], computed: ["id", "token", "url", "created_at"])
-            let name = body.string("name")
-            try body.finish()
-            let (feed, token) = try calendar.create(userID: principal.userID, name: name.applied(to: nil))
+            // The body is optional: a feed needs no name.
+            var name: String?
+            if !request.body.isEmpty {
+                var body = try BodyReader(request, fields: ["name"], computed: ["id", "token", "url", "created_at"])
+                name = body.string("name").applied(to: nil)
+                try body.finish()
+            }
+            let (feed, token) = try calendar.create(userID: principal.userID, name: name)
             var w = JSONWriter(capacity: 256)
             write(feed, &w, token: token, host: request.headers["host"])
             return Response.json(201, w, headers: [("Location", "/feeds/\(feed.id)")])
