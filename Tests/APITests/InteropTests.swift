@@ -171,6 +171,51 @@ struct InteropTests {
         #expect(try live.count("SELECT count(*) FROM organizations") == 7)
     }
 
+    @Test func importsHaveTheirOwnBodyLimit() throws {
+        let live = try LiveServer(importBodyLimit: 3 * 1024 * 1024)
+        let owner = try live.owner()
+        // Past the server's 1 MiB for other routes, within the imports' own limit.
+        var csv = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+        var index = 0
+        while csv.utf8.count < 1_500_000 {
+            index += 1
+            csv += "Person,\(index),https://www.linkedin.com/in/p\(index),,Org,\(String(repeating: "x", count: 100)),1 Jan 2024\r\n"
+        }
+        let big = try Self.upload(owner, "/imports/linkedin?dry_run=true", Array(csv.utf8), type: "text/csv")
+        #expect(big.status == 200, "\(big.status)")
+        #expect(big.json?["created"] == .int(Int64(index)))
+        #expect(try owner.post("/contacts", "{\"name\":\"\(String(repeating: "x", count: 1_500_000))\"}").status == 413)
+        // (A refused body closes its connection: a new one.)
+        let tooBig = try Self.upload(try APIClient(port: live.port, token: owner.token), "/imports/vcard", Array(repeating: 0x41, count: 3 * 1024 * 1024 + 1), type: "text/vcard")
+        #expect(tooBig.status == 413)
+    }
+
+    @Test func streamedBodiesForHEADHTTP10AndClientsThatLeave() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        for index in 1...3000 { _ = try owner.create("/contacts", #"{"name":"Person \#(index)","notes":"\#(String(repeating: "n", count: 300))"}"#) }
+        let head = try owner.raw.request("HEAD", "/contacts.csv", headers: [("Authorization", "Bearer \(owner.token)")])
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        #expect(head.header("content-type")?.hasPrefix("text/csv") == true)
+        // HTTP/1.0 has no chunks: the body runs to the close.
+        let old = try live.client()
+        try old.send("GET /contacts.csv HTTP/1.0\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
+        let response = try old.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("transfer-encoding") == nil)
+        #expect(response.header("connection") == "close")
+        #expect(try CSV.records(response.body).count == 3001)
+        // A client that leaves mid-export: the server goes on serving.
+        for _ in 0..<5 {
+            let leaver = try live.client()
+            try leaver.send("GET /export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(owner.token)\r\n\r\n")
+            _ = try leaver.readSome()
+        }
+        #expect(try owner.get("/contacts.csv").status == 200)
+        #expect(try owner.get("/health").status == 200)
+    }
+
     @Test func vCardExportRoundTrips() throws {
         let live = try LiveServer()
         let owner = try live.owner()

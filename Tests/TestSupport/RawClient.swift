@@ -114,6 +114,13 @@ public final class RawClient {
         }
     }
 
+    /// Reads whatever arrives next (at least one byte, or nothing at EOF) and returns it.
+    public func readSome() throws -> [UInt8] {
+        if buffer.isEmpty { _ = try fill() }
+        defer { buffer = [] }
+        return buffer
+    }
+
     /// Reads one response. `headRequest` says the response has no body despite its length.
     public func readResponse(headRequest: Bool = false) throws -> ClientResponse {
         while true {
