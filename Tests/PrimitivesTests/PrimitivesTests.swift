@@ -184,3 +184,22 @@ struct PrimitivesTests {
         #expect(throws: Mapped.self) { try mapped.value(within: 10) }
     }
 }
+
+@Suite("Name keys")
+struct NameKeyTests {
+    @Test func caseSpacesAndCompatibilityFormsFoldToOneKey() {
+        let key = NameKey.key("Motivational interviewing")
+        for variant in ["motivational  Interviewing", " MOTIVATIONAL\tinterviewing ", "Motivational\u{00A0}interviewing", "Ｍotivational interviewing",
+                        "Motivational\u{3000}interviewing"] {
+            #expect(NameKey.key(variant) == key, "\(variant)")
+        }
+        #expect(NameKey.key("ﬁeld work") == "field work")
+        #expect(NameKey.key("Cafe\u{301}") == NameKey.key("Café"))
+        #expect(NameKey.key("Café").unicodeScalars.count == 4)
+        #expect(NameKey.key("Ⅳ year plan") == "iv year plan")
+        #expect(NameKey.key("CO₂ accounting") == "co2 accounting")
+        #expect(NameKey.key("Soil science") != NameKey.key("Soil sciences"))
+        #expect(NameKey.display("  motivational   Interviewing ") == "motivational Interviewing")
+        #expect(NameKey.display("") == "")
+    }
+}
