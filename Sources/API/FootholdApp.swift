@@ -27,6 +27,8 @@ public enum FootholdApp {
         let imports: ImportService
         let accountImport: AccountImportService
         let calendar: CalendarService
+        let insights: InsightService
+        let skills: SkillService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
         let authenticator: Authenticator
@@ -58,6 +60,8 @@ public enum FootholdApp {
             imports = services.imports
             accountImport = services.accountImport
             calendar = services.calendar
+            insights = services.insights
+            skills = services.skills
             self.importBodyLimit = importBodyLimit
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }
@@ -85,6 +89,7 @@ public enum FootholdApp {
         LeadRoutes.register(on: &router, context)
         AgendaRoutes.register(on: &router, context)
         InteropRoutes.register(on: &router, context)
+        KnowledgeRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)

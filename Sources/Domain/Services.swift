@@ -24,6 +24,8 @@ public struct Services: Sendable {
     public let imports: ImportService
     public let accountImport: AccountImportService
     public let calendar: CalendarService
+    public let insights: InsightService
+    public let skills: SkillService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
         storage = Storage(database: database, clock: clock)
@@ -47,5 +49,7 @@ public struct Services: Sendable {
         imports = ImportService(storage: storage, clock: clock)
         accountImport = AccountImportService(storage: storage)
         calendar = CalendarService(storage: storage, clock: clock)
+        insights = InsightService(storage: storage, clock: clock)
+        skills = SkillService(storage: storage, clock: clock)
     }
 }

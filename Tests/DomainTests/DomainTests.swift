@@ -249,6 +249,8 @@ struct DomainTests {
         try check("events", EventStore.Column.self)
         try check("outreach", OutreachStore.Column.self)
         try check("leads", LeadStore.Column.self)
+        try check("insights", InsightStore.Column.self)
+        try check("skills", SkillStore.Column.self)
     }
 }
 

@@ -35,6 +35,8 @@ enum ResourceJSON {
         w.field("name", interest.name)
         w.field("goal", interest.goal)
         w.field("target_date", interest.targetDate)
+        w.field("target_meetings", interest.targetMeetings)
+        w.field("priority", interest.priority)
         w.key("coverage")
         w.objectStart()
         w.field("contacts", interest.coverage.contacts)

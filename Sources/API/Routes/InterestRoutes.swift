@@ -3,7 +3,7 @@ import HTTPCore
 
 /// `/interests`: interest areas with coverage.
 enum InterestRoutes {
-    static let fields: Set<String> = ["name", "goal", "target_date"]
+    static let fields: Set<String> = ["name", "goal", "target_date", "target_meetings", "priority"]
 
     static func draft(_ request: Request) throws -> InterestDraft {
         var body = try BodyReader(request, fields: fields, computed: ["coverage"])
@@ -11,6 +11,8 @@ enum InterestRoutes {
         draft.name = body.requiredString("name")
         draft.goal = body.string("goal", multiline: true)
         draft.targetDate = body.string("target_date")
+        draft.targetMeetings = body.int("target_meetings", nullable: true)
+        draft.priority = body.int("priority", nullable: false)
         try body.finish()
         return draft
     }

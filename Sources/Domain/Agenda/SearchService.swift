@@ -23,7 +23,7 @@ public final class SearchService: @unchecked Sendable {
     let storage: Storage
 
     /// The type codes of the rowid (see `SearchIndex.rowid`).
-    static let types = [1: "contact", 2: "organization", 3: "meeting", 4: "event", 5: "lead", 6: "outreach"]
+    static let types = [1: "contact", 2: "organization", 3: "meeting", 4: "event", 5: "lead", 6: "outreach", 7: "insight"]
     public static let maxQueryLength = 500
     /// Ranked results page by offset: the cursor carries it as its only key.
     public static let order = ListOrder(name: "rank", columns: [], descending: false)
@@ -140,6 +140,7 @@ enum SearchIndex {
             + "|| coalesce(m.outcome, '') FROM meetings m LEFT JOIN contacts c ON c.id = m.contact_id WHERE m.id = ?",
         4: "SELECT name, coalesce(location, '') || ' ' || coalesce(url, '') || ' ' || coalesce(notes, '') FROM events WHERE id = ?",
         5: "SELECT title, coalesce(url, '') || ' ' || coalesce(notes, '') FROM leads WHERE id = ?",
+        7: "SELECT coalesce(name, kind), text FROM insights WHERE id = ?",
         6: "SELECT 'Outreach: ' || coalesce(c.name, ''), coalesce(o.summary, '') FROM outreach o "
             + "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id = ?",
     ]
@@ -147,7 +148,7 @@ enum SearchIndex {
     static let batch = 500
 
     /// The table of each type.
-    static let tables: [Int64: String] = [1: "contacts", 2: "organizations", 3: "meetings", 4: "events", 5: "leads", 6: "outreach"]
+    static let tables: [Int64: String] = [1: "contacts", 2: "organizations", 3: "meetings", 4: "events", 5: "leads", 6: "outreach", 7: "insights"]
 
     /// New rows past a watermark, or changed and deleted ones queued.
     static let pendingSQL = "SELECT EXISTS (SELECT 1 FROM search_queue) OR " + tables.keys.sorted().map { type in

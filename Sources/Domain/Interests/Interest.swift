@@ -12,6 +12,10 @@ public struct Interest: Sendable, Equatable {
     public var goal: String?
     /// `YYYY-MM-DD`.
     public var targetDate: String?
+    /// Completed meetings the area's goal needs by `target_date`.
+    public var targetMeetings: Int?
+    /// 1–5 (default 3): weighs the area's gaps in `GET /skills/gaps`.
+    public var priority: Int
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
@@ -31,6 +35,8 @@ public struct InterestDraft: Sendable {
     public var name: Patch<String> = .absent
     public var goal: Patch<String> = .absent
     public var targetDate: Patch<String> = .absent
+    public var targetMeetings: Patch<Int> = .absent
+    public var priority: Patch<Int> = .absent
 
     public init() {}
 }

@@ -33,7 +33,7 @@ struct InterestRules: ResourceRules {
 
     func blank(userID: Int64, now: Date) -> Interest {
         Interest(
-            id: 0, userID: userID, name: "", goal: nil, targetDate: nil, createdAt: now, updatedAt: now, version: 1,
+            id: 0, userID: userID, name: "", goal: nil, targetDate: nil, targetMeetings: nil, priority: 3, createdAt: now, updatedAt: now, version: 1,
             coverage: Coverage(contacts: 0, organizations: 0, meetings: 0))
     }
 
@@ -43,6 +43,11 @@ struct InterestRules: ResourceRules {
         interest.goal = validator.optional("goal", draft.goal.applied(to: interest.goal), maxLength: 2000)
         interest.targetDate = validator.optional("target_date", draft.targetDate.applied(to: interest.targetDate), maxLength: 10)
         validator.date("target_date", interest.targetDate)
+        interest.targetMeetings = draft.targetMeetings.applied(to: interest.targetMeetings)
+        validator.range("target_meetings", interest.targetMeetings, 1...10_000)
+        if case .null = draft.priority { validator.add("priority", "cannot be null; the default is 3") }
+        interest.priority = draft.priority.applied(to: interest.priority) ?? interest.priority
+        validator.range("priority", interest.priority, 1...5)
         try validator.finish()
     }
 

@@ -3,7 +3,7 @@ import SQLiteCore
 /// The SQL of `interests`, with the coverage counts read beside each.
 enum InterestStore: RecordStore {
     enum Column: Int32, ColumnSet {
-        case id, owner, name, goal, targetDate, createdAt, updatedAt, version
+        case id, owner, name, goal, targetDate, targetMeetings, priority, createdAt, updatedAt, version
         case contactCount, organizationCount, meetingCount
 
         var role: ColumnRole {
@@ -13,6 +13,8 @@ enum InterestStore: RecordStore {
             case .name: .field("name")
             case .goal: .field("goal")
             case .targetDate: .field("target_date")
+            case .targetMeetings: .field("target_meetings")
+            case .priority: .field("priority")
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
@@ -33,7 +35,8 @@ enum InterestStore: RecordStore {
     static func record(_ row: Row) -> Interest {
         Interest(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), goal: row.optionalString(Column.goal),
-            targetDate: row.optionalString(Column.targetDate), createdAt: row.date(Column.createdAt) ?? .distantPast,
+            targetDate: row.optionalString(Column.targetDate), targetMeetings: row.optionalInt64(Column.targetMeetings).map(Int.init),
+            priority: row.int(Column.priority), createdAt: row.date(Column.createdAt) ?? .distantPast,
             updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version),
             coverage: Coverage(contacts: row.int(Column.contactCount), organizations: row.int(Column.organizationCount), meetings: row.int(Column.meetingCount)))
     }
@@ -43,6 +46,8 @@ enum InterestStore: RecordStore {
         case .name: interest.name
         case .goal: interest.goal
         case .targetDate: interest.targetDate
+        case .targetMeetings: interest.targetMeetings
+        case .priority: interest.priority
         case .id, .owner, .createdAt, .updatedAt, .version, .contactCount, .organizationCount, .meetingCount: nil
         }
     }

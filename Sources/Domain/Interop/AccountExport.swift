@@ -62,6 +62,10 @@ public enum AccountExport {
             name: "outreach", owned: "t.user_id = ?", hasID: true,
             references: ["contact_id": "contacts", "pitch_id": "pitches", "resume_id": "resumes"]),
         Table(name: "leads", owned: "t.user_id = ?", hasID: true, references: ["organization_id": "organizations", "contact_id": "contacts"]),
+        Table(
+            name: "insights", owned: "t.user_id = ?", hasID: true,
+            references: ["meeting_id": "meetings", "contact_id": "contacts", "interest_id": "interests"]),
+        Table(name: "skills", owned: "t.user_id = ?", hasID: true, references: [:]),
     ]
 
     /// The account's own settings carried along.

@@ -58,8 +58,9 @@ public final class ImportService: @unchecked Sendable {
     let clock: any Clock
 
     public static let batchSize = 1000
-    /// For tests: a record row whose import fails as a storage failure would (nil: none).
-    public static let failingRow = Lock<Int?>(nil)
+    /// For tests: a record with this name fails as a storage failure would (nil: none). A
+    /// name, not a row number: tests run in parallel, and only the one that set it uses it.
+    public static let failingName = Lock<String?>(nil)
 
     /// A dry run's report, thrown out of its write to roll it back.
     struct DryRun: Error {
@@ -110,7 +111,7 @@ public final class ImportService: @unchecked Sendable {
     static func apply(_ records: ArraySlice<ImportRecord>, userID: Int64, _ connection: SQLiteConnection, at stamp: Date, into report: inout ImportReport) throws {
         let rules = ContactRules()
         for record in records {
-            if let failing = failingRow.withLock({ $0 }), failing == record.row { throw InjectedFailure() }
+            if let failing = failingName.withLock({ $0 }), failing == record.name { throw InjectedFailure() }
             if let problem = record.problem {
                 report.skipped.append(.init(row: record.row, reason: problem))
                 continue
