@@ -51,6 +51,8 @@ with sqlite3.connect(sys.argv[1]) as db:
         db.execute(f"INSERT INTO events (id, user_id, name, recommended_by_id, created_at, updated_at) VALUES ({n}, 1, 'Meetup', 2000000000000, {t}, {t})")
         db.execute(f"INSERT INTO outreach (id, user_id, contact_id, channel, direction, sent_at, created_at, updated_at) "
                    f"VALUES ({n}, 1, 2000000000000, 'email', 'outbound', {t}, {t}, {t})")
+        db.execute(f"INSERT INTO insights (id, user_id, contact_id, kind, text, created_at, updated_at) VALUES ({n}, 1, 2000000000000, 'advice', 'Seeded', {t}, {t})")
+        db.execute(f"INSERT INTO skills (id, user_id, name, name_key, created_at, updated_at) VALUES ({n}, 1, 'Seeded {n}', 'seeded {n}', {t}, {t})")
     for meeting in list(range(1, 6)) + list(range(11, 16)) + [999999]:
         db.execute(f"INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) "
                    f"VALUES ({meeting}, 1, 2000000000000, 'scheduled', {t}, {t}, {t})")

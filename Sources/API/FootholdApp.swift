@@ -29,6 +29,7 @@ public enum FootholdApp {
         let calendar: CalendarService
         let insights: InsightService
         let skills: SkillService
+        let knowledge: KnowledgeService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
         let authenticator: Authenticator
@@ -62,6 +63,7 @@ public enum FootholdApp {
             calendar = services.calendar
             insights = services.insights
             skills = services.skills
+            knowledge = services.knowledge
             self.importBodyLimit = importBodyLimit
             authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
         }

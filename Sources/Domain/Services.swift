@@ -26,6 +26,7 @@ public struct Services: Sendable {
     public let calendar: CalendarService
     public let insights: InsightService
     public let skills: SkillService
+    public let knowledge: KnowledgeService
 
     public init(database: Database, clock: any Clock = SystemClock()) {
         storage = Storage(database: database, clock: clock)
@@ -51,5 +52,6 @@ public struct Services: Sendable {
         calendar = CalendarService(storage: storage, clock: clock)
         insights = InsightService(storage: storage, clock: clock)
         skills = SkillService(storage: storage, clock: clock)
+        knowledge = KnowledgeService(storage: storage, clock: clock)
     }
 }

@@ -228,6 +228,7 @@ enum ResourceJSON {
             w.field("referral_ids", created.referralIDs)
             w.field("event_ids", created.eventIDs)
             w.field("resource_ids", created.resourceIDs)
+            w.field("insight_ids", created.insightIDs)
             w.objectEnd()
         }
         w.field("created_at", meeting.createdAt)

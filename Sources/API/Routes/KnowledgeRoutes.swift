@@ -63,6 +63,119 @@ enum KnowledgeRoutes {
             },
             service: skills
         ).register(on: &router, context.authenticator)
+
+        let knowledge = context.knowledge
+        let accounts = context.accounts
+        router.add("GET", "/interests/{id:int}/knowledge", context.authenticator.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            let report = try knowledge.report(userID: principal.userID, interestID: try request.intParameter("id"))
+            // Accept: text/markdown gives the same report as a document.
+            if let accept = request.headers["accept"]?.lowercased(), accept.contains("text/markdown") {
+                let zone = (try? accounts.user(id: principal.userID).timeZone) ?? "UTC"
+                return Response(
+                    status: 200, headers: [("Content-Type", "text/markdown; charset=utf-8"), ("Vary", "Accept")], body: Array(report.markdown(zone: zone).utf8))
+            }
+            var w = JSONWriter(capacity: 4096)
+            write(report, &w)
+            return Response.json(200, w, headers: [("Vary", "Accept")])
+        })
+
+        router.add("GET", "/skills/gaps", context.authenticator.route { request, principal in
+            _ = try FlagQuery.flags(request, allowed: [])
+            let gaps = try knowledge.gaps(userID: principal.userID)
+            var w = JSONWriter(capacity: 256 + gaps.count * 256)
+            w.objectStart()
+            w.key("items")
+            w.arrayStart()
+            for gap in gaps {
+                w.objectStart()
+                w.field("name", gap.name)
+                w.field("kind", gap.kind)
+                w.field("contacts", gap.contacts)
+                w.field("score", gap.score)
+                w.field("last_named_at", gap.lastNamedAt)
+                w.key("areas")
+                w.arrayStart()
+                for area in gap.areas {
+                    w.objectStart()
+                    w.field("interest_id", area.interestID)
+                    w.field("name", area.name)
+                    w.field("priority", area.priority)
+                    w.field("contacts", area.contacts)
+                    w.objectEnd()
+                }
+                w.arrayEnd()
+                w.objectEnd()
+            }
+            w.arrayEnd()
+            w.objectEnd()
+            return Response.json(200, w)
+        })
+    }
+
+    static func write(_ report: KnowledgeReport, _ w: inout JSONWriter) {
+        func said(_ key: StaticString, _ list: [KnowledgeReport.Said]) {
+            w.key(key)
+            w.arrayStart()
+            for item in list {
+                w.objectStart()
+                w.field("text", item.text)
+                w.field("url", item.url)
+                w.field("contact_id", item.contactID)
+                w.field("contact_name", item.contactName)
+                w.field("meeting_id", item.meetingID)
+                w.field("created_at", item.createdAt)
+                w.objectEnd()
+            }
+            w.arrayEnd()
+        }
+        func named(_ key: StaticString, _ list: [KnowledgeReport.Named]) {
+            w.key(key)
+            w.arrayStart()
+            for item in list {
+                w.objectStart()
+                w.field("name", item.name)
+                w.field("contacts", item.contacts)
+                w.field("last_named_at", item.lastNamedAt)
+                w.field("status", item.have ? "have" : "gap")
+                w.field("level", item.level)
+                w.objectEnd()
+            }
+            w.arrayEnd()
+        }
+        w.objectStart()
+        w.field("interest_id", report.interest.id)
+        w.field("name", report.interest.name)
+        w.field("goal", report.interest.goal)
+        w.key("people")
+        w.arrayStart()
+        for person in report.people {
+            w.objectStart()
+            w.field("id", person.id)
+            w.field("name", person.name)
+            w.field("meetings", person.meetings)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.field("meetings_held", report.meetingsHeld)
+        named("skills", report.skills)
+        named("competencies", report.competencies)
+        said("paths", report.paths)
+        said("advice", report.advice)
+        said("trends", report.trends)
+        said("resources", report.resources)
+        let progress = report.progress
+        w.key("progress")
+        w.objectStart()
+        w.field("target_meetings", progress.targetMeetings)
+        w.field("target_date", progress.targetDate)
+        w.field("completed", progress.completed)
+        w.field("remaining", progress.remaining)
+        w.key("expected_by_now")
+        if let expected = progress.expectedByNow { w.double(expected) } else { w.null() }
+        w.field("status", progress.status.rawValue)
+        w.objectEnd()
+        w.objectEnd()
     }
 }
 

@@ -68,6 +68,14 @@ enum MeetingRoutes {
             event.notes = item.string("notes", multiline: true).applied(to: nil)
             request.events.append(event)
         }
+        for var item in try body.objects("insights", fields: ["kind", "name", "text", "interest_id"]) ?? [] {
+            var draft = InsightDraft()
+            draft.kind = item.enumeration("kind", InsightKind.self)
+            draft.name = item.string("name")
+            draft.text = item.string("text", multiline: true)
+            draft.interestID = item.id("interest_id")
+            request.insights.append(draft)
+        }
         for var item in try body.objects("resources", fields: resourceFields) ?? [] {
             let title = item.requiredString("title").applied(to: nil) ?? ""
             request.resources.append(
@@ -124,7 +132,7 @@ enum MeetingRoutes {
         ).register(on: &router, auth)
         ActionRoute<Completion>(
             path: "/meetings", verb: "complete",
-            fields: ["notes", "impression", "outcome", "referrals", "events", "resources", "none_offered"],
+            fields: ["notes", "impression", "outcome", "referrals", "events", "resources", "insights", "none_offered"],
             version: \.meeting.version, write: { ResourceJSON.write($0.meeting, created: $0, &$1) },
             perform: { userID, id, body, precondition in
                 try meetings.complete(userID: userID, id: id, request: try completion(&body), precondition: precondition)

@@ -148,6 +148,8 @@ public struct CompletionRequest: Sendable {
     public var referrals: [ReferralRequest] = []
     public var events: [EventRequest] = []
     public var resources: [MeetingResource] = []
+    /// What the meeting taught (the knowledge base); a `resource` counts as something to leave with.
+    public var insights: [InsightDraft] = []
     public var noneOffered = false
 
     public init() {}
@@ -160,4 +162,5 @@ public struct Completion: Sendable {
     public var referralIDs: [Int64]
     public var eventIDs: [Int64]
     public var resourceIDs: [Int64]
+    public var insightIDs: [Int64] = []
 }

@@ -141,6 +141,15 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             for resource in checked.resources {
                 created.resourceIDs.append(try MeetingStore.insertResource(connection, meetingID: id, resource))
             }
+            for insight in checked.insights {
+                var row = insight
+                row.userID = userID
+                row.meetingID = id
+                row.contactID = current.contactID
+                row.createdAt = stamp
+                row.updatedAt = stamp
+                created.insightIDs.append(try InsightStore.insert(connection, userID: userID, row, at: stamp).id)
+            }
             var updated = current
             updated.status = .completed
             updated.completedAt = stamp
@@ -185,6 +194,7 @@ struct CompletionCheck: Sendable {
     var referrals: [CheckedReferral] = []
     var events: [Event] = []
     var resources: [MeetingResource] = []
+    var insights: [Insight] = []
     var noneOffered: Bool
 
     init(_ request: CompletionRequest) throws(DomainError) {
@@ -239,7 +249,21 @@ struct CompletionCheck: Sendable {
             let note = validator.optional("\(prefix).note", resource.note, maxLength: 2000)
             resources.append(MeetingResource(title: title, url: url, note: note))
         }
-        let leavesSomething = !referrals.isEmpty || !events.isEmpty || !resources.isEmpty
+        let insightRules = InsightRules()
+        for (index, draft) in request.insights.enumerated() {
+            var insight = insightRules.blank(userID: 0, now: .distantPast)
+            // The meeting's own: it stands in for meeting_id (set when the meeting is known).
+            insight.meetingID = 0
+            do {
+                try insightRules.apply(draft, to: &insight)
+            } catch {
+                if case .validation(let issues) = error {
+                    for issue in issues { validator.add("insights[\(index)].\(issue.field)", issue.message) }
+                }
+            }
+            insights.append(insight)
+        }
+        let leavesSomething = !referrals.isEmpty || !events.isEmpty || !resources.isEmpty || insights.contains { $0.kind == .resource }
         if noneOffered && leavesSomething {
             validator.add("none_offered", "cannot be true when referrals, events or resources are recorded")
         }
@@ -247,7 +271,8 @@ struct CompletionCheck: Sendable {
         if !leavesSomething && !noneOffered {
             throw DomainError.unprocessable(
                 code: "nothing_to_leave_with",
-                detail: "A completed meeting leaves something behind: record at least one referral, event or resource, or say \"none_offered\": true.",
+                detail:
+                    "A completed meeting leaves something behind: record at least one referral, event or resource (or a resource insight), or say \"none_offered\": true.",
                 issues: [FieldIssue("referrals", "record at least one referral, event or resource, or set none_offered to true")])
         }
     }
@@ -280,6 +305,13 @@ struct CompletionCheck: Sendable {
                 {
                     issues.append(issue)
                 }
+            }
+        }
+        for (index, insight) in insights.enumerated() {
+            if let interestID = insight.interestID,
+               let issue = try OwnedIDs.issue([interestID], in: "interests", noun: "interest", field: "insights[\(index)].interest_id", userID: userID, connection)
+            {
+                issues.append(issue)
             }
         }
         if !issues.isEmpty { throw DomainError.validation(issues) }
