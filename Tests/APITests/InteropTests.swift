@@ -291,6 +291,8 @@ struct InteropTests {
         #expect(try owner.post("/meetings/\(meeting)/complete", #"{"referrals":[{"contact_id":\#(ben)}],"resources":[{"title":"Soil book"}],"events":[{"name":"Summit"}]}"#).status == 200)
         _ = try owner.create("/outreach", #"{"contact_id":\#(ben),"pitch_id":\#(pitch),"resume_id":\#(resume),"summary":"Hello"}"#)
         _ = try owner.create("/leads", #"{"title":"Analyst","organization_id":\#(acme),"contact_id":\#(ann)}"#)
+        _ = try owner.create("/insights", #"{"meeting_id":\#(meeting),"interest_id":\#(interest),"kind":"skill","name":"Soil sampling","text":"Every season"}"#)
+        _ = try owner.create("/skills", #"{"name":"GIS","level":4,"evidence":"Thesis"}"#)
 
         let export = try owner.get("/export")
         #expect(export.status == 200)
@@ -328,6 +330,9 @@ struct InteropTests {
         #expect(bobMeetings.first?["status"] == .string("completed"))
         #expect(try bob.walk("/referrals").count == 1)
         #expect(try bob.get("/meetings/\(bobMeetings.first?["id"]?.intValue ?? 0)/questions").itemIDs?.count == 1)
+        #expect(again["insights"]?.arrayValue?.first?["name_key"] == .string("soil sampling"))
+        #expect(try bob.walk("/insights").first?["meeting_id"] == bobMeetings.first?["id"])
+        #expect(try bob.walk("/skills").map { $0["name"] } == [.string("GIS")])
 
         // Bad exports change nothing.
         let carol = try live.newUser("carol")
