@@ -81,9 +81,15 @@ struct KnowledgeTests {
         // Deleting the contact takes its insights; deleting the meeting unlinks them.
         #expect(try owner.delete("/contacts/\(ben)").status == 204)
         #expect(try owner.get("/insights/\(advice)").isProblem(404, "not_found"))
+        #expect(try owner.walk("/deletions").contains { $0["type"] == .string("insight") && $0["id"] == .int(advice) })
         #expect(try owner.delete("/meetings/\(meeting)").status == 204)
         let kept = try #require(owner.walk("/insights").first)
         #expect(kept["meeting_id"] == .null)
+        #expect(kept["version"] == .int(2))
+        #expect(try owner.delete("/interests/\(area)").status == 204)
+        let unlinked = try #require(owner.walk("/insights").first)
+        #expect(unlinked["interest_id"] == .null)
+        #expect(unlinked["version"] == .int(3))
     }
 
     @Test func interestsCarryATargetAndAPriority() throws {

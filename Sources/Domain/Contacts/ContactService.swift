@@ -152,6 +152,8 @@ struct ContactRules: ResourceRules {
     func deleting(_ connection: SQLiteConnection, _ contact: Contact, at stamp: Date) throws {
         try ReferralStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
         try OutreachStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
+        try DeletionStore.recordCascade(
+            connection, userID: contact.userID, kind: InsightStore.kind, select: "SELECT id FROM insights WHERE contact_id = ?", [contact.id], at: stamp)
         try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE recommended_by_id = ?", [stamp, contact.id])
         try connection.run("UPDATE leads SET updated_at = ?, version = version + 1 WHERE contact_id = ?", [stamp, contact.id])
     }

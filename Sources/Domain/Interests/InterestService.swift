@@ -58,6 +58,7 @@ struct InterestRules: ResourceRules {
     /// Contacts, organizations and resumes linked to the interest lose the link: their `interest_ids`
     /// change, so they get a new version and `updated_at`, and sync clients see them again.
     func deleting(_ connection: SQLiteConnection, _ interest: Interest, at stamp: Date) throws {
+        try connection.run("UPDATE insights SET updated_at = ?, version = version + 1 WHERE interest_id = ?", [stamp, interest.id])
         try connection.run(
             "UPDATE contacts SET updated_at = ?, version = version + 1 WHERE id IN (SELECT contact_id FROM contact_interests WHERE interest_id = ?)",
             [stamp, interest.id])

@@ -426,5 +426,6 @@ struct MeetingRules: ResourceRules {
     func deleting(_ connection: SQLiteConnection, _ meeting: Meeting, at stamp: Date) throws {
         try connection.run("UPDATE referrals SET updated_at = ?, version = version + 1 WHERE meeting_id = ?", [stamp, meeting.id])
         try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE meeting_id = ?", [stamp, meeting.id])
+        try connection.run("UPDATE insights SET updated_at = ?, version = version + 1 WHERE meeting_id = ?", [stamp, meeting.id])
     }
 }
