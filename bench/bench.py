@@ -277,7 +277,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--synchronous", default="normal", choices=["normal", "full"])
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W7,W8")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W5x10,W6,W6x10,W7,W8,W9,W10")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--baseline", help="another foothold binary (e.g. an earlier commit's release build), run in turn beside this one")
     parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run")
