@@ -99,7 +99,7 @@ enum InteropRoutes {
             _ = try FlagQuery.flags(request, allowed: [])
             let now = Date()
             return Response.stream(headers: [("Content-Type", "application/json"), ("Content-Disposition", "attachment; filename=\"foothold-export.json\"")]) { out in
-                try ExportWriter().write(userID: principal.userID, storage: storage, now: now) { try out.write($0) }
+                try writeExport(userID: principal.userID, storage: storage, now: now, out)
             }
         })
 
@@ -141,6 +141,7 @@ enum InteropRoutes {
 
         // No bearer token: the feed's own token is the credential, in the path for calendar apps.
         router.add("GET", "/calendar/{file}", Route { request in
+            _ = try FlagQuery.flags(request, allowed: [])
             guard let file = request.parameters["file"], file.hasSuffix(".ics"), let text = try calendar.calendar(token: String(file.dropLast(4))) else {
                 throw Problem.notFound("No such calendar.")
             }
@@ -152,6 +153,49 @@ enum InteropRoutes {
             return Response(
                 status: 200, headers: [("Content-Type", "text/calendar; charset=utf-8"), ("ETag", etag), ("Cache-Control", "private, max-age=300")], body: body)
         })
+    }
+
+    /// `{"version", "exported_at", "account", <collection>: [rows]…}`, a row at a time: the
+    /// envelope's keys are fixed ASCII, everything read from the database goes through JSONWriter.
+    static func writeExport(userID: Int64, storage: Storage, now: Date, _ out: BodyWriter) throws {
+        var first = true
+        var inCollection = false
+        try out.write("{\"version\":\(AccountExport.version),\"exported_at\":\"\(RFC3339.format(now))\",\"account\":")
+        try AccountExport.read(
+            userID: userID, storage: storage,
+            account: { settings in
+                var w = JSONWriter(capacity: 256)
+                w.objectStart()
+                for (name, value) in settings {
+                    w.key(name)
+                    if let value { w.string(value) } else { w.null() }
+                }
+                w.objectEnd()
+                try out.write(w.bytes)
+            },
+            collection: { name in
+                try out.write((inCollection ? "]" : "") + ",\"\(name)\":[")
+                inCollection = true
+                first = true
+            },
+            row: { columns, values in
+                var w = JSONWriter(capacity: 512)
+                w.objectStart()
+                for (column, value) in zip(columns, values) {
+                    w.key(column)
+                    switch value {
+                    case .null, .blob: w.null()
+                    case .integer(let number): w.int(number)
+                    case .real(let number): w.double(number)
+                    case .text(let text): w.string(text)
+                    }
+                }
+                w.objectEnd()
+                if !first { try out.write([UInt8(ascii: ",")]) }
+                first = false
+                try out.write(w.bytes)
+            })
+        try out.write(inCollection ? "]}" : "}")
     }
 
     /// 64-bit FNV-1a: a cheap fingerprint of a calendar for its ETag.

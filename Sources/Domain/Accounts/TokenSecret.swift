@@ -13,7 +13,8 @@ public enum TokenSecret {
     /// Characters of the token used to find its row (the prefix plus 9 random characters).
     static let lookupLength = 12
 
-    public static func generate() -> String {
+    /// 256 random bits after `prefix` (API tokens `fh_`, calendar feed tokens `fc_`).
+    public static func generate(prefix: String = "fh_") -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return prefix + Base64URL.encode(bytes)

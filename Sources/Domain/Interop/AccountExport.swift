@@ -80,78 +80,30 @@ public enum AccountExport {
     }
 }
 
-/// Writes one export as JSON text, piece by piece, into `emit`.
-public struct ExportWriter {
-    public init() {}
-
-    /// Reads the account on one snapshot and hands out JSON text in pieces of a few KiB.
-    public func write(userID: Int64, storage: Storage, now: Date, _ emit: (String) throws -> Void) throws {
+extension AccountExport {
+    /// Reads the account on one snapshot: its settings, then each collection's name and rows
+    /// (column names and values), for a writer that streams them as they come.
+    public static func read(
+        userID: Int64, storage: Storage, account: ([(String, String?)]) throws -> Void, collection: (String) throws -> Void,
+        row: ([String], [DatabaseValue]) throws -> Void
+    ) throws {
         try storage.read { connection in
-            var piece = "{\"version\":\(AccountExport.version),\"exported_at\":\"\(RFC3339.format(now))\",\"account\":{"
-            let account = try connection.queryOne(
-                "SELECT " + AccountExport.accountColumns.joined(separator: ", ") + " FROM users WHERE id = ?", [userID]
-            ) { row in AccountExport.accountColumns.indices.map { row.optionalString(Int32($0)) } } ?? []
-            piece += zip(AccountExport.accountColumns, account).map { "\(Self.string($0)):\(Self.value($1))" }.joined(separator: ",")
-            piece += "}"
-            for table in AccountExport.tables {
-                let columns = try AccountExport.columns(connection, table.name)
-                piece += ",\(Self.string(table.name)):["
-                var first = true
+            let settings = try connection.queryOne("SELECT " + accountColumns.joined(separator: ", ") + " FROM users WHERE id = ?", [userID]) { values in
+                accountColumns.indices.map { values.optionalString(Int32($0)) }
+            } ?? []
+            try account(Array(zip(accountColumns, settings)))
+            for table in tables {
+                let columns = try columns(connection, table.name)
+                try collection(table.name)
                 let order = table.hasID ? "t.id" : columns.map { "t.\($0)" }.joined(separator: ", ")
                 try connection.forEachRow(
                     "SELECT " + columns.map { "t.\($0)" }.joined(separator: ", ") + " FROM \(table.name) t WHERE \(table.owned) ORDER BY \(order)",
                     [userID]
-                ) { row in
-                    piece += first ? "{" : ",{"
-                    first = false
-                    for (index, column) in columns.enumerated() {
-                        if index > 0 { piece += "," }
-                        piece += Self.string(column) + ":"
-                        switch row.value(Int32(index)) {
-                        case .null: piece += "null"
-                        case .integer(let value): piece += String(value)
-                        case .real(let value): piece += String(value)
-                        case .text(let value): piece += Self.string(value)
-                        case .blob: piece += "null"
-                        }
-                    }
-                    piece += "}"
-                    if piece.utf8.count >= 16 * 1024 {
-                        try emit(piece)
-                        piece = ""
-                    }
-                }
-                piece += "]"
-            }
-            piece += "}"
-            try emit(piece)
-        }
-    }
-
-    static func value(_ text: String?) -> String {
-        text.map(string) ?? "null"
-    }
-
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+                ) { values in
+                    try row(columns, columns.indices.map { values.value(Int32($0)) })
                 }
             }
         }
-        return out + "\""
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -36,8 +35,7 @@ public final class CalendarService: @unchecked Sendable {
         var validator = Validator()
         let label = validator.optional("name", name, maxLength: 200) ?? ""
         try validator.finish()
-        var generator = SystemRandomNumberGenerator()
-        let token = Self.prefix + Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let token = TokenSecret.generate(prefix: Self.prefix)
         let now = clock.now()
         let id = try storage.write { connection -> Int64 in
             let count = try connection.scalarInt("SELECT count(*) FROM feeds WHERE user_id = ?", [userID]) ?? 0
@@ -46,7 +44,7 @@ public final class CalendarService: @unchecked Sendable {
             }
             try connection.run(
                 "INSERT INTO feeds (user_id, name, lookup, secret_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [userID, label, String(token.prefix(Self.lookupLength)), Self.hash(token), now, now])
+                [userID, label, String(token.prefix(Self.lookupLength)), TokenSecret.hash(token), now, now])
             return connection.lastInsertRowID
         }
         return (Feed(id: id, name: label, createdAt: now), token)
@@ -65,23 +63,14 @@ public final class CalendarService: @unchecked Sendable {
         if removed == 0 { throw DomainError.notFound("No such feed.") }
     }
 
-    static func hash(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(token.utf8)))
-    }
-
     /// The account a feed token opens, or nil (compared in constant time).
     func owner(_ connection: SQLiteConnection, token: String) throws -> Int64? {
         guard token.hasPrefix(Self.prefix), token.utf8.count == Self.prefix.utf8.count + 43 else { return nil }
-        let digest = Self.hash(token)
+        let digest = TokenSecret.hash(token)
         let candidates = try connection.query("SELECT user_id, secret_hash FROM feeds WHERE lookup = ?", [String(token.prefix(Self.lookupLength))]) {
             ($0.int64(0), $0.blob(1))
         }
-        for (user, stored) in candidates where stored.count == digest.count {
-            var difference: UInt8 = 0
-            for (a, b) in zip(stored, digest) { difference |= a ^ b }
-            if difference == 0 { return user }
-        }
-        return nil
+        return candidates.first { TokenSecret.constantTimeEquals($0.1, digest) }?.0
     }
 
     /// The feed's calendar, or nil when the token opens nothing.
