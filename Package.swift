@@ -15,6 +15,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CArgon2", path: "Sources/CArgon2", providers: [.apt(["libargon2-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "Primitives", dependencies: ["CSystemShims"]),
         .target(name: "HTTPCore", dependencies: ["CZlib", "CSystemShims", "Primitives"]),
@@ -24,7 +25,7 @@ let package = Package(
         .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
         .plugin(name: "ResourceEmbedder", capability: .buildTool(), dependencies: ["EmbedTool"], path: "Plugins/ResourceEmbedder"),
         .target(
-            name: "Domain", dependencies: ["SQLiteCore", "Primitives", .product(name: "Crypto", package: "swift-crypto")],
+            name: "Domain", dependencies: ["SQLiteCore", "Primitives", "CArgon2", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["ResourceEmbedder"]),
         .target(name: "API", dependencies: ["HTTPCore", "Domain", "Primitives"], plugins: ["ResourceEmbedder"]),
         .executableTarget(
@@ -40,7 +41,8 @@ let package = Package(
                 .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(platforms: [.linux])),
                 .linkedLibrary("_FoundationCShims", .when(platforms: [.linux])),
                 .linkedLibrary("_FoundationCollections", .when(platforms: [.linux])),
-            ]),
+            ],
+            plugins: ["ResourceEmbedder"]),
         // Data-layer benchmark (bench/README.md); not part of the server.
         .executableTarget(name: "SQLiteBench", dependencies: ["SQLiteCore"]),
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.

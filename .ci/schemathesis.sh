@@ -57,7 +57,7 @@ with sqlite3.connect(sys.argv[1]) as db:
         db.execute(f"INSERT INTO meetings (id, user_id, contact_id, status, scheduled_at, created_at, updated_at) "
                    f"VALUES ({meeting}, 1, 2000000000000, 'scheduled', {t}, {t}, {t})")
     # Dismissed agenda items for DELETE /agenda/dismissals/{kind}/{ref_id} to bring back (ref ids 1–5).
-    for kind in ["ask_referral_again", "contact_referral", "event", "follow_up", "keep_in_touch", "meeting", "prep_missing", "thank_you",
+    for kind in ["ask_referral_again", "coach_note", "contact_referral", "event", "follow_up", "keep_in_touch", "meeting", "prep_missing", "thank_you",
                  "try_second_contact"]:
         for n in range(1, 6):
             db.execute(f"INSERT INTO agenda_dismissals (user_id, kind, ref_id, created_at) VALUES (1, '{kind}', {n}, {t})")
@@ -67,6 +67,30 @@ with sqlite3.connect(sys.argv[1]) as db:
     for n in range(1, 6):
         db.execute("INSERT INTO feeds (id, user_id, name, lookup, secret_hash, created_at, updated_at) VALUES (?, 1, 'seeded', ?, ?, ?, ?)",
                    (n, token[:12], hashlib.sha256(token.encode()).digest(), "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"))
+    # Accounts (issue 23). The run's account (1) is made an admin, so nothing generated can take
+    # it away: an admin may not demote, disable or delete an admin (403), and an owner it cannot
+    # touch (id 10^12+1) keeps the last-owner rule satisfied. Members 11–15 are read and patched,
+    # 16–20 deleted; invitations likewise.
+    db.execute("UPDATE users SET role = 'admin' WHERE id = 1")
+    db.execute(f"INSERT INTO users (id, name, role, created_at, updated_at) VALUES (1000000000001, 'st-owner-5c1e', 'owner', {t}, {t})")
+    for n in range(7, 8):
+        db.execute(f"INSERT INTO users (id, name, created_at, updated_at) VALUES ({n}, 'st-sharer', {t}, {t})")
+    for n in range(11, 21):
+        db.execute(f"INSERT INTO users (id, name, created_at, updated_at) VALUES ({n}, 'member-{n}', {t}, {t})")
+    for n in list(range(1, 6)) + list(range(11, 16)):
+        db.execute(f"INSERT INTO invites (id, created_by, role, lookup, secret_hash, expires_at, created_at, updated_at) "
+                   f"VALUES ({n}, 1, 'member', 'fi_seeded{n:03d}', x'00', '2100-01-01T00:00:00.000Z', {t}, {t})")
+    # Shares: 7 shares its search with the run's account as a coach (the /accounts/7/… reads and
+    # notes); members 11–15 share theirs with it (DELETE /shares takes those); the run's account
+    # shares its own with 11–15 (ids 21–25: their reads log).
+    db.execute(f"INSERT INTO shares (id, user_id, grantee_id, scope, created_at, updated_at) VALUES (1, 7, 1, 'coach', {t}, {t})")
+    db.execute(f"INSERT INTO contacts (id, user_id, name, created_at, updated_at) VALUES (3000000000000, 7, 'Shared contact', {t}, {t})")
+    for n in range(11, 16):
+        db.execute(f"INSERT INTO shares (id, user_id, grantee_id, scope, created_at, updated_at) VALUES ({n}, {n}, 1, 'read', {t}, {t})")
+        db.execute(f"INSERT INTO shares (id, user_id, grantee_id, scope, created_at, updated_at) VALUES ({n + 10}, 1, {n}, 'read', {t}, {t})")
+        db.execute(f"INSERT INTO share_reads (share_id, day, method, route, count, first_at, last_at) VALUES ({n + 10}, '2026-01-01', 'GET', '/contacts', 3, {t}, {t})")
+    for n in range(1, 6):
+        db.execute(f"INSERT INTO coach_notes (id, user_id, author_id, author_name, text, created_at, updated_at) VALUES ({n}, 1, 7, 'st-sharer', 'Seeded note', {t}, {t})")
     # An agenda under a meeting no generated DELETE picks (999999): items 1–10 to read and move, 11–20 to delete.
     for item in range(1, 21):
         db.execute(f"INSERT INTO meeting_questions (id, meeting_id, text, position, created_at, updated_at) "

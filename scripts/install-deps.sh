@@ -2,7 +2,7 @@
 # Installs the system libraries Foothold links against, tzdata (time zones), and curl for the smoke test, when
 # they are missing. Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
-packages=(libsqlite3-dev zlib1g-dev curl tzdata "$@")
+packages=(libsqlite3-dev zlib1g-dev libargon2-dev curl tzdata "$@")
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

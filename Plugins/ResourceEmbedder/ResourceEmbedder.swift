@@ -2,7 +2,7 @@ import Foundation
 import PackagePlugin
 
 /// Embeds files from the package root into a target as Swift string constants at build time:
-/// migrations/*.sql into Domain, openapi.yaml into API. The binary then needs no files
+/// migrations/*.sql into Domain, openapi.yaml into API, the version and commit into foothold. The binary then needs no files
 /// beside it, wherever it is started from or installed.
 @main
 struct ResourceEmbedder: BuildToolPlugin {
@@ -22,6 +22,23 @@ struct ResourceEmbedder: BuildToolPlugin {
         case "API":
             kind = "spec"
             inputs = [root.appending(path: "openapi.yaml")]
+        case "foothold":
+            // `foothold --version`: the spec's version and the commit checked out. The files git
+            // moves on a commit are inputs, so a new commit rebuilds it.
+            kind = "buildinfo"
+            let git = root.appending(path: ".git")
+            var files = [root.appending(path: "openapi.yaml")]
+            let head = git.appending(path: "HEAD")
+            if let text = try? String(contentsOf: head, encoding: .utf8) {
+                files.append(head)
+                if text.hasPrefix("ref: ") {
+                    let ref = git.appending(path: text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines))
+                    if FileManager.default.fileExists(atPath: ref.path) { files.append(ref) }
+                }
+                let packed = git.appending(path: "packed-refs")
+                if FileManager.default.fileExists(atPath: packed.path) { files.append(packed) }
+            }
+            inputs = files
         default:
             return []
         }

@@ -34,6 +34,10 @@ enum ErrorMapping {
             return CursorCodec.invalid
         case .busy:
             return Problem(status: 503, code: "database_busy", detail: "The database is busy; try again.", headers: [("Retry-After", "1")])
+        case .overloaded(let detail):
+            return Problem(status: 503, code: "overloaded", detail: detail, headers: [("Retry-After", "1")])
+        case .forbidden(let detail):
+            return Problem(status: 403, code: "forbidden", detail: detail)
         }
     }
 

@@ -30,16 +30,20 @@ public enum FootholdApp {
         let insights: InsightService
         let skills: SkillService
         let knowledge: KnowledgeService
+        let shares: ShareService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
         let authenticator: Authenticator
+        let loginThrottle: LoginThrottle
         /// Request metrics; hand the same object to the `HTTPServer`.
         public let metrics = ServerMetrics()
         /// The server, once it exists, for the gauges of `/metrics`.
         let server = ServerBox()
 
         /// - Parameter authFailureLimit: failed authentications per client address per minute before 429.
-        public init(services: Services, authFailureLimit: Int = 10, importBodyLimit: Int = 32 * 1024 * 1024) {
+        /// - Parameter accountFailureLimit: failed sign-ins per account name per ten minutes before
+        ///   addresses that have been failing get 429 for it.
+        public init(services: Services, authFailureLimit: Int = 10, accountFailureLimit: Int = 10, importBodyLimit: Int = 32 * 1024 * 1024) {
             storage = services.storage
             accounts = services.accounts
             interests = services.interests
@@ -64,8 +68,11 @@ public enum FootholdApp {
             insights = services.insights
             skills = services.skills
             knowledge = services.knowledge
+            shares = services.shares
             self.importBodyLimit = importBodyLimit
-            authenticator = Authenticator(accounts: accounts, limiter: AuthRateLimiter(limit: authFailureLimit))
+            let addresses = AuthRateLimiter(limit: authFailureLimit)
+            authenticator = Authenticator(accounts: accounts, limiter: addresses)
+            loginThrottle = LoginThrottle(addresses: addresses, accountLimit: accountFailureLimit)
         }
     }
 
@@ -94,6 +101,11 @@ public enum FootholdApp {
         KnowledgeRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
+        SessionRoutes.register(on: &router, context)
+        UserRoutes.register(on: &router, context)
+        ShareRoutes.register(on: &router, context)
+        // Last: it mirrors every route registered above that a share may read.
+        ShareRoutes.mirror(on: &router, context)
         return Application(router: router, cors: cors, mapError: ErrorMapping.problem)
     }
 }

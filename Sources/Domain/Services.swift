@@ -27,10 +27,12 @@ public struct Services: Sendable {
     public let insights: InsightService
     public let skills: SkillService
     public let knowledge: KnowledgeService
+    public let shares: ShareService
 
-    public init(database: Database, clock: any Clock = SystemClock()) {
+    /// - Parameter sessionIdleDays: a session ends after this many days without use.
+    public init(database: Database, clock: any Clock = SystemClock(), sessionIdleDays: Int = 14, hasher: PasswordHasher = PasswordHasher()) {
         storage = Storage(database: database, clock: clock)
-        accounts = AccountService(storage: storage, clock: clock)
+        accounts = AccountService(storage: storage, clock: clock, hasher: hasher, sessionIdleDays: sessionIdleDays)
         interests = InterestService(storage: storage, clock: clock)
         organizations = OrganizationService(storage: storage, clock: clock)
         contacts = ContactService(storage: storage, clock: clock)
@@ -53,5 +55,6 @@ public struct Services: Sendable {
         insights = InsightService(storage: storage, clock: clock)
         skills = SkillService(storage: storage, clock: clock)
         knowledge = KnowledgeService(storage: storage, clock: clock)
+        shares = ShareService(storage: storage, clock: clock)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: EmbedTool (migrations|spec) OUTPUT INPUT...
+// Usage: EmbedTool (migrations|spec|buildinfo) OUTPUT INPUT...
 // Writes Swift source holding each input file as a string literal.
 
 func literal(_ text: String) -> String {
@@ -44,6 +44,33 @@ do {
     case "spec":
         let text = try inputs.first.map { try String(contentsOf: $0, encoding: .utf8) } ?? ""
         source += "/// openapi.yaml as it was at build time.\nenum EmbeddedSpec {\n    static let openAPIYAML = \(literal(text))\n}\n"
+    case "buildinfo":
+        // inputs: openapi.yaml, then .git/HEAD, the ref it names and packed-refs when present.
+        var version = "unknown", commit = "unknown"
+        if let spec = inputs.first, let text = try? String(contentsOf: spec, encoding: .utf8) {
+            // The first `version:` is info.version (the spec's block style puts info first).
+            if let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("version:") }) {
+                version = line.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
+            }
+        }
+        if inputs.count > 1, let head = try? String(contentsOf: inputs[1], encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
+            if head.hasPrefix("ref: ") {
+                let ref = String(head.dropFirst(5))
+                for input in inputs.dropFirst(2) {
+                    let text = (try? String(contentsOf: input, encoding: .utf8)) ?? ""
+                    if input.lastPathComponent == "packed-refs" {
+                        if commit == "unknown", let line = text.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) {
+                            commit = String(line.prefix(40))
+                        }
+                    } else {
+                        commit = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                }
+            } else {
+                commit = head
+            }
+        }
+        source += "/// What `foothold --version` says of this build.\nenum BuildInfo {\n    static let version = \(literal(version))\n    static let commit = \(literal(String(commit.prefix(12))))\n}\n"
     default:
         FileHandle.standardError.write(Data("unknown kind \(kind)\n".utf8))
         exit(2)

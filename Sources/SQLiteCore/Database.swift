@@ -547,3 +547,8 @@ private func monotonicNanos() -> UInt64 {
     clock_gettime(CLOCK_MONOTONIC, &now)
     return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
 }
+
+extension Database {
+    /// The SQLite library's version as linked at run time (`sqlite3_libversion`).
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}

@@ -78,6 +78,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Failed authentications per client address per minute before 429 (env FOOTHOLD_AUTH_FAILURE_LIMIT).")
     var authFailureLimit: Int = Environment.int("FOOTHOLD_AUTH_FAILURE_LIMIT") ?? 10
 
+    @Option(help: "A session ends after this many days without use; at the latest 90 days after sign-in (env FOOTHOLD_SESSION_IDLE_DAYS).")
+    var sessionIdleDays: Int = Environment.int("FOOTHOLD_SESSION_IDLE_DAYS") ?? 14
+
+    @Option(help: "Failed sign-ins per account name per 10 minutes before addresses that keep failing get 429 (env FOOTHOLD_ACCOUNT_FAILURE_LIMIT).")
+    var accountFailureLimit: Int = Environment.int("FOOTHOLD_ACCOUNT_FAILURE_LIMIT") ?? 10
+
     @Option(help: "Largest import body in bytes (POST /imports/*) (env FOOTHOLD_MAX_IMPORT_BYTES).")
     var maxImportBytes: Int = Environment.int("FOOTHOLD_MAX_IMPORT_BYTES") ?? 32 * 1024 * 1024
 
@@ -112,6 +118,8 @@ struct Serve: ParsableCommand {
         guard headerTimeout > 0, bodyTimeout > 0, idleTimeout > 0 else { throw ValidationError("Timeouts must be positive.") }
         guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be 0 (no cap) or more.") }
         guard authFailureLimit > 0 else { throw ValidationError("--auth-failure-limit must be positive.") }
+        guard accountFailureLimit > 0 else { throw ValidationError("--account-failure-limit must be positive.") }
+        guard (1...90).contains(sessionIdleDays) else { throw ValidationError("--session-idle-days must be 1…90.") }
         _ = try proxyBlocks().get()
     }
 
@@ -131,7 +139,7 @@ struct Serve: ParsableCommand {
         let services: Services
         do {
             store = try Database(.init(path: database.db, synchronous: mode))
-            services = Services(database: store)
+            services = Services(database: store, sessionIdleDays: sessionIdleDays)
             let applied = try Migrations.migrator.migrate(store)
             if !applied.isEmpty { printError("foothold: applied migrations \(applied.joined(separator: ", ")) to \(database.db)") }
             if let token = try services.accounts.bootstrapOwnerIfEmpty() {
@@ -161,7 +169,8 @@ struct Serve: ParsableCommand {
         config.accessLog = !quiet
         config.trustedProxies = TrustedProxies((try? proxyBlocks().get()) ?? [])
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        let context = FootholdApp.Context(services: services, authFailureLimit: authFailureLimit, importBodyLimit: max(1, maxImportBytes))
+        let context = FootholdApp.Context(
+            services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: max(1, maxImportBytes))
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)
         FootholdApp.attach(server, to: context)

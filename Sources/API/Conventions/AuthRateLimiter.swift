@@ -36,6 +36,14 @@ final class AuthRateLimiter: Sendable {
         }
     }
 
+    /// Whether the key failed at all within its current window.
+    func hasFailures(_ key: String, now: Date = Date()) -> Bool {
+        windows.withLock { windows in
+            guard !windows.isEmpty, let entry = windows[key] else { return false }
+            return now.timeIntervalSince(entry.start) < window && entry.failures > 0
+        }
+    }
+
     func recordFailure(_ address: String, now: Date = Date()) {
         windows.withLock { windows in
             if windows.count > 10_000 {

@@ -18,6 +18,8 @@ struct Authenticator: Sendable {
     /// Behind a reverse proxy every user shares one address, so refusing all of its requests
     /// would let any client lock everyone out: over the limit, only failures get 429.
     func principal(for request: Request) throws -> Principal {
+        // A shared read: the wrapping route authenticated the grantee and checked the share.
+        if let acting = request.attachment as? Principal { return acting }
         guard let header = request.headers["authorization"] else {
             throw Problem(status: 401, code: "unauthorized", detail: "Send 'Authorization: Bearer <token>'.", headers: [("WWW-Authenticate", Self.challenge)])
         }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Domain
 import HTTPCore
 
@@ -10,9 +15,80 @@ enum ResourceJSON {
         w.field("display_name", user.displayName)
         w.field("headline", user.headline)
         w.field("time_zone", user.timeZone)
+        w.field("role", user.role.rawValue)
+        w.field("disabled", user.disabled)
+        w.field("has_password", user.hasPassword)
         w.field("created_at", user.createdAt)
         w.field("updated_at", user.updatedAt)
         w.field("version", user.version)
+        w.objectEnd()
+    }
+
+    static func write(_ session: Session, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("token", session.token)
+        w.field("expires_at", session.expiresAt)
+        w.key("user")
+        write(session.user, &w)
+        w.objectEnd()
+    }
+
+    static func write(_ invite: Invite, now: Date, code: String? = nil, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", invite.id)
+        w.field("role", invite.role.rawValue)
+        if let code { w.field("code", code) }
+        w.field("status", invite.status(at: now).rawValue)
+        w.field("created_by", invite.createdBy)
+        w.field("expires_at", invite.expiresAt)
+        w.field("accepted_at", invite.acceptedAt)
+        w.field("accepted_by", invite.acceptedBy)
+        w.field("created_at", invite.createdAt)
+        w.field("updated_at", invite.updatedAt)
+        w.field("version", invite.version)
+        w.objectEnd()
+    }
+
+    static func write(_ share: Share, viewer: Int64, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", share.id)
+        w.field("direction", share.userID == viewer ? "granted" : "received")
+        w.field("user_id", share.userID)
+        w.field("user_name", share.userName)
+        w.field("grantee_id", share.granteeID)
+        w.field("grantee_name", share.granteeName)
+        w.field("scope", share.scope.rawValue)
+        w.field("created_at", share.createdAt)
+        w.field("updated_at", share.updatedAt)
+        w.field("version", share.version)
+        w.objectEnd()
+    }
+
+    static func write(_ read: ShareRead, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", read.id)
+        w.field("day", read.day)
+        w.field("method", read.method)
+        w.field("route", read.route)
+        w.field("count", read.count)
+        w.field("first_at", read.firstAt)
+        w.field("last_at", read.lastAt)
+        w.objectEnd()
+    }
+
+    static func write(_ note: CoachNote, _ w: inout JSONWriter) {
+        w.objectStart()
+        w.field("id", note.id)
+        w.field("text", note.text)
+        w.field("author_id", note.authorID)
+        w.field("author_name", note.authorName)
+        w.field("contact_id", note.contactID)
+        w.field("meeting_id", note.meetingID)
+        w.field("pitch_id", note.pitchID)
+        w.field("dismissed", note.dismissed)
+        w.field("created_at", note.createdAt)
+        w.field("updated_at", note.updatedAt)
+        w.field("version", note.version)
         w.objectEnd()
     }
 
@@ -21,7 +97,9 @@ enum ResourceJSON {
         w.field("id", token.id)
         w.field("name", token.name)
         if let secret { w.field("token", secret) }
+        w.field("kind", token.kind.rawValue)
         w.field("current", token.id == current)
+        w.field("expires_at", token.expiresAt)
         w.field("last_used_at", token.lastUsedAt)
         w.field("created_at", token.createdAt)
         w.field("updated_at", token.updatedAt)

@@ -148,6 +148,7 @@ enum AgendaRoutes {
         w.field("event_id", item.eventID)
         w.field("referral_id", item.referralID)
         w.field("outreach_id", item.outreachID)
+        w.field("coach_note_id", item.coachNoteID)
         w.objectEnd()
     }
 

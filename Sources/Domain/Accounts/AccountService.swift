@@ -6,29 +6,48 @@ import Foundation
 import SQLiteCore
 import Primitives
 
-/// Users and their bearer tokens: bootstrap, authentication, token management.
+/// Users, their bearer tokens and sessions, and passwords.
 public final class AccountService: Sendable {
-    private let storage: Storage
-    private let clock: any Clock
+    let storage: Storage
+    let clock: any Clock
+    let hasher: PasswordHasher
+    /// A session ends this long after its last use (`--session-idle-days`, 14 by default)…
+    public let sessionIdle: TimeInterval
+    /// …and at the latest this long after it began.
+    public static let sessionLifetime: TimeInterval = 90 * 86400
+    /// How long a token's principal is trusted without reading it again. Another process (the
+    /// command line) may revoke a token, disable or delete a user, or change a role: the
+    /// running server sees it within this time, at the cost of one read per token per period.
+    static let principalTTL: TimeInterval = 0.9
     /// When each token's `last_used_at` was last written, so a busy token costs one write a minute.
     private let lastUsedWrites = Lock<[Int64: Date]>([:])
-    /// Principals of recently seen token hashes, so a request costs one read transaction, not
-    /// two. Only this process deletes tokens (the CLI only adds them), and deletion clears it
-    /// and bumps `generation`: a lookup that read the token before a revocation committed may
-    /// cache what it found only if no revocation happened since it started, so a revoked
-    /// token can never be cached again.
-    private let principals = Lock<(cache: [TokenSecret.Key: Principal], generation: UInt64)>(([:], 0))
+    /// Principals of recently seen token hashes, so a request costs no read at all. A change
+    /// made by this process clears it and bumps `generation`: a lookup that read the token
+    /// before such a change committed may cache what it found only if no change happened
+    /// since it started, so a revoked token can never be cached again.
+    private let principals = Lock<(cache: [TokenSecret.Key: CachedPrincipal], generation: UInt64)>(([:], 0))
     /// Runs between a token's lookup and its caching (tests hold a revocation there).
     let afterLookup = Lock<(@Sendable () -> Void)?>(nil)
 
+    struct CachedPrincipal {
+        var principal: Principal
+        /// When the row was read: trusted until `principalTTL` after.
+        var readAt: Date
+        /// When the token stops working by itself (a session's idle or absolute end).
+        var endsAt: Date?
+    }
+
     public static let tokenSorts: [String: ListOrder] = [
         "created_at": ListOrder(name: "created_at", columns: [], descending: false),
-        "-created_at": ListOrder(name: "-created_at", columns: [], descending: true),
+        "-created_at": newestFirst,
     ]
+    static let newestFirst = ListOrder(name: "-created_at", columns: [], descending: true)
 
-    public init(storage: Storage, clock: any Clock = SystemClock()) {
+    public init(storage: Storage, clock: any Clock = SystemClock(), hasher: PasswordHasher = PasswordHasher(), sessionIdleDays: Int = 14) {
         self.storage = storage
         self.clock = clock
+        self.hasher = hasher
+        sessionIdle = TimeInterval(max(1, sessionIdleDays)) * 86400
     }
 
     // MARK: - Users
@@ -37,27 +56,41 @@ public final class AccountService: Sendable {
     public func bootstrapOwnerIfEmpty() throws -> String? {
         try storage.write { connection -> String? in
             guard try UserStore.isEmpty(connection) else { return nil }
-            let user = try insertUser(connection, name: "owner")
+            let user = try UserStore.insert(connection, name: "owner", role: .owner, passwordHash: nil, at: clock.now())
             return try insertToken(connection, userID: user.id, name: "owner bootstrap").1
         }
     }
 
-    /// Creates a user with a first token; the token is returned once.
-    public func addUser(name: String) throws -> (User, String) {
+    /// Creates a user with a first token; the token is returned once (the command line).
+    public func addUser(name: String, role: Role = .member, password: String? = nil) throws -> (User, String) {
         var validator = Validator()
-        let trimmed = validator.required("name", name, maxLength: 64)
-        if !trimmed.isEmpty, !trimmed.unicodeScalars.allSatisfy({ $0.isLetterOrDigit || "._-".unicodeScalars.contains($0) }) {
-            validator.add("name", "may hold only letters, digits, '.', '_' and '-'")
-        }
+        let trimmed = Self.validName(name, &validator)
+        if let password, let problem = PasswordPolicy.problem(password) { validator.add("password", problem) }
         try validator.finish()
+        let hash = try password.map { try PasswordHasher.hashNow($0) }
         return try storage.write { connection in
-            if try UserStore.id(connection, named: trimmed) != nil {
-                throw DomainError.conflict(code: "name_taken", detail: "A user named '\(trimmed)' already exists.", existingID: nil)
-            }
-            let user = try insertUser(connection, name: trimmed)
+            let user = try insertUser(connection, name: trimmed, role: role, passwordHash: hash)
             let (_, secret) = try insertToken(connection, userID: user.id, name: "default")
             return (user, secret)
         }
+    }
+
+    /// A user name: what people sign in with. Letters and digits of any script, '.', '_', '-',
+    /// and '@' and '+' so that an email address (a centre's usual sign-in name) is one.
+    static func validName(_ name: String, _ validator: inout Validator, field: String = "name") -> String {
+        let trimmed = validator.required(field, name, maxLength: 254)
+        if !trimmed.isEmpty, !trimmed.unicodeScalars.allSatisfy({ $0.isLetterOrDigit || "._-@+".unicodeScalars.contains($0) }) {
+            validator.add(field, "may hold only letters, digits, '.', '_', '-', '@' and '+'")
+        }
+        return trimmed
+    }
+
+    /// Inserts a user, refusing a name another account has (ignoring case).
+    func insertUser(_ connection: SQLiteConnection, name: String, role: Role, passwordHash: String?) throws -> User {
+        if try UserStore.id(connection, named: name) != nil {
+            throw DomainError.conflict(code: "name_taken", detail: "A user named '\(name)' already exists.", existingID: nil)
+        }
+        return try UserStore.insert(connection, name: name, role: role, passwordHash: passwordHash, at: storage.stamp())
     }
 
     public func user(id: Int64) throws -> User {
@@ -104,46 +137,59 @@ public final class AccountService: Sendable {
         return id
     }
 
-    private func insertUser(_ connection: SQLiteConnection, name: String) throws -> User {
-        try UserStore.insert(connection, name: name, at: clock.now())
-    }
-
     // MARK: - Tokens
 
-    /// The principal a presented bearer token stands for, or nil.
+    /// The principal a presented bearer token stands for, or nil: unknown, revoked, an ended
+    /// session, or a disabled account.
     public func authenticate(_ presented: String) throws -> Principal? {
         guard TokenSecret.isWellFormed(presented) else { return nil }
+        let now = clock.now()
         let digest = TokenSecret.hash(presented)
         let key = TokenSecret.Key(digest)
         let (cached, generation) = principals.withLock { ($0.cache[key], $0.generation) }
-        if let cached {
-            touch(tokenID: cached.tokenID)
-            return cached
+        if let cached, now.timeIntervalSince(cached.readAt) < Self.principalTTL, now >= cached.readAt {
+            if let ends = cached.endsAt, ends <= now { return nil }
+            touch(tokenID: cached.principal.tokenID, at: now)
+            return cached.principal
         }
         let candidates = try storage.read { try TokenStore.candidates($0, lookup: TokenSecret.lookup(presented)) }
-        var match: Principal?
-        for candidate in candidates where TokenSecret.constantTimeEquals(candidate.hash, digest) {
-            match = Principal(userID: candidate.userID, tokenID: candidate.id)
+        var match: TokenStore.Candidate?
+        for candidate in candidates where TokenSecret.constantTimeEquals(candidate.hash, digest) { match = candidate }
+        guard let match, !match.disabled else { return nil }
+        var endsAt: Date?
+        if match.kind == .session {
+            let idleEnd = (match.lastActive ?? now).addingTimeInterval(sessionIdle)
+            endsAt = min(idleEnd, match.expiresAt ?? idleEnd)
+            if let endsAt, endsAt <= now { return nil }
         }
-        if let match {
-            afterLookup.withLock { $0 }?()
-            principals.withLock { state in
-                guard state.generation == generation else { return }
-                if state.cache.count >= 10_000 { state.cache.removeAll() }
-                state.cache[key] = match
-            }
-            touch(tokenID: match.tokenID)
+        let principal = Principal(userID: match.userID, tokenID: match.id, role: match.role, tokenKind: match.kind)
+        afterLookup.withLock { $0 }?()
+        principals.withLock { state in
+            guard state.generation == generation else { return }
+            if state.cache.count >= 10_000 { state.cache.removeAll() }
+            state.cache[key] = CachedPrincipal(principal: principal, readAt: now, endsAt: endsAt)
         }
-        return match
+        touch(tokenID: match.id, at: now)
+        return principal
+    }
+
+    /// Forgets every cached principal: after a change to tokens, roles or accounts that this
+    /// process made, the next request reads them again.
+    func forgetPrincipals() {
+        principals.withLock { state in
+            state.generation &+= 1
+            state.cache.removeAll()
+        }
     }
 
     /// Records the token's use, at most once a minute. Handed to the writer thread and not
     /// waited for: it runs on the I/O thread, and its failure (a busy database, a token revoked
-    /// meanwhile) must not fail the request that used the token.
-    private func touch(tokenID: Int64) {
-        let now = clock.now()
+    /// meanwhile) must not fail the request that used the token. A session's idle period
+    /// counts from here, so it is off by at most a minute in fourteen days.
+    private func touch(tokenID: Int64, at now: Date) {
         let due = lastUsedWrites.withLock { writes -> Bool in
             if let last = writes[tokenID], now.timeIntervalSince(last) < 60 { return false }
+            if writes.count >= 100_000 { writes.removeAll() }
             writes[tokenID] = now
             return true
         }
@@ -158,10 +204,13 @@ public final class AccountService: Sendable {
         return try storage.write { try insertToken($0, userID: userID, name: label) }
     }
 
-    private func insertToken(_ connection: SQLiteConnection, userID: Int64, name: String) throws -> (Token, String) {
+    func insertToken(
+        _ connection: SQLiteConnection, userID: Int64, name: String, kind: TokenKind = .api, expiresAt: Date? = nil
+    ) throws -> (Token, String) {
         let secret = TokenSecret.generate()
         let token = try TokenStore.insert(
-            connection, userID: userID, name: name, lookup: TokenSecret.lookup(secret), hash: TokenSecret.hash(secret), at: clock.now())
+            connection, userID: userID, name: name, kind: kind, expiresAt: expiresAt, lookup: TokenSecret.lookup(secret),
+            hash: TokenSecret.hash(secret), at: storage.stamp())
         return (token, secret)
     }
 
@@ -184,9 +233,13 @@ public final class AccountService: Sendable {
             try TokenStore.delete(connection, id: id)
         }
         lastUsedWrites.withLock { _ = $0.removeValue(forKey: id) }
-        principals.withLock { state in
-            state.generation &+= 1
-            state.cache.removeAll()
+        forgetPrincipals()
+    }
+
+    /// Every token of a user, newest first (the command line's `token list`).
+    public func allTokens(userID: Int64) throws -> [Token] {
+        try storage.read { connection in
+            try TokenStore.listQuery(userID: userID).run(connection, page: PageRequest(limit: 10_000, sort: Self.newestFirst, after: nil), map: TokenStore.record).items
         }
     }
 }

@@ -8,7 +8,7 @@ import SQLiteCore
 /// The SQL of `users`.
 enum UserStore {
     enum Column: Int32, ColumnSet {
-        case id, name, timeZone, createdAt, updatedAt, version, displayName, headline
+        case id, name, timeZone, createdAt, updatedAt, version, displayName, headline, role, disabled, hasPassword
 
         var role: ColumnRole {
             switch self {
@@ -20,22 +20,33 @@ enum UserStore {
             case .version: .version
             case .displayName: .field("display_name")
             case .headline: .field("headline")
+            case .role: .field("role")
+            case .disabled: .field("disabled")
+            case .hasPassword: .computed("u.password_hash IS NOT NULL")
             }
         }
     }
 
-    private static let select = "SELECT id, name, time_zone, created_at, updated_at, version, display_name, headline FROM users"
+    static let columns =
+        "u.id, u.name, u.time_zone, u.created_at, u.updated_at, u.version, u.display_name, u.headline, u.role, u.disabled, u.password_hash IS NOT NULL"
+    private static let select = "SELECT \(columns) FROM users u"
 
     static func record(_ row: Row) -> User {
         User(
             id: row.int64(Column.id), name: row.string(Column.name), timeZone: row.string(Column.timeZone),
             displayName: row.optionalString(Column.displayName), headline: row.optionalString(Column.headline),
+            role: Role(rawValue: row.string(Column.role)) ?? .member, disabled: row.int64(Column.disabled) != 0,
+            hasPassword: row.int64(Column.hasPassword) != 0,
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
             version: row.int64(Column.version))
     }
 
     static func find(_ connection: SQLiteConnection, id: Int64) throws -> User? {
-        try connection.queryOne(select + " WHERE id = ?", [id], record)
+        try connection.queryOne(select + " WHERE u.id = ?", [id], record)
+    }
+
+    static func find(_ connection: SQLiteConnection, named name: String) throws -> User? {
+        try connection.queryOne(select + " WHERE u.name = ? COLLATE NOCASE", [name], record)
     }
 
     /// The id of the user named `name`, ignoring case.
@@ -43,15 +54,33 @@ enum UserStore {
         try connection.scalarInt("SELECT id FROM users WHERE name = ? COLLATE NOCASE", [name])
     }
 
+    /// What signing in needs: the id, the stored hash and whether the account is disabled.
+    static func credentials(_ connection: SQLiteConnection, named name: String) throws -> (id: Int64, hash: String?, disabled: Bool)? {
+        try connection.queryOne("SELECT id, password_hash, disabled FROM users WHERE name = ? COLLATE NOCASE", [name]) {
+            (id: $0.int64(0), hash: $0.optionalString(1), disabled: $0.int64(2) != 0)
+        }
+    }
+
+    static func passwordHash(_ connection: SQLiteConnection, id: Int64) throws -> String? {
+        try connection.queryOne("SELECT password_hash FROM users WHERE id = ?", [id]) { $0.optionalString(0) } ?? nil
+    }
+
     static func isEmpty(_ connection: SQLiteConnection) throws -> Bool {
         try connection.scalarInt("SELECT count(*) FROM users") == 0
     }
 
-    static func insert(_ connection: SQLiteConnection, name: String, at now: Date) throws -> User {
-        try connection.run("INSERT INTO users (name, created_at, updated_at) VALUES (?, ?, ?)", [name, now, now])
+    /// Owners that can still sign in or use a token (the last-owner rule).
+    static func activeOwners(_ connection: SQLiteConnection) throws -> Int64 {
+        try connection.scalarInt("SELECT count(*) FROM users WHERE role = 'owner' AND disabled = 0") ?? 0
+    }
+
+    static func insert(_ connection: SQLiteConnection, name: String, role: Role, passwordHash: String?, at now: Date) throws -> User {
+        try connection.run(
+            "INSERT INTO users (name, role, password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [name, role.rawValue, passwordHash, passwordHash == nil ? nil : now, now, now])
         return User(
-            id: connection.lastInsertRowID, name: name, timeZone: "UTC", displayName: nil, headline: nil, createdAt: now, updatedAt: now,
-            version: 1)
+            id: connection.lastInsertRowID, name: name, timeZone: "UTC", displayName: nil, headline: nil, role: role, disabled: false,
+            hasPassword: passwordHash != nil, createdAt: now, updatedAt: now, version: 1)
     }
 
     /// Writes the fields `/me` may change, with a new `updated_at` and version.
@@ -60,12 +89,42 @@ enum UserStore {
             "UPDATE users SET display_name = ?, headline = ?, time_zone = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [user.displayName, user.headline, user.timeZone, now, user.id])
     }
+
+    /// Writes the fields `/users/{id}` may change.
+    static func updateAdministration(_ connection: SQLiteConnection, id: Int64, role: Role, disabled: Bool, at now: Date) throws {
+        try connection.run(
+            "UPDATE users SET role = ?, disabled = ?, updated_at = ?, version = version + 1 WHERE id = ?", [role.rawValue, disabled ? 1 : 0, now, id])
+    }
+
+    static func setPassword(_ connection: SQLiteConnection, id: Int64, hash: String, at now: Date) throws {
+        try connection.run(
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?", [hash, now, now, id])
+    }
+
+    static func listQuery(role: Role?, disabled: Bool?) -> KeysetQuery {
+        var query = KeysetQuery(select: columns, from: "users u", alias: "u", conditions: ["1"], arguments: [], columnCount: Int32(Column.allCases.count))
+        query.equals("u.role", role?.rawValue)
+        query.equals("u.disabled", disabled.map { $0 ? 1 : 0 })
+        return query
+    }
+
+    /// Deletes an account and everything it owns. Meetings go before contacts and contacts
+    /// before organizations: their foreign keys RESTRICT, and a cascade from `users` would meet
+    /// them in no particular order. Each delete fires the search index's triggers, so the
+    /// account's rows leave the index too.
+    static func delete(_ connection: SQLiteConnection, id: Int64) throws {
+        try connection.run("DELETE FROM meetings WHERE user_id = ?", [id])
+        try connection.run("DELETE FROM leads WHERE user_id = ?", [id])
+        try connection.run("DELETE FROM contacts WHERE user_id = ?", [id])
+        try connection.run("DELETE FROM organizations WHERE user_id = ?", [id])
+        try connection.run("DELETE FROM users WHERE id = ?", [id])
+    }
 }
 
 /// The SQL of `tokens`: only hashes of secrets and a short lookup prefix are stored.
 enum TokenStore {
     enum Column: Int32, ColumnSet {
-        case id, owner, name, createdAt, updatedAt, version, lastUsedAt
+        case id, owner, name, createdAt, updatedAt, version, lastUsedAt, kind, expiresAt
 
         var role: ColumnRole {
             switch self {
@@ -76,31 +135,70 @@ enum TokenStore {
             case .updatedAt: .updatedAt
             case .version: .version
             case .lastUsedAt: .field("last_used_at")
+            case .kind: .field("kind")
+            case .expiresAt: .field("expires_at")
             }
         }
     }
 
-    private static let columns = "t.id, t.user_id, t.name, t.created_at, t.updated_at, t.version, t.last_used_at"
+    private static let columns = "t.id, t.user_id, t.name, t.created_at, t.updated_at, t.version, t.last_used_at, t.kind, t.expires_at"
 
     static func record(_ row: Row) -> Token {
         Token(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
-            version: row.int64(Column.version), lastUsedAt: row.date(Column.lastUsedAt))
+            version: row.int64(Column.version), lastUsedAt: row.date(Column.lastUsedAt),
+            kind: TokenKind(rawValue: row.string(Column.kind)) ?? .api, expiresAt: row.date(Column.expiresAt))
     }
 
-    static func insert(_ connection: SQLiteConnection, userID: Int64, name: String, lookup: String, hash: [UInt8], at now: Date) throws -> Token {
+    static func insert(
+        _ connection: SQLiteConnection, userID: Int64, name: String, kind: TokenKind = .api, expiresAt: Date? = nil, lookup: String, hash: [UInt8],
+        at now: Date
+    ) throws -> Token {
         try connection.run(
-            "INSERT INTO tokens (user_id, name, lookup, secret_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [userID, name, lookup, hash, now, now])
-        return Token(id: connection.lastInsertRowID, userID: userID, name: name, createdAt: now, updatedAt: now, version: 1, lastUsedAt: nil)
+            "INSERT INTO tokens (user_id, name, kind, expires_at, lookup, secret_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [userID, name, kind.rawValue, expiresAt, lookup, hash, now, now])
+        return Token(
+            id: connection.lastInsertRowID, userID: userID, name: name, createdAt: now, updatedAt: now, version: 1, lastUsedAt: nil, kind: kind,
+            expiresAt: expiresAt)
     }
 
-    /// Tokens whose lookup prefix matches, with their hashes, for a constant-time comparison.
-    static func candidates(_ connection: SQLiteConnection, lookup: String) throws -> [(id: Int64, userID: Int64, hash: [UInt8])] {
-        try connection.query("SELECT id, user_id, secret_hash FROM tokens WHERE lookup = ?", [lookup]) {
-            (id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2))
+    /// A token that matched its lookup prefix, with what deciding its validity needs.
+    struct Candidate {
+        var id: Int64
+        var userID: Int64
+        var hash: [UInt8]
+        var kind: TokenKind
+        var expiresAt: Date?
+        /// When it was last used (or made): a session's idle period runs from here.
+        var lastActive: Date?
+        var role: Role
+        var disabled: Bool
+    }
+
+    /// Tokens whose lookup prefix matches, with their hashes, for a constant-time comparison,
+    /// and their account's role and state (one read: `tokens_lookup`, then the user by key).
+    static func candidates(_ connection: SQLiteConnection, lookup: String) throws -> [Candidate] {
+        try connection.query(
+            "SELECT t.id, t.user_id, t.secret_hash, t.kind, t.expires_at, coalesce(t.last_used_at, t.created_at), u.role, u.disabled "
+                + "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.lookup = ?", [lookup]
+        ) {
+            Candidate(
+                id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2), kind: TokenKind(rawValue: $0.string(3)) ?? .api, expiresAt: $0.date(4),
+                lastActive: $0.date(5), role: Role(rawValue: $0.string(6)) ?? .member, disabled: $0.int64(7) != 0)
         }
+    }
+
+    /// Ends every session of a user but `keeping` (a password change signs out elsewhere).
+    static func deleteSessions(_ connection: SQLiteConnection, userID: Int64, keeping: Int64?) throws {
+        try connection.run("DELETE FROM tokens WHERE user_id = ? AND kind = 'session' AND id IS NOT ?", [userID, keeping])
+    }
+
+    /// Sessions of a user that have ended: swept when the user signs in again.
+    static func deleteExpiredSessions(_ connection: SQLiteConnection, userID: Int64, idleSince: Date, now: Date) throws {
+        try connection.run(
+            "DELETE FROM tokens WHERE user_id = ? AND kind = 'session' AND (expires_at <= ? OR coalesce(last_used_at, created_at) <= ?)",
+            [userID, now, idleSince])
     }
 
     static func find(_ connection: SQLiteConnection, userID: Int64, id: Int64) throws -> Token? {

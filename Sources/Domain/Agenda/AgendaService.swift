@@ -9,6 +9,7 @@ import SQLiteCore
 /// What the agenda can ask the user to do.
 public enum AgendaKind: String, Sendable, CaseIterable, Comparable {
     case askReferralAgain = "ask_referral_again"
+    case coachNote = "coach_note"
     case contactReferral = "contact_referral"
     case event
     case followUp = "follow_up"
@@ -29,6 +30,7 @@ public enum AgendaKind: String, Sendable, CaseIterable, Comparable {
         case .event: ("events", "event")
         case .contactReferral: ("referrals", "referral")
         case .keepInTouch: ("contacts", "contact")
+        case .coachNote: ("coach_notes", "coach note")
         }
     }
 }
@@ -47,6 +49,7 @@ public struct DueItem: Sendable, Equatable {
     public var eventID: Int64?
     public var referralID: Int64?
     public var outreachID: Int64?
+    public var coachNoteID: Int64?
 }
 
 /// One day's agenda page.
@@ -231,6 +234,7 @@ struct AgendaReader {
         try referrals()
         try keepInTouch()
         try reminders()
+        try coachNotes()
         items.sort { ($0.due, $0.kind.rawValue, $0.refID) < ($1.due, $1.kind.rawValue, $1.refID) }
         // Prep is judged meeting by meeting: only as far as the page can still reach.
         try prepMissing(through: items.count >= limit ? items[limit - 1].due : nil)
@@ -322,6 +326,24 @@ struct AgendaReader {
                 DueItem(
                     kind: .event, due: row.string(1), refID: row.int64(0), reason: reason, contactID: row.optionalInt64(4),
                     contactName: row.optionalString(5), meetingID: row.optionalInt64(6), eventID: row.int64(0)))
+        }
+    }
+
+    /// A coach's note stays until the member dismisses it (`coach_notes_user`).
+    private mutating func coachNotes() throws {
+        let (cursor, values) = after(.coachNote, due: "n.created_at", id: "n.id")
+        try connection.forEachRow(
+            "SELECT n.id, n.created_at, n.author_name, n.text, n.contact_id, c.name, c.organization_id, n.meeting_id FROM coach_notes n "
+                + "LEFT JOIN contacts c ON c.id = n.contact_id "
+                + "WHERE n.user_id = ?1 AND n.created_at < ?2" + cursor + " AND " + notDismissed(.coachNote, ref: "n.id")
+                + " ORDER BY n.created_at, n.id LIMIT \(limit)",
+            [userID, end] + values
+        ) { row in
+            items.append(
+                DueItem(
+                    kind: .coachNote, due: row.string(1), refID: row.int64(0), reason: "Your coach \(row.string(2)) wrote: \(row.string(3))",
+                    contactID: row.optionalInt64(4), contactName: row.optionalString(5), organizationID: row.optionalInt64(6),
+                    meetingID: row.optionalInt64(7), coachNoteID: row.int64(0)))
         }
     }
 

@@ -30,4 +30,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case badQuery(field: String, detail: String)
     /// The database stayed locked past its busy timeout; the client may try again.
     case busy
+    /// A bounded queue (password hashing) is full; the client may try again shortly.
+    case overloaded(String)
+    /// The caller's role may not do this (account management): 403 `forbidden`.
+    case forbidden(String)
 }

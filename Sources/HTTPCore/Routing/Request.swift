@@ -17,6 +17,9 @@ public struct Request: Sendable {
     public var remoteAddress: String
     /// The template that matched, for logs and metrics.
     public var routeTemplate: String?
+    /// Set by a route that wraps another for the handler it calls (the account a shared read
+    /// acts as); never from anything on the wire.
+    public var attachment: (any Sendable)?
 
     public init(head: HTTPRequestHead, body: [UInt8], requestID: String = "", remoteAddress: String = "") {
         self.head = head

@@ -73,6 +73,22 @@ public struct Router<Route: Sendable>: Sendable {
         return .methodNotAllowed(allowed: Self.allowed(node))
     }
 
+    /// The route added for `method` at `template` exactly as it was added (to wrap it under
+    /// another prefix).
+    public func route(method: String, template: String) -> Route? {
+        var node = root
+        for segment in template.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment.hasPrefix("{") && segment.hasSuffix("}") {
+                guard let parameter = node.parameter else { return nil }
+                node = parameter.node
+            } else {
+                guard let child = node.literals[String(segment)] else { return nil }
+                node = child
+            }
+        }
+        return node.template == template ? node.routes[method] : nil
+    }
+
     /// The methods a path answers, or nil when no route has that path.
     public func allowedMethods(path: String) -> [String]? {
         guard let (node, _) = find(path: path), !node.routes.isEmpty else { return nil }

@@ -1,5 +1,4 @@
 import CSystemShims
-import Primitives
 
 /// A fixed set of threads that run handlers, so that a blocking handler (SQLite, files)
 /// never occupies an I/O thread nor makes Dispatch spawn a thread per blocked call.
@@ -17,12 +16,12 @@ public final class WorkerPool: Sendable {
     /// every connection it owns, reading, writing and compressing; at equal priority four busy
     /// workers on two cores left it a third of a core, and responses that were ready waited
     /// for it. Measured on gzip'd 50-contact pages (W7): +25% requests/s, p99 -20%.
-    static let niceness: Int32 = 5
+    public static let niceness: Int32 = 5
 
-    public init(threads: Int, maxQueued: Int) {
+    public init(threads: Int, maxQueued: Int, name: String = "foothold-worker") {
         self.maxQueued = maxQueued
         for index in 0..<max(1, threads) {
-            SystemThread.start(name: "foothold-worker-\(index)") { [self] in
+            SystemThread.start(name: "\(name)-\(index)") { [self] in
                 _ = foothold_lower_thread_priority(Self.niceness)
                 self.work()
             }
