@@ -123,6 +123,8 @@ def seed_foothold(work, binary, workload=""):
     import sqlite3
     db = os.path.join(work, "foothold.sqlite")
     token = subprocess.run([binary, "user", "add", "bench", "--db", db], capture_output=True, text=True, check=True).stdout.strip()
+    if workload == "S1":
+        subprocess.run([binary, "user", "passwd", "bench", "--db", db], input=S1_PASSWORD + "\n", capture_output=True, text=True, check=True)
     contacts = SCALE.get(workload, 10_000)
     with sqlite3.connect(db) as conn:
         user = conn.execute("SELECT id FROM users WHERE name = 'bench'").fetchone()[0]
@@ -148,6 +150,18 @@ def seed_foothold(work, binary, workload=""):
         # the API would have done long before).
         subprocess.run([binary, "reindex", "--db", db], capture_output=True, check=True)
     return token
+
+
+# S1 signs in as the bench user with this password (argon2id, m=19 MiB, t=2, p=1).
+S1_PASSWORD = "bench password of the S1 workload"
+
+
+def vm_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 # Seeded databases of the read-only workloads, reused across rounds: (binary, workload) -> (dir, token).
@@ -183,6 +197,10 @@ def lua_script(work, name, workload, token):
         lines.append('wrk.headers["Content-Type"] = "application/json"')
         lines.append('request = function() return wrk.format("POST", "/meetings", nil, '
                      '\'{"contact_id":\' .. math.random(1, 10000) .. \',"scheduled_at":"2026-12-03T15:00:00Z","medium":"video"}\') end')
+    elif workload == "S1":
+        # No bearer token: a name and password, every request a full argon2id check and a new session.
+        lines = ["wrk.method = \"POST\"", 'wrk.headers["Content-Type"] = "application/json"',
+                 f"wrk.body = '{{\"name\":\"bench\",\"password\":\"{S1_PASSWORD}\"}}'"]
     elif workload.startswith("W5"):
         # A contact's distinctive name token, typed as a prefix ("4821" finds Person 4821, and at
         # 100,000 contacts Person 48210-48219 too). Words every row shares ("person") cost in
@@ -277,7 +295,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--synchronous", default="normal", choices=["normal", "full"])
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W5x10,W6,W6x10,W7,W8,W9,W10")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W5x10,W6,W6x10,W7,W8,W9,W10,S1")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--baseline", help="another foothold binary (e.g. an earlier commit's release build), run in turn beside this one")
     parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run")
@@ -304,13 +322,14 @@ def main():
     except (ValueError, OSError):
         pass
     results = {}
+    idle_rss = {}
     for workload in args.workloads.split(","):
         for round_index in range(args.rounds):
             for name, start in starters.items():
                 if name == "nginx" and workload != "W1":
                     continue
                 # The peer has no meetings: W9 and W10 are measured against our own W4.
-                if name == "peer" and workload in ("W9", "W10") + tuple(SCALE):
+                if name == "peer" and workload in ("W9", "W10", "S1") + tuple(SCALE):
                     continue
                 work = tempfile.mkdtemp(prefix="foothold-bench-")
                 server = start(work, workload)
@@ -319,7 +338,12 @@ def main():
                     script = None if workload == "W1" else lua_script(work, name, workload, Server.token)
                     if workload == "W8":
                         idle = IdleConnections(server.port)
-                    path = {"W1": "/health", "W4": "/contacts", "W9": "/meetings"}.get(workload, "/")
+                    path = {"W1": "/health", "W4": "/contacts", "W9": "/meetings", "S1": "/sessions"}.get(workload, "/")
+                    if workload == "S1":
+                        # Idle: after one sign-in, so the hashing pool's threads exist.
+                        subprocess.run(["curl", "-s", "-o", "/dev/null", "-H", "Content-Type: application/json", "-d",
+                                        json.dumps({"name": "bench", "password": S1_PASSWORD}), f"http://127.0.0.1:{server.port}/sessions"])
+                        idle_rss[(workload, name)] = max(idle_rss.get((workload, name), 0), vm_rss_kib(server.proc.pid))
                     rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{path}", args.duration, args.connections, script)
                 finally:
                     if idle:
@@ -344,6 +368,8 @@ def main():
             small = results.get((workload[:2], name))
             if workload.endswith("x10") and small:
                 line += f"  | p99 / {workload[:2]}'s: {p99 / statistics.median(r[2] for r in small):5.2f}x (target at most 3)"
+            if workload == "S1" and (workload, name) in idle_rss:
+                line += f"  | peak RSS over idle: {(rss - idle_rss[(workload, name)]) / 1024:5.1f} MiB (target at most 64)"
             if workload in ("W9", "W10") and w4:
                 line += f"  | /W4: {rps / statistics.median(r[0] for r in w4):5.2f}x (target {0.8 if workload == 'W9' else 0.4})"
             print(line)

@@ -105,16 +105,13 @@ struct UserCommand: ParsableCommand {
             abstract: "Set an account's password and end its sessions.",
             discussion: "On a terminal the password is asked twice and not shown; otherwise stdin is read (one trailing newline dropped). At least 12 characters, at most 1,024 bytes.")
 
-        @Argument(help: "The account's name.")
-        var name: String
-
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var account: AccountName
 
         func run() throws {
             try perform {
                 let secret = try readPassword()
-                try openAccounts(database.db).setPassword(userName: name, password: secret)
-                printError("foothold: password of '\(name)' set; its sessions ended")
+                try openAccounts(account.database.db).setPassword(userName: account.name, password: secret)
+                printError("foothold: password of '\(account.name)' set; its sessions ended")
             }
         }
     }
@@ -142,26 +139,20 @@ struct UserCommand: ParsableCommand {
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable an account: its tokens and sessions stop working, it cannot sign in.")
 
-        @Argument(help: "The account's name.")
-        var name: String
-
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var account: AccountName
 
         func run() throws {
-            try perform { _ = try openAccounts(database.db).administer(name: name, disabled: true) }
+            try perform { _ = try openAccounts(account.database.db).administer(name: account.name, disabled: true) }
         }
     }
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled account again.")
 
-        @Argument(help: "The account's name.")
-        var name: String
-
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var account: AccountName
 
         func run() throws {
-            try perform { _ = try openAccounts(database.db).administer(name: name, disabled: false) }
+            try perform { _ = try openAccounts(account.database.db).administer(name: account.name, disabled: false) }
         }
     }
 
@@ -281,4 +272,12 @@ private func promptHidden(_ prompt: String) throws -> String {
     }
     guard let line = readLine(strippingNewline: true) else { throw ValidationError("No password was given.") }
     return line
+}
+
+/// The account a `user` subcommand acts on, and the database it is in.
+struct AccountName: ParsableArguments {
+    @Argument(help: "The account's name.")
+    var name: String
+
+    @OptionGroup var database: DatabaseOptions
 }

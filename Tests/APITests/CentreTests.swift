@@ -91,6 +91,7 @@ struct CentreTests {
         #expect(try owner.patch("/users/\(memberID)", #"{"name":"renamed"}"#).status == 400)
         #expect(try owner.post("/users", #"{"name":"bad name"}"#).problemFields == ["name"])
         #expect(try owner.post("/users", #"{"name":"short","password":"short"}"#).problemFields == ["password"])
+        #expect(try owner.post("/users", #"{"name":"nullpass","password":null}"#).problemFields == ["password"])
         #expect(try owner.post("/users", #"{"name":"OWNER"}"#).isProblem(409, "name_taken"))
         #expect(try owner.get("/users/999").isProblem(404, "not_found"))
         #expect(try live.count("SELECT count(*) FROM users") == 4)

@@ -86,6 +86,7 @@ struct SignInTests {
         try live.setPassword("owner")
         #expect(try live.anonymousPost("/sessions", #"{"name":"owner"}"#).isProblem(422, "validation_failed"))
         #expect(try live.anonymousPost("/sessions", #"{"name":"owner","password":12}"#).problemFields == ["password"])
+        #expect(try live.anonymousPost("/sessions", #"{"name":"owner","password":null}"#).problemFields == ["password"])
         #expect(try live.anonymousPost("/sessions", #"{"name":"owner","password":"x","extra":1}"#).status == 400)
         #expect(try live.anonymousPost("/sessions", "not json").status == 400)
         let huge = String(repeating: "a", count: 5000)
@@ -156,6 +157,7 @@ struct SignInTests {
         let long = String(repeating: "é", count: 513)
         #expect(try session.post("/me/password", #"{"current_password":"\#(goodPassword)","new_password":"\#(long)"}"#).problemFields == ["new_password"])
         #expect(try session.post("/me/password", #"{"new_password":"another long password"}"#).problemFields == ["current_password"])
+        #expect(try session.post("/me/password", #"{"current_password":null,"new_password":"another long password"}"#).problemFields == ["current_password"])
         // Refused changes changed nothing: the old password still signs in.
         _ = try live.signIn("owner")
 

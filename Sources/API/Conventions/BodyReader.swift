@@ -116,6 +116,15 @@ struct BodyReader {
         return text
     }
 
+    /// A string member that may be absent but never null (passwords, codes); nil when absent.
+    func nonNullString(_ name: String) -> String? {
+        if isNull(name) {
+            issue(name, "must be a string, not null")
+            return nil
+        }
+        return rawString(name)
+    }
+
     /// Whether the body has the member at all (null included).
     func has(_ name: String) -> Bool {
         member(name) != nil

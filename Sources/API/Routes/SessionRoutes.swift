@@ -21,7 +21,7 @@ enum SessionRoutes {
         router.add("POST", "/sessions", Route(inline: true) { request in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["name", "password"])
-            let name = body.rawString("name"), password = body.rawString("password")
+            let name = body.nonNullString("name"), password = body.nonNullString("password")
             for field in ["name", "password"] where !body.has(field) { body.reject(field, "is required") }
             try body.finish()
             guard let name, let password else { throw Problem.validation(field: "name", "is required") }
@@ -51,7 +51,7 @@ enum SessionRoutes {
         router.add("POST", "/me/password", auth.route(inline: true) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["current_password", "new_password"])
-            let current = body.rawString("current_password"), new = body.rawString("new_password")
+            let current = body.nonNullString("current_password"), new = body.nonNullString("new_password")
             if !body.has("new_password") { body.reject("new_password", "is required") }
             try body.finish()
             try throttle.check(address: request.remoteAddress, name: "#\(principal.userID)")
@@ -64,7 +64,7 @@ enum SessionRoutes {
         router.add("DELETE", "/me", auth.route(inline: true) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["confirm"])
-            let confirm = body.rawString("confirm")
+            let confirm = body.nonNullString("confirm")
             try body.finish()
             return .later(accounts.deleteSelf(principal, confirm: confirm)) { _ in Reply.noContent }
         })
@@ -72,7 +72,7 @@ enum SessionRoutes {
         router.add("POST", "/invites/accept", Route(inline: true) { request in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["code", "name", "password"])
-            let code = body.rawString("code"), name = body.rawString("name"), password = body.rawString("password")
+            let code = body.nonNullString("code"), name = body.nonNullString("name"), password = body.nonNullString("password")
             for field in ["code", "name", "password"] where !body.has(field) { body.reject(field, "is required") }
             try body.finish()
             let session = accounts.acceptInvite(code: code ?? "", name: name ?? "", password: password ?? "")

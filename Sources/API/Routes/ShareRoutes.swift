@@ -17,7 +17,7 @@ enum ShareRoutes {
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(
                 request, fields: ["grantee", "scope"], computed: ["direction", "user_id", "user_name", "grantee_id", "grantee_name"])
-            let grantee = body.rawString("grantee")
+            let grantee = body.nonNullString("grantee")
             if !body.has("grantee") { body.reject("grantee", "is required: the user name of the account to share with") }
             let scope = body.enumeration("scope", ShareScope.self)
             try body.finish()

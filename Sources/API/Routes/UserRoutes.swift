@@ -21,10 +21,10 @@ enum UserRoutes {
         router.add("POST", "/users", auth.route(inline: true) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(request, fields: ["name", "role", "password"], computed: ["disabled", "has_password", "display_name", "headline", "time_zone"])
-            let name = body.rawString("name")
+            let name = body.nonNullString("name")
             if !body.has("name") { body.reject("name", "is required") }
             let role = body.enumeration("role", Role.self)
-            let password = body.rawString("password")
+            let password = body.nonNullString("password")
             try body.finish()
             let created = accounts.createUser(principal, name: name ?? "", role: role.applied(to: nil) ?? .member, password: password)
             return .later(created) { user in

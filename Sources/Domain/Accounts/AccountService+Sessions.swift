@@ -85,8 +85,8 @@ extension AccountService {
     }
 
     /// `POST /me/password`: checks the current password (none is asked for while the account
-    /// has none), stores the new one and ends the account's other sessions. Returns whether
-    /// the current password was wrong (nil: changed).
+    /// has none), stores the new one and ends the account's other sessions; a wrong current
+    /// password fails with `unprocessable` code `wrong_password`.
     public func changePassword(principal: Principal, current: String?, new: String) -> Future<Void> {
         var validator = Validator()
         if let problem = PasswordPolicy.problem(new) { validator.add("new_password", problem) }
