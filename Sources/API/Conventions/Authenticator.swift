@@ -19,7 +19,7 @@ struct Authenticator: Sendable {
     /// would let any client lock everyone out: over the limit, only failures get 429.
     func principal(for request: Request) throws -> Principal {
         // A shared read: the wrapping route authenticated the grantee and checked the share.
-        if let acting = request.attachment as? Principal { return acting }
+        if let acting = request.attachment as? ActingPrincipal { return acting.principal }
         guard let header = request.headers["authorization"] else {
             throw Problem(status: 401, code: "unauthorized", detail: "Send 'Authorization: Bearer <token>'.", headers: [("WWW-Authenticate", Self.challenge)])
         }
@@ -61,5 +61,14 @@ struct Authenticator: Sendable {
     /// server's body limit for the route (imports need more than 1 MiB), before the body is read.
     func route(inline: Bool = false, bodyLimit: Int? = nil, _ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
         Route(inline: inline, bodyLimit: bodyLimit) { request in try handler(request, try principal(for: request)) }
+    }
+}
+
+/// The principal a shared read acts as, handed from the wrapping route to the one it wraps.
+final class ActingPrincipal: Sendable {
+    let principal: Principal
+
+    init(_ principal: Principal) {
+        self.principal = principal
     }
 }

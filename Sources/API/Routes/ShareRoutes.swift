@@ -100,7 +100,7 @@ enum ShareRoutes {
             shares.recordRead(access, method: request.method, route: template ?? "/coach-notes")
             let acting = Principal(userID: sharerID, tokenID: grantee.tokenID, role: .member, tokenKind: grantee.tokenKind, share: access)
             var inner = request
-            inner.attachment = acting
+            inner.attachment = ActingPrincipal(acting)
             return try handler(inner, acting)
         }
     }

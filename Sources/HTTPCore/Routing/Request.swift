@@ -18,8 +18,9 @@ public struct Request: Sendable {
     /// The template that matched, for logs and metrics.
     public var routeTemplate: String?
     /// Set by a route that wraps another for the handler it calls (the account a shared read
-    /// acts as); never from anything on the wire.
-    public var attachment: (any Sendable)?
+    /// acts as); never from anything on the wire. A reference: every request copies this
+    /// struct, and an existential of any type would add 32 bytes to each copy.
+    public var attachment: (any AnyObject & Sendable)?
 
     public init(head: HTTPRequestHead, body: [UInt8], requestID: String = "", remoteAddress: String = "") {
         self.head = head
