@@ -119,18 +119,15 @@ struct UserCommand: ParsableCommand {
     struct RoleCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "role", abstract: "Give an account a role (owner, admin or member).")
 
-        @Argument(help: "The account's name.")
-        var name: String
+        @OptionGroup var account: AccountName
 
         @Argument(help: "owner, admin or member.")
         var role: String
 
-        @OptionGroup var database: DatabaseOptions
-
         func run() throws {
             guard let parsed = Role(rawValue: role) else { throw ValidationError("The role must be owner, admin or member.") }
             try perform {
-                let user = try openAccounts(database.db).administer(name: name, role: parsed)
+                let user = try openAccounts(account.database.db).administer(name: account.name, role: parsed)
                 printError("foothold: '\(user.name)' is now \(user.role.rawValue)")
             }
         }
@@ -159,17 +156,14 @@ struct UserCommand: ParsableCommand {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete an account and all its data, in one transaction.")
 
-        @Argument(help: "The account's name.")
-        var name: String
+        @OptionGroup var account: AccountName
 
         @Flag(help: "Required: the data cannot be brought back (but from a backup).")
         var yes = false
 
-        @OptionGroup var database: DatabaseOptions
-
         func run() throws {
-            guard yes else { throw ValidationError("This deletes '\(name)' and all its data; add --yes to go ahead.") }
-            try perform { try openAccounts(database.db).deleteUser(name: name) }
+            guard yes else { throw ValidationError("This deletes '\(account.name)' and all its data; add --yes to go ahead.") }
+            try perform { try openAccounts(account.database.db).deleteUser(name: account.name) }
         }
     }
 }

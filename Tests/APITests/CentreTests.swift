@@ -75,7 +75,10 @@ struct CentreTests {
         #expect(disabled.json?["disabled"] == .bool(true))
         #expect(try member.get("/me").isProblem(401, "invalid_token"))
         #expect(try live.anonymousPost("/sessions", #"{"name":"max+cs@centre.example","password":"\#(goodPassword)"}"#).isProblem(403, "account_disabled"))
+        #expect(try admin.walkIDs("/users?disabled=true") == [memberID])
+        #expect(try admin.get("/users?disabled=maybe").isProblem(400, "bad_query"))
         #expect(try admin.patch("/users/\(memberID)", #"{"disabled":false}"#).json?["disabled"] == .bool(false))
+        #expect(try admin.walkIDs("/users?disabled=true") == [])
         #expect(try live.signIn("max+cs@centre.example").get("/me").status == 200)
 
         // Only an owner makes admins and owners.

@@ -111,7 +111,7 @@ struct ShareTests {
     }
 
     @Test func sharingRulesAndBadInput() throws {
-        let (live, member, _, _, stranger) = try setUp()
+        let (live, member, _, coach, stranger) = try setUp()
         #expect(try member.post("/shares", #"{"grantee":"nobody"}"#).problemFields == ["grantee"])
         #expect(try member.post("/shares", #"{"grantee":"mia"}"#).problemFields == ["grantee"])
         #expect(try member.post("/shares", #"{"grantee":"cole","scope":"write"}"#).problemFields == ["scope"])
@@ -125,6 +125,11 @@ struct ShareTests {
         #expect(try live.count("SELECT count(*) FROM shares") == 1)
         // A share is visible to its two sides only.
         let id = try #require(first.json?["id"]?.intValue)
+        let fromGrantee = try coach.get("/shares/\(id)")
+        #expect(fromGrantee.status == 200)
+        #expect(fromGrantee.json?["direction"] == .string("received"))
+        #expect(fromGrantee.header("etag") == "\"1\"")
+        #expect(try member.delete("/shares/\(id)", headers: [("If-Match", "\"7\"")]).isProblem(412, "precondition_failed"))
         #expect(try stranger.get("/shares/\(id)").isProblem(404, "not_found"))
         #expect(try stranger.delete("/shares/\(id)").isProblem(404, "not_found"))
         #expect(try live.count("SELECT count(*) FROM shares") == 1)
