@@ -38,4 +38,36 @@ public enum NameKey {
     public static func key(_ text: String) -> String {
         String(decoding: display(text).lowercased()._nfcCodeUnits, as: UTF8.self)
     }
+
+    private static let foldTable: [UInt32: [Unicode.Scalar]] = {
+        var table: [UInt32: [Unicode.Scalar]] = [:]
+        table.reserveCapacity(1024)
+        for entry in FoldTable.data.split(separator: ";") {
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2, let source = UInt32(parts[0], radix: 16) else { continue }
+            table[source] = parts[1].split(separator: ".").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }
+        }
+        return table
+    }()
+
+    /// What lists match `q` against and sort names by: the key with diacritics and case gone,
+    /// so "Álvarez", "alvarez" and "A\u{301}lvarez" (NFD) are one, and "Élise" sorts among the
+    /// E's. Search's index folds the same way (FTS5's unicode61, remove_diacritics 2).
+    public static func fold(_ text: String) -> String {
+        // Nearly every name is ASCII: lower-casing and tidying spaces is all it needs.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) && !text.contains("  ") {
+            let lowered = text.lowercased()
+            let trimmed = lowered.trimmingWhitespace()
+            return trimmed
+        }
+        var scalars = String.UnicodeScalarView()
+        for scalar in key(text).unicodeScalars {
+            if let base = foldTable[scalar.value] {
+                for folded in base { scalars.append(contentsOf: String(folded).lowercased().unicodeScalars) }
+            } else if scalar.properties.generalCategory != .nonspacingMark {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
 }

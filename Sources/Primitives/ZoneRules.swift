@@ -392,7 +392,8 @@ extension ZoneRules {
     /// `count` business days after `instant`: Saturdays and Sundays in this zone are skipped, and
     /// the local time of day is kept (so across a DST change the UTC instant moves by the shift).
     /// A start on a weekend counts from the Monday after.
-    public func addingBusinessDays(_ count: Int, to instant: Int64) -> Int64 {
+    /// `holidays` are local dates as days since 1970-01-01, skipped as weekends are.
+    public func addingBusinessDays(_ count: Int, to instant: Int64, holidays: Set<Int64> = []) -> Int64 {
         let local = instant + Int64(offset(at: instant))
         var days = floorDiv(local, 86400)
         let timeOfDay = local - days * 86400
@@ -400,7 +401,7 @@ extension ZoneRules {
         while remaining > 0 {
             days += 1
             let weekday = floorMod(days + 4, 7)
-            if weekday != 0 && weekday != 6 { remaining -= 1 }
+            if weekday != 0 && weekday != 6 && !holidays.contains(days) { remaining -= 1 }
         }
         return self.instant(ofLocal: days * 86400 + timeOfDay)
     }

@@ -2,11 +2,16 @@
 public struct Migration: Sendable, Equatable {
     public var name: String
     public var sql: String
+    /// What SQL cannot compute (folded names), run after the SQL in the same transaction.
+    public var fill: (@Sendable (SQLiteConnection) throws -> Void)?
 
-    public init(name: String, sql: String) {
+    public init(name: String, sql: String, fill: (@Sendable (SQLiteConnection) throws -> Void)? = nil) {
         self.name = name
         self.sql = sql
+        self.fill = fill
     }
+
+    public static func == (a: Migration, b: Migration) -> Bool { a.name == b.name && a.sql == b.sql }
 
     /// FNV-1a 64 of the SQL, hex: detects a migration file edited after it was applied.
     /// (Not a defence against tampering: the database file itself is trusted.)

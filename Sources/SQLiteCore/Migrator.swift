@@ -79,6 +79,7 @@ public struct Migrator: Sendable {
                 defer { if keysOff { try? connection.execute("PRAGMA foreign_keys = ON") } }
                 try connection.transaction(.immediate) {
                     try connection.execute(migration.sql)
+                    try migration.fill?(connection)
                     if keysOff {
                         let violations = try connection.query("PRAGMA foreign_key_check") { $0.string(0) }
                         if let table = violations.first {
@@ -91,6 +92,10 @@ public struct Migrator: Sendable {
                 }
             } catch let error as SQLiteError {
                 throw Failure.failed(name: migration.name, message: error.message)
+            } catch let error as Failure {
+                throw error
+            } catch {
+                throw Failure.failed(name: migration.name, message: "\(error)")
             }
             appliedNow.append(migration.name)
         }

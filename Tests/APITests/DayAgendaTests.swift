@@ -30,6 +30,13 @@ struct DayAgendaTests {
         throw ClientError("agenda paging did not end")
     }
 
+    /// Moves "now" on to a time the test records as past (never back): a time something
+    /// happened cannot be in the future.
+    static func advance(_ clock: ManualClock, to text: String) throws {
+        let time = try at(text)
+        if time > clock.now() { clock.set(time) }
+    }
+
     static func kinds(_ client: APIClient, _ date: String) throws -> [String] {
         try items(client, date).map(\.kind)
     }
@@ -43,6 +50,7 @@ struct DayAgendaTests {
         let acme = try owner.create("/organizations", #"{"name":"Acme"}"#)
         let ann = try owner.create("/contacts", #"{"name":"Ann Lee","organization_id":\#(acme)}"#)
         let ben = try owner.create("/contacts", #"{"name":"Ben Ng","organization_id":\#(acme)}"#)
+        try Self.advance(clock, to: "2026-11-20T20:00:00Z")
         let sent = try owner.create("/outreach", #"{"contact_id":\#(ann),"sent_at":"2026-11-20T20:00:00Z"}"#)
 
         // Three business days from Friday 15:00 is Wednesday 15:00 (the weekend skipped), seven is
@@ -71,12 +79,14 @@ struct DayAgendaTests {
         #expect(try owner.patch("/me", #"{"time_zone":"America/New_York"}"#).status == 200)
 
         // Writing to Ben is the second contact: Ann's try_second_contact is done, Ben's thread starts.
+        try Self.advance(clock, to: "2026-11-26T14:00:00Z")
         let second = try owner.create("/outreach", #"{"contact_id":\#(ben),"sent_at":"2026-11-26T14:00:00Z"}"#)
         let later = try Self.items(owner, "2026-12-10")
         // Ben's second contact is due Tuesday 09:00 there, before Ann's follow-up at 15:00.
         #expect(later.map(\.kind) == ["try_second_contact", "follow_up", "follow_up"])
         #expect(later.map(\.ref) == [second, sent, second])
         // A reply from anyone at Acme ends every pending follow-up there.
+        try Self.advance(clock, to: "2026-11-27T14:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(ben),"direction":"inbound","sent_at":"2026-11-27T14:00:00Z"}"#)
         #expect(try Self.kinds(owner, "2026-12-10") == [])
         #expect(try live.count("SELECT count(*) FROM reminders") == 0)
@@ -89,11 +99,13 @@ struct DayAgendaTests {
     }
 
     @Test func businessDaysAcrossDSTAndWeekends() throws {
-        let live = try LiveServer(clock: ManualClock(try Self.at("2026-10-30T16:00:00Z")))
+        let clock = ManualClock(try Self.at("2026-10-30T16:00:00Z"))
+        let live = try LiveServer(clock: clock)
         let owner = try live.owner()
         #expect(try owner.patch("/me", #"{"time_zone":"America/New_York"}"#).status == 200)
         let solo = try owner.create("/contacts", #"{"name":"Solo"}"#)
         // Friday 12:00 EDT; New York falls back on Sunday 1 November, so Wednesday 12:00 EST is 17:00Z.
+        try Self.advance(clock, to: "2026-10-30T16:00:00Z")
         let sent = try owner.create("/outreach", #"{"contact_id":\#(solo),"sent_at":"2026-10-30T16:00:00Z"}"#)
         // No organization: no second contact to try, only the follow-up, seven business days on.
         let items = try Self.items(owner, "2026-11-10")
@@ -109,16 +121,21 @@ struct DayAgendaTests {
         #expect(try Self.kinds(owner, "2026-11-10") == ["follow_up"])
         // A message sent on a Saturday counts from Monday.
         let weekend = try owner.create("/contacts", #"{"name":"Weekend"}"#)
+        try Self.advance(clock, to: "2026-11-21T15:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(weekend),"sent_at":"2026-11-21T15:00:00Z"}"#)
         #expect(try Self.items(owner, "2026-12-02").last?.due == "2026-12-01T15:00:00.000Z")
         #expect(try Self.items(owner, "2026-11-30").count == 1)
 
         // Following up once closes the thread: no further follow-ups for later messages.
+        try Self.advance(clock, to: "2026-11-11T16:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(solo),"sent_at":"2026-11-11T16:00:00Z"}"#)
+        try Self.advance(clock, to: "2026-11-25T16:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(solo),"sent_at":"2026-11-25T16:00:00Z"}"#)
         #expect(try Self.items(owner, "2027-01-01").map(\.item).allSatisfy { $0["contact_id"] != .int(solo) })
         // A reply from the contact ends it; the next message starts a new thread.
+        try Self.advance(clock, to: "2026-11-26T16:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(solo),"direction":"inbound","sent_at":"2026-11-26T16:00:00Z"}"#)
+        try Self.advance(clock, to: "2026-11-27T16:00:00Z")
         let fresh = try owner.create("/outreach", #"{"contact_id":\#(solo),"sent_at":"2026-11-27T16:00:00Z"}"#)
         #expect(try Self.items(owner, "2027-01-01").filter { $0.item["contact_id"] == .int(solo) }.map(\.ref) == [fresh])
     }
@@ -135,6 +152,7 @@ struct DayAgendaTests {
         #expect(due.first?.due == "2026-11-12T09:00:00.000Z")
         #expect(due.first?.item["reason"]?.stringValue?.contains("every 10 days") == true)
         // A reply is a touch: the timer restarts from it.
+        try Self.advance(clock, to: "2026-11-14T10:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(maria),"direction":"inbound","sent_at":"2026-11-14T10:00:00Z"}"#)
         #expect(try Self.kinds(owner, "2026-11-20") == [])
         #expect(try Self.items(owner, "2026-11-24").first?.due == "2026-11-24T10:00:00.000Z")
@@ -143,12 +161,14 @@ struct DayAgendaTests {
         #expect(dismissed.status == 201)
         #expect(dismissed.json?["until"] == .null)
         #expect(try Self.kinds(owner, "2026-12-30") == [])
+        try Self.advance(clock, to: "2026-11-25T10:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(maria),"channel":"phone","sent_at":"2026-11-25T10:00:00Z"}"#)
         #expect(try Self.items(owner, "2026-12-30").filter { $0.kind == "keep_in_touch" }.map(\.due) == ["2026-12-05T10:00:00.000Z"])
         // A cadence set later runs from the last touch logged before it: here a completed meeting.
         let ola = try owner.create("/contacts", #"{"name":"Ola"}"#)
         let meeting = try owner.create("/meetings", #"{"contact_id":\#(ola),"scheduled_at":"2026-11-02T08:00:00Z"}"#)
-        #expect(try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true}"#).status == 200)
+        // Logged afterwards: it happened on the 2nd.
+        #expect(try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true,"completed_at":"2026-11-02T09:00:00Z"}"#).status == 200)
         #expect(try owner.patch("/contacts/\(ola)", #"{"keep_in_touch_days":3}"#).status == 200)
         #expect(try Self.items(owner, "2026-11-30").filter { $0.kind == "keep_in_touch" && $0.ref == ola }.map(\.due) == ["2026-11-05T09:00:00.000Z"])
         // Clearing the cadence ends it; a contact who asked not to be contacted is never due.
@@ -197,8 +217,10 @@ struct DayAgendaTests {
         #expect(after[0].item["reason"]?.stringValue?.contains("Maria Berg referred you to Jon Dahl") == true)
         #expect(after[1].item["reason"]?.stringValue?.contains("2026-12-04 15:00") == true)
         // Done when recorded.
+        try Self.advance(clock, to: "2026-12-03T18:00:00Z")
         #expect(try owner.patch("/meetings/\(meeting)", #"{"thank_you_sent_at":"2026-12-03T18:00:00Z"}"#).status == 200)
         let jon = try #require(after[0].item["contact_id"]?.intValue)
+        try Self.advance(clock, to: "2026-12-03T19:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(jon),"sent_at":"2026-12-03T19:00:00Z"}"#)
         #expect(try Self.kinds(owner, "2026-12-03") == [])
         // A referral was made: no reminder to ask again.
@@ -218,11 +240,13 @@ struct DayAgendaTests {
         #expect(first.map(\.ref) == [meeting])
         #expect(first.first?.due == "2026-11-09T10:00:00.000Z")
         // The first ask: due again a week after it.
+        try Self.advance(clock, to: "2026-11-10T12:00:00Z")
         _ = try owner.create("/outreach", #"{"contact_id":\#(maria),"sent_at":"2026-11-10T12:00:00Z"}"#)
         #expect(try asks("2026-11-16").isEmpty)
         #expect(try asks("2026-11-17").first?.due == "2026-11-17T12:00:00.000Z")
         #expect(try asks("2026-11-17").first?.item["reason"]?.stringValue?.contains("the last time") == true)
         // The second ask closes the thread.
+        try Self.advance(clock, to: "2026-11-18T12:00:00Z")
         let second = try owner.create("/outreach", #"{"contact_id":\#(maria),"sent_at":"2026-11-18T12:00:00Z"}"#)
         #expect(try asks("2027-01-01").isEmpty)
         // Undoing the second ask reopens it; a referral from Maria closes it for good.
@@ -240,7 +264,8 @@ struct DayAgendaTests {
     }
 
     @Test func dismissAndSnooze() throws {
-        let live = try LiveServer(clock: ManualClock(try Self.at("2026-11-02T10:00:00Z")))
+        let clock = ManualClock(try Self.at("2026-11-02T10:00:00Z"))
+        let live = try LiveServer(clock: clock)
         let owner = try live.owner()
         let bob = try live.newUser("bob")
         let maria = try owner.create("/contacts", #"{"name":"Maria"}"#)

@@ -35,40 +35,47 @@ struct InteropTests {
         let dry = try Self.upload(owner, "/imports/linkedin?dry_run=true", file, type: "text/csv")
         #expect(dry.status == 200, "\(dry.text)")
         #expect(dry.json?["dry_run"] == .bool(true))
-        #expect(Self.counts(dry) == [5, 0, 1])
+        #expect(Self.counts(dry) == [6, 0, 1])
         #expect(try live.count("SELECT count(*) FROM contacts") == 0)
         #expect(try live.count("SELECT count(*) FROM organizations") == 0)
 
         let first = try Self.upload(owner, "/imports/linkedin", file, type: "text/csv; charset=utf-8")
         #expect(first.status == 200, "\(first.text)")
         #expect(first.json?["dry_run"] == .bool(false))
-        #expect(Self.counts(first) == [5, 0, 1])
-        #expect(first.json?["organizations_created"] == .int(3))
+        #expect(Self.counts(first) == [6, 0, 1])
+        #expect(first.json?["organizations_created"] == .int(4))
         #expect(Self.skipped(first) == [
-            "5: Connected On: \"31 Feb 2024\" is not a date like 12 Mar 2024",
             "6: has 3 fields where the header has 7",
             "7: has no first or last name",
             "9: email: must be an email address like name@example.com",
         ])
+        // A date that cannot be read costs the date, never the person.
+        let warnings = first.json?["warnings"]?.arrayValue ?? []
+        #expect(warnings.count == 1)
+        #expect(warnings.first?["row"] == .int(5))
+        #expect(warnings.first?["reason"] == .string("Connected On: \"31 Feb 2024\" is not a date; the contact was imported without it"))
         #expect(Self.skipped(dry) == Self.skipped(first))
         let contacts = try owner.walk("/contacts?sort=name")
-        #expect(contacts.map { $0["name"]?.stringValue ?? "" } == ["José Núñez", "Last Row", "Mei Chen", "Tom O'Brien", "Åsa Lindqvist"])
-        try #require(contacts.count == 5)
-        let jose = try #require(contacts.first)
+        #expect(contacts.map { $0["name"]?.stringValue ?? "" } == ["Åsa Lindqvist", "Broken Date", "José Núñez", "Last Row", "Mei Chen", "Tom O'Brien"])
+        try #require(contacts.count == 6)
+        let jose = contacts[2]
         #expect(jose["title"] == .string("Agronomist, \"field\" trials"))
         #expect(jose["email"] == .null)
         #expect(jose["source"] == .string("linkedin"))
         #expect(jose["notes"] == .string("Connected on LinkedIn on 2023-01-03."))
-        #expect(contacts[2]["title"] == .string("Lab Manager and Safety Officer"))
+        // Connected On is when the person was found (midnight in the account's zone, UTC here).
+        #expect(jose["identified_at"] == .string("2023-01-03T00:00:00Z"))
+        #expect(contacts[1]["identified_at"] == contacts[1]["created_at"])
+        #expect(contacts[4]["title"] == .string("Lab Manager and Safety Officer"))
         // "nordic soil lab" is the organization Åsa's row created, matched ignoring case.
-        #expect(contacts[2]["organization_id"] == contacts[4]["organization_id"])
+        #expect(contacts[4]["organization_id"] == contacts[0]["organization_id"])
         let organizations = try owner.walk("/organizations?sort=name").map { $0["name"]?.stringValue ?? "" }
-        #expect(organizations == ["Agro Coop, S.L.", "Nordic Soil Lab", "Peat Partners"])
+        #expect(organizations == ["Agro Coop, S.L.", "Nordic Soil Lab", "Nowhere Inc", "Peat Partners"])
 
         // The same file again changes nothing.
         let versions = contacts.map { $0["version"] }
         let again = try Self.upload(owner, "/imports/linkedin", file, type: "text/csv")
-        #expect(Self.counts(again) == [0, 0, 6])
+        #expect(Self.counts(again) == [0, 0, 7])
         #expect(again.json?["organizations_created"] == .int(0))
         #expect(try owner.walk("/contacts?sort=name").map { $0["version"] } == versions)
     }
@@ -79,7 +86,7 @@ struct InteropTests {
         let known = try owner.create("/contacts", #"{"name":"L. Row","email":"LAST@row.example","title":"Keeps this title"}"#)
         let mei = try owner.create("/contacts", #"{"name":"Mei","linkedin_url":"https://linkedin.com/in/mei-chen-42/","notes":"Mine"}"#)
         let report = try Self.upload(owner, "/imports/linkedin", try Self.fixture("linkedin-connections.csv"), type: "text/csv")
-        #expect(Self.counts(report) == [3, 2, 1], "\(report.text)")
+        #expect(Self.counts(report) == [4, 2, 1], "\(report.text)")
         let row = try #require(owner.get("/contacts/\(known)").json)
         #expect(row["name"] == .string("L. Row"))
         #expect(row["title"] == .string("Keeps this title"))
@@ -88,7 +95,9 @@ struct InteropTests {
         let merged = try #require(owner.get("/contacts/\(mei)").json)
         #expect(merged["notes"] == .string("Mine"))
         #expect(merged["title"] == .string("Lab Manager and Safety Officer"))
-        #expect(try live.count("SELECT count(*) FROM contacts") == 5)
+        // LinkedIn knew her before she was added here.
+        #expect(merged["identified_at"] == .string("2024-02-28T00:00:00Z"))
+        #expect(try live.count("SELECT count(*) FROM contacts") == 6)
         // The phone's cards merge into what LinkedIn brought: Mei gains an email, phone, place and tags.
         let android = try Self.upload(owner, "/imports/vcard", try Self.fixture("android.vcf"), type: "text/vcard")
         #expect(Self.counts(android) == [1, 1, 0], "\(android.text)")
@@ -106,8 +115,9 @@ struct InteropTests {
         #expect(iphone.status == 200, "\(iphone.text)")
         #expect(Self.counts(iphone) == [2, 0, 0])
         #expect(Self.skipped(iphone) == ["3: has no FN or N"])
+        // Sorted by name with diacritics folded: Å among the A's.
         let contacts = try owner.walk("/contacts?sort=name")
-        let asa = try #require(contacts.last)
+        let asa = try #require(contacts.first)
         #expect(asa["name"] == .string("Åsa Lindqvist"))
         #expect(asa["email"] == .string("asa@soil.example"))
         #expect(asa["phone"] == .string("+46 70 123 45 67"))
@@ -115,7 +125,7 @@ struct InteropTests {
         #expect(asa["location"] == .string("Kungsgatan 1, Uppsala, 753 21, Sweden"))
         #expect(asa["notes"] == .string("Met at the soil carbon workshop, 2024.\nPrefers long emails; no calls."))
         #expect(asa["title"] == .string("Senior Scientist"))
-        let chidi = try #require(contacts.first)
+        let chidi = try #require(contacts.last)
         #expect(chidi["name"] == .string("Dr. Chidi Okafor"))
         #expect(chidi["title"] == .string("Professor of Soil Science and Director of the Centre for Sustainable Agriculture Research"))
         #expect(chidi["email"] == .string("chidi.okafor@ui.example"))
@@ -127,7 +137,9 @@ struct InteropTests {
         #expect(Self.skipped(android).first?.contains("has no END:VCARD") == true)
         let jose = try #require(owner.walk("/contacts?q=agro").first)
         #expect(jose["name"] == .string("José Núñez"))
-        #expect(jose["notes"] == .string("Field trials in Valencia.\r\nAsk about the co-op's soil sensors."))
+        // Quoted-printable =0D=0A is a line break, kept as LF.
+        #expect(jose["notes"] == .string("Field trials in Valencia.\nAsk about the co-op's soil sensors."))
+        #expect(jose["source"] == .string("vcard"))
         #expect(jose["phone"] == .string("+34600000000"))
     }
 

@@ -220,7 +220,7 @@ struct KnowledgeReportTests {
         var completed = 0
         func meet() throws {
             let contact = try owner.create("/contacts", #"{"name":"P\#(completed)","interest_ids":[\#(area),\#(past)]}"#)
-            let meeting = try owner.create("/meetings", #"{"contact_id":\#(contact),"scheduled_at":"2026-11-01T08:00:00Z"}"#)
+            let meeting = try owner.create("/meetings", #"{"contact_id":\#(contact),"scheduled_at":"2026-10-31T08:00:00Z"}"#)
             #expect(try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true}"#).status == 200)
             completed += 1
         }

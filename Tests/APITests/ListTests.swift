@@ -156,7 +156,7 @@ struct ListTests {
         let listed = try owner.walk("/contacts?limit=3")
         try #require(listed.count == 8)
         #expect(listed[7]["name"] == .string("Zoë \"Z\" Ångström"))
-        #expect(listed[7]["notes"] == .string("line\r\nbreak\ttab é 😀"))
+        #expect(listed[7]["notes"] == .string("line\nbreak\ttab é 😀"))
         #expect(listed[7]["updated_at"] == .string("2026-11-27T13:05:00Z"))
         #expect(listed.map { $0["id"]?.intValue } == ids)
         for (id, item) in zip(ids, listed) {

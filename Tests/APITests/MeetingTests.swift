@@ -158,10 +158,11 @@ struct MeetingTests {
         // And the allowed ones move it.
         #expect(try owner.post("/meetings/\(try fixture.meeting("proposed"))/cancel", "").json?["status"] == .string("cancelled"))
         #expect(try owner.post("/meetings/\(try fixture.meeting("scheduled"))/no-show", "").json?["status"] == .string("no_show"))
-        // Actions take If-Match, and cancel takes no body.
+        // Actions take If-Match; cancel's body has only a reason ({} is no body).
         let id = try fixture.meeting("scheduled")
         #expect(try owner.post("/meetings/\(id)/cancel", "", headers: [("If-Match", "\"7\"")]).isProblem(412, "precondition_failed"))
-        #expect(try owner.post("/meetings/\(id)/cancel", #"{"x":1}"#).isProblem(400, "unexpected_body"))
+        #expect(try owner.post("/meetings/\(id)/cancel", #"{"x":1}"#).isProblem(400, "unknown_fields"))
+        #expect(try owner.post("/meetings/\(id)/cancel", " { } ", headers: [("If-Match", "\"7\"")]).isProblem(412, "precondition_failed"))
         #expect(try owner.post("/meetings/\(id)/cancel", "", headers: [("If-Match", "\"1\"")]).status == 200)
     }
 
@@ -375,14 +376,14 @@ struct MeetingTests {
         let contacted = try owner.create("/contacts", #"{"name":"Contacted","stage":"contacted"}"#)
         try meet(contacted)
         #expect(try stage(contacted) == "met")
-        // A proposed meeting does not move the stage; cancelling does not move it back.
+        // A proposed meeting does not move the stage; cancelling puts it back where it was.
         let fresh = try owner.create("/contacts", #"{"name":"Fresh"}"#)
         let proposed = try owner.create("/meetings", #"{"contact_id":\#(fresh)}"#)
         #expect(try stage(fresh) == "identified")
         _ = try owner.post("/meetings/\(proposed)/schedule", #"{"scheduled_at":"2026-12-03T15:00:00Z"}"#)
         #expect(try stage(fresh) == "scheduled")
         _ = try owner.post("/meetings/\(proposed)/cancel", "")
-        #expect(try stage(fresh) == "scheduled")
+        #expect(try stage(fresh) == "identified")
         // Meeting a referred person closes their referral as met.
         let source = try owner.create("/contacts", #"{"name":"Source"}"#)
         let sourceMeeting = try owner.create("/meetings", #"{"contact_id":\#(source),"scheduled_at":"2026-12-03T15:00:00Z"}"#)

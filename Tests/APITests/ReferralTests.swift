@@ -31,15 +31,22 @@ struct ReferralTests {
         #expect(try live.count("SELECT count(*) FROM contacts") == 3)
         #expect(try live.count("SELECT count(*) FROM referrals") == 2)
 
-        // Status moves forward, or to declined and back; nothing else.
+        // Status moves forward (contacted may be skipped), to declined from before met, and back
+        // to any earlier status to correct a mistake; met and declined never become each other.
         #expect(try owner.patch("/referrals/\(id)", #"{"status":"contacted"}"#).json?["status"] == .string("contacted"))
-        let back = try owner.patch("/referrals/\(id)", #"{"status":"suggested"}"#)
-        #expect(back.isProblem(409, "illegal_transition"))
-        #expect(back.json?["current_status"] == .string("contacted"))
-        #expect(try owner.patch("/referrals/\(id)", #"{"status":"declined","note":"not hiring interns"}"#).json?["status"] == .string("declined"))
         #expect(try owner.patch("/referrals/\(id)", #"{"status":"suggested"}"#).json?["status"] == .string("suggested"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"declined","note":"not hiring interns"}"#).json?["status"] == .string("declined"))
+        let metFromDeclined = try owner.patch("/referrals/\(id)", #"{"status":"met"}"#)
+        #expect(metFromDeclined.isProblem(409, "illegal_transition"))
+        #expect(metFromDeclined.json?["current_status"] == .string("declined"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"contacted"}"#).json?["status"] == .string("contacted"))
         #expect(try owner.patch("/referrals/\(id)", #"{"status":"met"}"#).json?["status"] == .string("met"))
         #expect(try owner.patch("/referrals/\(id)", #"{"status":"declined"}"#).isProblem(409, "illegal_transition"))
+        // A wrong "met" is undone.
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"contacted"}"#).json?["status"] == .string("contacted"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"suggested"}"#).json?["status"] == .string("suggested"))
+        #expect(try owner.patch("/referrals/\(id)", #"{"status":"met"}"#).json?["status"] == .string("met"))
+        #expect(try live.count("SELECT count(*) FROM referrals WHERE id = ? AND status = 'met'", [id]) == 1)
         #expect(try owner.listIDs("/referrals?status=met") == [id])
 
         #expect(try owner.delete("/referrals/\(id)").status == 204)

@@ -112,6 +112,11 @@ struct SearchStatsTests {
         _ = try owner.create("/outreach", #"{"contact_id":\#(cat),"sent_at":"2026-11-04T09:00:00Z"}"#)
         let meeting = try owner.create("/meetings", #"{"contact_id":\#(ann),"scheduled_at":"2026-11-09T09:00:00Z"}"#)
         #expect(try owner.post("/meetings/\(meeting)/complete", #"{"referrals":[{"contact_id":\#(cat)},{"contact_id":\#(ben)}]}"#).status == 200)
+        // A thank-you cannot be recorded before it is sent.
+        let early = try owner.patch("/meetings/\(meeting)", #"{"thank_you_sent_at":"2026-11-10T20:00:00Z"}"#)
+        #expect(early.isProblem(422, "validation_failed"))
+        #expect(early.problemFields == ["thank_you_sent_at"])
+        clock.set(try #require(RFC3339.parse("2026-11-10T21:00:00Z")))
         #expect(try owner.patch("/meetings/\(meeting)", #"{"thank_you_sent_at":"2026-11-10T20:00:00Z"}"#).status == 200)
         _ = try owner.create("/leads", #"{"title":"Analyst"}"#)
 

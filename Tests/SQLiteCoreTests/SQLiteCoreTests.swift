@@ -272,8 +272,8 @@ struct MigrationTests {
             #expect(try connection.scalarInt("SELECT count(*) FROM contacts") == 2)
             #expect(try connection.scalarInt("SELECT count(*) FROM contact_tags WHERE contact_id = 7") == 1)
             #expect(try connection.scalarInt("SELECT count(*) FROM contact_interests WHERE contact_id = 7") == 1)
-            // 0005 rebuilt the 7 indexes; 0013 adds the keep-in-touch one.
-            #expect(try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'contacts' AND type = 'index'") == 8)
+            // 0005 rebuilt the 7 indexes; 0013 adds the keep-in-touch one, 0017 identified_at's.
+            #expect(try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'contacts' AND type = 'index'") == 9)
             #expect(try connection.scalarInt("PRAGMA foreign_keys") == 1)
             #expect(throws: SQLiteError.self) {
                 try connection.run("INSERT INTO contacts (user_id, name, stage, created_at, updated_at) VALUES (1, 'X', 'bogus', 't', 't')")

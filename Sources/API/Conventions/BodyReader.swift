@@ -242,6 +242,23 @@ struct BodyReader {
         return .value(strings)
     }
 
+    mutating func intList(_ name: String) -> Patch<[Int]> {
+        guard let value = member(name) else { return .absent }
+        guard case .array(let items) = value else {
+            issue(name, value.isNull ? "must not be null" : "must be an array of integers")
+            return .absent
+        }
+        var numbers: [Int] = []
+        for item in items {
+            guard let number = Self.integer(item), let small = Int(exactly: number) else {
+                issue(name, "must be an array of integers")
+                return .absent
+            }
+            numbers.append(small)
+        }
+        return .value(numbers)
+    }
+
     mutating func idList(_ name: String) -> Patch<[Int64]> {
         guard let value = member(name) else { return .absent }
         guard case .array(let items) = value else {

@@ -77,12 +77,18 @@ struct ActionRoute<Item: Sendable>: Sendable {
     /// Runs the action; `body` is nil when the request has none.
     var perform: @Sendable (_ userID: Int64, _ id: Int64, _ body: inout BodyReader?, VersionPrecondition) throws -> Future<Item>
 
+    static func isEmptyObject(_ body: [UInt8]) -> Bool {
+        let significant = body.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return significant == [UInt8(ascii: "{"), UInt8(ascii: "}")]
+    }
+
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let action = self
         router.add("POST", "\(path)/{id:int}/\(verb)", auth.route(inline: true, bodyLimit: bodyLimit) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body: BodyReader?
-            if !request.body.isEmpty {
+            // `{}` is an empty body: many clients send it with every POST.
+            if !request.body.isEmpty && !Self.isEmptyObject(request.body) {
                 guard !action.fields.isEmpty else {
                     throw Problem.badRequest("unexpected_body", "\(action.verb) takes no body.")
                 }

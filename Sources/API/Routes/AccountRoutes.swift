@@ -14,11 +14,15 @@ enum AccountRoutes {
 
         router.add("PATCH", "/me", auth.route(inline: true) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
-            var body = try BodyReader(request, fields: ["display_name", "headline", "time_zone"], computed: ["name"])
+            var body = try BodyReader(
+                request, fields: ["display_name", "headline", "time_zone", "follow_up_days", "holidays"],
+                computed: ["name", "role", "disabled", "has_password"])
             var draft = UserDraft()
             draft.displayName = body.string("display_name")
             draft.headline = body.string("headline")
             draft.timeZone = body.string("time_zone")
+            draft.followUpDays = body.intList("follow_up_days")
+            draft.holidays = body.stringList("holidays")
             try body.finish()
             let updated = try accounts.updateUser(id: principal.userID, draft: draft, precondition: try Conditional.precondition(request))
             return .later(updated) { user in Reply.object(user.version) { ResourceJSON.write(user, &$0) } }

@@ -5,7 +5,7 @@ import HTTPCore
 enum ContactRoutes {
     static let fields: Set<String> = [
         "name", "title", "organization_id", "email", "phone", "linkedin_url", "location", "source", "hook", "tags", "interest_ids",
-        "stage", "keep_in_touch_days", "notes",
+        "stage", "keep_in_touch_days", "notes", "identified_at",
     ]
 
     static func draft(_ request: Request) throws -> ContactDraft {
@@ -32,6 +32,7 @@ enum ContactRoutes {
         draft.stage = body.enumeration("stage", ContactStage.self)
         draft.keepInTouchDays = body.int("keep_in_touch_days", nullable: true)
         draft.notes = body.string("notes", multiline: true)
+        draft.identifiedAt = body.timestamp("identified_at")
         return draft
     }
 

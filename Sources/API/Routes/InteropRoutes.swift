@@ -19,19 +19,20 @@ enum InteropRoutes {
         let limit = context.importBodyLimit
 
         router.add("POST", "/imports/linkedin", auth.route(bodyLimit: limit) { request, principal in
-            let dryRun = try FlagQuery.flags(request, allowed: ["dry_run"])["dry_run"] ?? false
-            try requireType(request, ["text/csv", "application/csv"], example: "text/csv")
+            let (dryRun, extras) = try importQuery(request)
+            // Browsers on Windows label a .csv file application/vnd.ms-excel.
+            try requireType(request, ["text/csv", "application/csv", "application/vnd.ms-excel"], example: "text/csv")
             let records: [ImportRecord]
             do {
                 records = try LinkedInConnections.records(request.body)
             } catch let error as LinkedInConnections.NotConnections {
                 throw Problem(status: 422, code: "not_linkedin_csv", detail: error.reason)
             }
-            return try report(imports, userID: principal.userID, records: records, dryRun: dryRun, what: "LinkedIn")
+            return try report(imports, userID: principal.userID, records: records, dryRun: dryRun, extras: extras, what: "LinkedIn")
         })
 
         router.add("POST", "/imports/vcard", auth.route(bodyLimit: limit) { request, principal in
-            let dryRun = try FlagQuery.flags(request, allowed: ["dry_run"])["dry_run"] ?? false
+            let (dryRun, extras) = try importQuery(request)
             try requireType(request, ["text/vcard", "text/x-vcard", "text/directory"], example: "text/vcard")
             let records: [ImportRecord]
             do {
@@ -39,7 +40,7 @@ enum InteropRoutes {
             } catch let error as VCard.Malformed {
                 throw Problem(status: 422, code: "not_vcard", detail: error.reason)
             }
-            return try report(imports, userID: principal.userID, records: records, dryRun: dryRun, what: "vCard")
+            return try report(imports, userID: principal.userID, records: records, dryRun: dryRun, extras: extras, what: "vCard")
         })
 
         router.add("POST", "/imports/json", auth.route(bodyLimit: limit) { request, principal in
@@ -229,10 +230,43 @@ enum InteropRoutes {
         }
     }
 
-    static func report(_ imports: ImportService, userID: Int64, records: [ImportRecord], dryRun: Bool, what: String) throws -> Response {
+    /// `dry_run`, and `interest_ids` and `tags` (comma-separated) that every imported contact gets.
+    static func importQuery(_ request: Request) throws -> (Bool, ImportExtras) {
+        var dryRun = false
+        var extras = ImportExtras()
+        var seen = Set<String>()
+        for (name, value) in try request.queryItems() {
+            guard seen.insert(name).inserted else {
+                throw Problem.badRequest("bad_query", "\(name) is given more than once.", errors: [.init(field: name, message: "is given more than once")])
+            }
+            switch name {
+            case "dry_run":
+                guard value == "true" || value == "false" else {
+                    throw Problem.badRequest("bad_query", "dry_run must be true or false.", errors: [.init(field: name, message: "must be true or false")])
+                }
+                dryRun = value == "true"
+            case "interest_ids":
+                for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    guard let id = Int64(part.trimmingHTTPWhitespace()), id > 0 else {
+                        throw Problem.badRequest(
+                            "bad_query", "interest_ids must be interest ids separated by commas, like 3,7.",
+                            errors: [.init(field: name, message: "must be ids separated by commas")])
+                    }
+                    extras.interestIDs.append(id)
+                }
+            case "tags":
+                extras.tags = value.split(separator: ",").map { String($0) }
+            default:
+                throw Problem.badRequest("bad_query", "Unknown query parameter \(name).", errors: [.init(field: name, message: "is not a parameter here")])
+            }
+        }
+        return (dryRun, extras)
+    }
+
+    static func report(_ imports: ImportService, userID: Int64, records: [ImportRecord], dryRun: Bool, extras: ImportExtras, what: String) throws -> Response {
         let started = records.count >= 5000
         if started { ErrorLog.write("import: \(what), \(records.count) rows\(dryRun ? " (dry run)" : "")") }
-        let report = try imports.importContacts(userID: userID, records: records, dryRun: dryRun) { done in
+        let report = try imports.importContacts(userID: userID, records: records, dryRun: dryRun, extras: extras) { done in
             if started { ErrorLog.write("import: \(what), \(done) of \(records.count) rows done") }
         }
         var w = JSONWriter(capacity: 256 + report.skipped.count * 96)
@@ -248,6 +282,15 @@ enum InteropRoutes {
             w.objectStart()
             w.field("row", skipped.row)
             w.field("reason", skipped.reason)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+        w.key("warnings")
+        w.arrayStart()
+        for warning in report.warnings {
+            w.objectStart()
+            w.field("row", warning.row)
+            w.field("reason", warning.reason)
             w.objectEnd()
         }
         w.arrayEnd()

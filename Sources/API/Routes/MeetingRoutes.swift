@@ -34,6 +34,15 @@ enum MeetingRoutes {
     static let eventFields: Set<String> = ["name", "starts_at", "ends_at", "location", "url", "notes"]
     static let resourceFields: Set<String> = ["title", "url", "note"]
 
+    /// The optional `{"reason"}` of cancel and no-show.
+    static func reason(_ body: inout BodyReader?) throws -> String? {
+        guard var reader = body else { return nil }
+        if reader.isNull("reason") { reader.reject("reason", "must not be null; leave it out") }
+        let reason = reader.string("reason", multiline: true).applied(to: nil)
+        try reader.finish()
+        return reason
+    }
+
     /// The body of `/complete`, every nested object read with its path.
     static func completion(_ body: inout BodyReader?) throws -> CompletionRequest {
         var request = CompletionRequest()
@@ -42,6 +51,8 @@ enum MeetingRoutes {
         request.impression = body.int("impression", nullable: true)
         request.outcome = body.string("outcome", multiline: true)
         request.noneOffered = body.bool("none_offered").applied(to: nil) ?? false
+        if body.isNull("completed_at") { body.reject("completed_at", "must not be null; leave it out to mean now") }
+        request.completedAt = body.timestamp("completed_at").applied(to: nil)
         for var item in try body.objects("referrals", fields: referralFields) ?? [] {
             let contactID = item.id("contact_id")
             let nested = try item.object("contact", fields: ContactRoutes.fields)
@@ -123,16 +134,20 @@ enum MeetingRoutes {
             }
         ).register(on: &router, auth)
         ActionRoute<Meeting>(
-            path: "/meetings", verb: "cancel", version: \.version, write: write,
-            perform: { userID, id, _, precondition in meetings.cancel(userID: userID, id: id, precondition: precondition) }
+            path: "/meetings", verb: "cancel", fields: ["reason"], version: \.version, write: write,
+            perform: { userID, id, body, precondition in
+                try meetings.cancel(userID: userID, id: id, reason: try reason(&body), precondition: precondition)
+            }
         ).register(on: &router, auth)
         ActionRoute<Meeting>(
-            path: "/meetings", verb: "no-show", version: \.version, write: write,
-            perform: { userID, id, _, precondition in meetings.noShow(userID: userID, id: id, precondition: precondition) }
+            path: "/meetings", verb: "no-show", fields: ["reason"], version: \.version, write: write,
+            perform: { userID, id, body, precondition in
+                try meetings.noShow(userID: userID, id: id, reason: try reason(&body), precondition: precondition)
+            }
         ).register(on: &router, auth)
         ActionRoute<Completion>(
             path: "/meetings", verb: "complete",
-            fields: ["notes", "impression", "outcome", "referrals", "events", "resources", "insights", "none_offered"],
+            fields: ["notes", "impression", "outcome", "referrals", "events", "resources", "insights", "none_offered", "completed_at"],
             version: \.meeting.version, write: { ResourceJSON.write($0.meeting, created: $0, &$1) },
             perform: { userID, id, body, precondition in
                 try meetings.complete(userID: userID, id: id, request: try completion(&body), precondition: precondition)

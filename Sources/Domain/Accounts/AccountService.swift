@@ -114,8 +114,24 @@ public final class AccountService: Sendable {
             // Only a zone this machine's tzdata can read: an unknown one would fail later, at every due date.
             if (try? ZoneRules.load(named: name)) != nil { timeZone = name } else { validator.add("time_zone", "must be an IANA time zone name such as Europe/Oslo") }
         }
+        var followUpDays: [Int]?
+        switch draft.followUpDays {
+        case .absent: break
+        case .null: validator.add("follow_up_days", "cannot be null; the default is [3, 7]")
+        case .value(let days):
+            UserSettings.checkFollowUpDays(days, &validator)
+            followUpDays = days
+        }
+        var holidays: [String]?
+        switch draft.holidays {
+        case .absent: break
+        case .null: validator.add("holidays", "cannot be null; send [] for none")
+        case .value(let days): holidays = UserSettings.normalizedHolidays(days, &validator)
+        }
         try validator.finish()
         let newTimeZone = timeZone
+        let newFollowUpDays = followUpDays
+        let newHolidays = holidays
         let storage = storage
         return storage.submit { connection in
             guard let current = try UserStore.find(connection, id: id) else { throw DomainError.notFound("No such user.") }
@@ -124,9 +140,13 @@ public final class AccountService: Sendable {
             updated.displayName = displayName.applied(to: current.displayName)
             updated.headline = headline.applied(to: current.headline)
             if let newTimeZone { updated.timeZone = newTimeZone }
+            if let newFollowUpDays { updated.followUpDays = newFollowUpDays }
+            if let newHolidays { updated.holidays = newHolidays }
             guard updated != current else { return current }
             try UserStore.update(connection, updated, at: storage.stamp())
-            if updated.timeZone != current.timeZone { try Reminders.rezone(connection, userID: id) }
+            if updated.timeZone != current.timeZone || updated.followUpDays != current.followUpDays || updated.holidays != current.holidays {
+                try Reminders.rezone(connection, userID: id)
+            }
             return try UserStore.find(connection, id: id) ?? updated
         }
     }

@@ -8,7 +8,7 @@ import SQLiteCore
 /// The SQL of `users`.
 enum UserStore {
     enum Column: Int32, ColumnSet {
-        case id, name, timeZone, createdAt, updatedAt, version, displayName, headline, role, disabled, hasPassword
+        case id, name, timeZone, createdAt, updatedAt, version, displayName, headline, role, disabled, followUpDays, holidays, hasPassword
 
         var role: ColumnRole {
             switch self {
@@ -22,13 +22,16 @@ enum UserStore {
             case .headline: .field("headline")
             case .role: .field("role")
             case .disabled: .field("disabled")
+            case .followUpDays: .field("follow_up_days")
+            case .holidays: .field("holidays")
             case .hasPassword: .computed("u.password_hash IS NOT NULL")
             }
         }
     }
 
     static let columns =
-        "u.id, u.name, u.time_zone, u.created_at, u.updated_at, u.version, u.display_name, u.headline, u.role, u.disabled, u.password_hash IS NOT NULL"
+        "u.id, u.name, u.time_zone, u.created_at, u.updated_at, u.version, u.display_name, u.headline, u.role, u.disabled, u.follow_up_days, u.holidays, "
+        + "u.password_hash IS NOT NULL"
     private static let select = "SELECT \(columns) FROM users u"
 
     static func record(_ row: Row) -> User {
@@ -36,7 +39,8 @@ enum UserStore {
             id: row.int64(Column.id), name: row.string(Column.name), timeZone: row.string(Column.timeZone),
             displayName: row.optionalString(Column.displayName), headline: row.optionalString(Column.headline),
             role: Role(rawValue: row.string(Column.role)) ?? .member, disabled: row.int64(Column.disabled) != 0,
-            hasPassword: row.int64(Column.hasPassword) != 0,
+            hasPassword: row.int64(Column.hasPassword) != 0, followUpDays: UserSettings.followUpDays(row.string(Column.followUpDays)),
+            holidays: UserSettings.holidays(row.string(Column.holidays)),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
             version: row.int64(Column.version))
     }
@@ -86,8 +90,8 @@ enum UserStore {
     /// Writes the fields `/me` may change, with a new `updated_at` and version.
     static func update(_ connection: SQLiteConnection, _ user: User, at now: Date) throws {
         try connection.run(
-            "UPDATE users SET display_name = ?, headline = ?, time_zone = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [user.displayName, user.headline, user.timeZone, now, user.id])
+            "UPDATE users SET display_name = ?, headline = ?, time_zone = ?, follow_up_days = ?, holidays = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [user.displayName, user.headline, user.timeZone, user.followUpDays.map(String.init).joined(separator: ","), user.holidays.joined(separator: ","), now, user.id])
     }
 
     /// Writes the fields `/users/{id}` may change.

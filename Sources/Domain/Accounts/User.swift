@@ -20,6 +20,10 @@ public struct User: Sendable, Equatable {
     public var disabled = false
     /// Whether a password is set (the hash itself never leaves the store).
     public var hasPassword = false
+    /// The 3B7 rule's two intervals in business days: try a second contact, then follow up.
+    public var followUpDays: [Int] = UserSettings.defaultFollowUpDays
+    /// Local dates (YYYY-MM-DD) the 3B7 rule skips, as it skips weekends.
+    public var holidays: [String] = []
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
@@ -31,8 +35,44 @@ public struct UserDraft: Sendable {
     public var headline: Patch<String> = .absent
     /// An IANA name ("Europe/Oslo"); business days and "today" follow it.
     public var timeZone: Patch<String> = .absent
+    public var followUpDays: Patch<[Int]> = .absent
+    public var holidays: Patch<[String]> = .absent
 
     public init() {}
+}
+
+/// How `users.follow_up_days` and `users.holidays` are stored (comma-separated) and checked.
+public enum UserSettings {
+    public static let defaultFollowUpDays = [3, 7]
+    public static let maxHolidays = 400
+
+    static func followUpDays(_ stored: String) -> [Int] {
+        let days = stored.split(separator: ",").compactMap { Int($0) }
+        return days.count == 2 ? days : defaultFollowUpDays
+    }
+
+    static func holidays(_ stored: String) -> [String] {
+        stored.split(separator: ",").map(String.init)
+    }
+
+    /// Two intervals, each 1 to 30 business days, the second not before the first.
+    static func checkFollowUpDays(_ days: [Int], _ validator: inout Validator) {
+        if days.count != 2 || !days.allSatisfy({ (1...30).contains($0) }) {
+            validator.add("follow_up_days", "must be two numbers of business days from 1 to 30, like [3, 7]")
+        } else if days[0] > days[1] {
+            validator.add("follow_up_days", "the second contact comes before the follow-up: the first number cannot be larger")
+        }
+    }
+
+    /// Dates as YYYY-MM-DD, sorted, each once.
+    static func normalizedHolidays(_ days: [String], _ validator: inout Validator) -> [String] {
+        if days.count > maxHolidays { validator.add("holidays", "must hold at most \(maxHolidays) dates") }
+        for day in days where LocalDay.parse(day) == nil {
+            validator.add("holidays", "must be dates as YYYY-MM-DD; \"\(day)\" is not one")
+            return []
+        }
+        return Array(Set(days)).sorted()
+    }
 }
 
 /// Account-management rights: the first account is the `owner`; owners and admins manage

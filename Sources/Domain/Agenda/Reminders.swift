@@ -26,11 +26,38 @@ enum ZoneCache {
 }
 
 extension ZoneRules {
-    /// `instant` moved `count` business days on, in this zone.
-    func addingBusinessDays(_ count: Int, to date: Date) -> Date {
+    /// `instant` moved `count` business days on, in this zone, skipping `holidays` (days since 1970).
+    func addingBusinessDays(_ count: Int, to date: Date, holidays: Set<Int64> = []) -> Date {
         let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
         let fraction = date.timeIntervalSince1970 - Double(seconds)
-        return Date(timeIntervalSince1970: Double(addingBusinessDays(count, to: seconds)) + fraction)
+        return Date(timeIntervalSince1970: Double(addingBusinessDays(count, to: seconds, holidays: holidays)) + fraction)
+    }
+}
+
+/// The user's 3B7 calendar: their zone, the two intervals in business days (`follow_up_days`,
+/// 3 and 7 unless set) and the holidays skipped like weekends.
+struct FollowUpCalendar {
+    var zone: ZoneRules
+    var secondContactDays = 3
+    var followUpDays = 7
+    var holidays: Set<Int64> = []
+
+    static func load(_ connection: SQLiteConnection, userID: Int64) throws -> FollowUpCalendar {
+        let row = try connection.queryOne("SELECT time_zone, follow_up_days, holidays FROM users WHERE id = ?", [userID]) {
+            ($0.string(0), $0.string(1), $0.string(2))
+        }
+        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: row?.0 ?? "UTC"))
+        let days = UserSettings.followUpDays(row?.1 ?? "")
+        calendar.secondContactDays = days[0]
+        calendar.followUpDays = days[1]
+        calendar.holidays = Set(UserSettings.holidays(row?.2 ?? "").compactMap { LocalDay.parse($0) }.map {
+            Int64(RFC3339.daysFromCivil(year: $0.year, month: $0.month, day: $0.day))
+        })
+        return calendar
+    }
+
+    func due(_ kind: String, since: Date) -> Date {
+        zone.addingBusinessDays(kind == "follow_up" ? followUpDays : secondContactDays, to: since, holidays: holidays)
     }
 }
 
@@ -38,8 +65,6 @@ extension ZoneRules {
 /// reads them in due order through an index. Each rebuild rewrites one scope from the rows
 /// it derives from, inside the write that changed them, so it cannot drift.
 enum Reminders {
-    static let secondContactDays = 3
-    static let followUpDays = 7
     /// "A week after a meeting with no referral, the agenda reminds to ask once more."
     static let askAgainInterval: TimeInterval = 7 * 24 * 3600
     /// Unanswered asks after which the thread is closed.
@@ -98,17 +123,17 @@ enum Reminders {
             }
         }
         guard !threads.isEmpty else { return }
-        let zone = try ZoneCache.rules(connection, userID: userID)
+        let calendar = try FollowUpCalendar.load(connection, userID: userID)
         for (contact, thread) in threads {
             if organizationID != nil && !thread.secondTried {
                 try insert(
                     connection, userID: userID, kind: "try_second_contact", refID: thread.outreachID, contactID: contact, meetingID: nil,
-                    since: thread.sentAt, asks: 0, due: zone.addingBusinessDays(secondContactDays, to: thread.sentAt))
+                    since: thread.sentAt, asks: 0, due: calendar.due("try_second_contact", since: thread.sentAt))
             }
             if !thread.followedUp {
                 try insert(
                     connection, userID: userID, kind: "follow_up", refID: thread.outreachID, contactID: contact, meetingID: nil,
-                    since: thread.sentAt, asks: 0, due: zone.addingBusinessDays(followUpDays, to: thread.sentAt))
+                    since: thread.sentAt, asks: 0, due: calendar.due("follow_up", since: thread.sentAt))
             }
         }
     }
@@ -137,14 +162,14 @@ enum Reminders {
             since: completedAt, asks: asks.count, due: due)
     }
 
-    /// After a change of the user's time zone: business days move with it.
+    /// After a change of the user's time zone, intervals or holidays: business days move with them.
     static func rezone(_ connection: SQLiteConnection, userID: Int64) throws {
-        let zone = try ZoneCache.rules(connection, userID: userID)
+        let calendar = try FollowUpCalendar.load(connection, userID: userID)
         let rows = try connection.query(
             "SELECT id, kind, since FROM reminders WHERE user_id = ? AND (kind = 'follow_up' OR kind = 'try_second_contact')", [userID]
         ) { ($0.int64(0), $0.string(1), $0.date(2) ?? .distantPast) }
         for (id, kind, since) in rows {
-            let due = zone.addingBusinessDays(kind == "follow_up" ? followUpDays : secondContactDays, to: since)
+            let due = calendar.due(kind, since: since)
             try connection.run("UPDATE reminders SET due_at = ? WHERE id = ?", [due, id])
         }
     }

@@ -25,9 +25,17 @@ public struct Contact: Sendable, Equatable {
     public var stage: ContactStage
     public var keepInTouchDays: Int?
     public var notes: String?
+    /// When the person was found (LinkedIn's "Connected On" for an import); nil: when the
+    /// contact was created (see `identified`).
+    public var identifiedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+}
+
+extension Contact {
+    /// When the person was found: as given, else when they were added.
+    public var identified: Date { identifiedAt ?? createdAt }
 }
 
 /// A create or merge-patch of a contact.
@@ -46,6 +54,7 @@ public struct ContactDraft: Sendable {
     public var stage: Patch<ContactStage> = .absent
     public var keepInTouchDays: Patch<Int> = .absent
     public var notes: Patch<String> = .absent
+    public var identifiedAt: Patch<Date> = .absent
 
     public init() {}
 }
@@ -83,6 +92,7 @@ public struct ContactRow {
     public var stage: UnsafeBufferPointer<UInt8>? { row.text(Column.stage) }
     public var keepInTouchDays: Int64? { row.optionalInt64(Column.keepInTouchDays) }
     public var notes: UnsafeBufferPointer<UInt8>? { row.text(Column.notes) }
+    public var identifiedAt: UnsafeBufferPointer<UInt8>? { row.text(Column.identifiedAt) }
     public var createdAt: UnsafeBufferPointer<UInt8>? { row.text(Column.createdAt) }
     public var updatedAt: UnsafeBufferPointer<UInt8>? { row.text(Column.updatedAt) }
     public var version: Int64 { row.int64(Column.version) }

@@ -11,7 +11,7 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
     // Immutable after init.
     private let storage: Storage
 
-    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "c")
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "c", foldedColumn: "name_key")
     public static let defaultSort = "created_at"
 
     public init(storage: Storage, clock: any Clock = SystemClock()) {
@@ -81,7 +81,7 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
             query.conditions.append("EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)")
             query.arguments.append(tag)
         }
-        query.contains(filter.text, in: ["c.name", "c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"])
+        query.contains(filter.text, in: ["c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"], folded: "c.name_key")
         query.updatedSince(filter.updatedSince)
         return query
     }
@@ -95,7 +95,7 @@ struct ContactRules: ResourceRules {
         Contact(
             id: 0, userID: userID, name: "", title: nil, organizationID: nil, email: nil, phone: nil, linkedinURL: nil, location: nil,
             source: nil, hook: nil, tags: [], interestIDs: [], stage: .identified, keepInTouchDays: nil, notes: nil,
-            createdAt: now, updatedAt: now, version: 1)
+            identifiedAt: nil, createdAt: now, updatedAt: now, version: 1)
     }
 
     func apply(_ draft: ContactDraft, to contact: inout Contact) throws(DomainError) {
@@ -117,6 +117,19 @@ struct ContactRules: ResourceRules {
         validator.range("keep_in_touch_days", contact.keepInTouchDays, 1...3650)
         contact.interestIDs = OwnedIDs.normalized(draft.interestIDs.applied(to: contact.interestIDs), field: "interest_ids", &validator)
         contact.tags = Tags.normalized(draft.tags.applied(to: contact.tags), &validator)
+        if case .null = draft.identifiedAt { validator.add("identified_at", "cannot be null") }
+        if case .value(let at) = draft.identifiedAt { contact.identifiedAt = at }
+        try validator.finish()
+    }
+
+    func stamp(_ contact: inout Contact, replacing current: Contact?, at stamp: Date) {
+        if contact.identifiedAt == nil { contact.identifiedAt = stamp }
+    }
+
+    func checkTimes(_ contact: Contact, replacing current: Contact?, now: Date) throws(DomainError) {
+        guard contact.identifiedAt != current?.identifiedAt else { return }
+        var validator = Validator()
+        validator.notFuture("identified_at", contact.identifiedAt, now: now)
         try validator.finish()
     }
 

@@ -1,3 +1,4 @@
+import Primitives
 import SQLiteCore
 
 /// The SQL of `contacts`, `contact_tags` and `contact_interests`.
@@ -5,6 +6,7 @@ enum ContactStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, name, title, organizationID, email, phone, linkedinURL, linkedinKey, location, source, hook
         case stage, keepInTouchDays, notes, createdAt, updatedAt, version
+        case identifiedAt, nameKey
         case tags, interestIDs
 
         var role: ColumnRole {
@@ -28,6 +30,9 @@ enum ContactStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .identifiedAt: .field("identified_at")
+            // NameKey.fold(name), derived: what q and sort=name use.
+            case .nameKey: .field("name_key")
             case .tags: .computed("(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY tag))")
             case .interestIDs: .computed("(SELECT group_concat(interest_id) FROM contact_interests ci WHERE ci.contact_id = c.id)")
             }
@@ -53,7 +58,7 @@ enum ContactStore: RecordStore {
             tags: tags, interestIDs: OwnedIDs.parseList(row.optionalString(Column.interestIDs)),
             stage: ContactStage(rawValue: row.string(Column.stage)) ?? .identified,
             keepInTouchDays: row.optionalInt64(Column.keepInTouchDays).map(Int.init), notes: row.optionalString(Column.notes),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            identifiedAt: row.date(Column.identifiedAt) ?? row.date(Column.createdAt) ?? .distantPast, createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
             version: row.int64(Column.version))
     }
 
@@ -72,6 +77,8 @@ enum ContactStore: RecordStore {
         case .stage: contact.stage.rawValue
         case .keepInTouchDays: contact.keepInTouchDays
         case .notes: contact.notes
+        case .identifiedAt: contact.identified
+        case .nameKey: NameKey.fold(contact.name)
         case .id, .owner, .createdAt, .updatedAt, .version, .tags, .interestIDs: nil
         }
     }

@@ -69,7 +69,7 @@ public enum AccountExport {
     ]
 
     /// The account's own settings carried along.
-    static let accountColumns = ["display_name", "headline", "time_zone"]
+    static let accountColumns = ["display_name", "headline", "time_zone", "follow_up_days", "holidays"]
 
     /// Columns derived from other rows, rebuilt after an import rather than carried.
     static let derived: Set<String> = ["user_id", "last_touch_at"]
@@ -212,6 +212,18 @@ public final class AccountImportService: @unchecked Sendable {
         }
         if let zone = draft.values["time_zone"] {
             if zone == nil || (try? ZoneRules.load(named: zone ?? "")) == nil { issues.append(FieldIssue("account.time_zone", "is not a time zone this machine knows")) }
+        }
+        if let stored = draft.values["follow_up_days"] {
+            var validator = Validator()
+            let days = (stored ?? "").split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+            UserSettings.checkFollowUpDays(days, &validator)
+            if !validator.issues.isEmpty { issues.append(FieldIssue("account.follow_up_days", "must be two numbers of business days, like 3,7")) }
+        }
+        if let stored = draft.values["holidays"] {
+            let days = (stored ?? "").split(separator: ",").map(String.init)
+            if stored == nil || days.contains(where: { LocalDay.parse($0) == nil }) {
+                issues.append(FieldIssue("account.holidays", "must be dates as YYYY-MM-DD separated by commas"))
+            }
         }
         guard issues.isEmpty else { throw DomainError.validation(Array(issues.prefix(50))) }
         for (column, value) in draft.values {

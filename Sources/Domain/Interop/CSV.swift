@@ -82,7 +82,8 @@ public enum CSV {
 
     /// One field as RFC 4180 writes it: quoted when it holds a comma, quote or line break.
     public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
         var quoted = "\""
         for character in text {
             if character == "\"" { quoted += "\"\"" } else { quoted.append(character) }

@@ -23,6 +23,12 @@ public struct ImportRecord: Sendable, Equatable {
     public var stage: String?
     public var keepInTouchDays: Int?
     public var tags: [String] = []
+    /// When the person was found, a local date (YYYY-MM-DD): LinkedIn's "Connected On".
+    public var identifiedDay: String?
+    /// The same as an instant (a Foothold vCard's X-FOOTHOLD-IDENTIFIED).
+    public var identifiedAt: Date?
+    /// What the file said that could not be read, the row taken without it.
+    public var warnings: [String] = []
     /// Set when the file itself already says why the row cannot be taken.
     public var problem: String?
 
@@ -43,7 +49,20 @@ public struct ImportReport: Sendable, Equatable {
     public var unchanged = 0
     public var organizationsCreated = 0
     public var skipped: [Skipped] = []
+    /// Rows taken without something the file said (a date that could not be read).
+    public var warnings: [Skipped] = []
     public var dryRun = false
+}
+
+/// What an import gives every contact it creates or merges into, besides the file's fields.
+public struct ImportExtras: Sendable, Equatable {
+    public var interestIDs: [Int64] = []
+    public var tags: [String] = []
+
+    public init(interestIDs: [Int64] = [], tags: [String] = []) {
+        self.interestIDs = interestIDs
+        self.tags = tags
+    }
 }
 
 /// Imports contacts from records (LinkedIn, vCard): each is validated by the contact rules,
@@ -77,15 +96,28 @@ public final class ImportService: @unchecked Sendable {
 
     /// Imports `records` for the user; `progress` is told after each batch (rows done).
     public func importContacts(
-        userID: Int64, records: [ImportRecord], dryRun: Bool, progress: @escaping @Sendable (Int) -> Void = { _ in }
+        userID: Int64, records: [ImportRecord], dryRun: Bool, extras: ImportExtras = ImportExtras(),
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) throws -> ImportReport {
+        var validator = Validator()
+        let extras = ImportExtras(
+            interestIDs: OwnedIDs.normalized(extras.interestIDs, field: "interest_ids", &validator), tags: Tags.normalized(extras.tags, &validator))
+        try validator.finish()
+        if !extras.interestIDs.isEmpty {
+            try storage.read { connection in
+                if let issue = try OwnedIDs.issue(extras.interestIDs, in: "interests", noun: "interest", field: "interest_ids", userID: userID, connection) {
+                    throw DomainError.validation([issue])
+                }
+            }
+        }
+        let now = clock.now()
         if dryRun {
             // One write for everything, rolled back: later rows see earlier ones, as for real.
             do {
                 _ = try storage.submit { connection -> Void in
                     var report = ImportReport()
                     report.dryRun = true
-                    try Self.apply(records[...], userID: userID, connection, at: self.storage.stamp(), into: &report)
+                    try Self.apply(records[...], userID: userID, extras: extras, connection, at: self.storage.stamp(), now: now, into: &report)
                     throw DryRun(report: report)
                 }.wait()
             } catch let result as DryRun {
@@ -99,7 +131,7 @@ public final class ImportService: @unchecked Sendable {
             let batch = records[done..<min(done + Self.batchSize, records.count)]
             report = try storage.submit { [report] connection in
                 var next = report
-                try Self.apply(batch, userID: userID, connection, at: self.storage.stamp(), into: &next)
+                try Self.apply(batch, userID: userID, extras: extras, connection, at: self.storage.stamp(), now: now, into: &next)
                 return next
             }.wait()
             done += batch.count
@@ -108,8 +140,12 @@ public final class ImportService: @unchecked Sendable {
         return report
     }
 
-    static func apply(_ records: ArraySlice<ImportRecord>, userID: Int64, _ connection: SQLiteConnection, at stamp: Date, into report: inout ImportReport) throws {
+    static func apply(
+        _ records: ArraySlice<ImportRecord>, userID: Int64, extras: ImportExtras, _ connection: SQLiteConnection, at stamp: Date, now: Date,
+        into report: inout ImportReport
+    ) throws {
         let rules = ContactRules()
+        let zone = try ZoneCache.rules(connection, userID: userID)
         for record in records {
             if let failing = failingName.withLock({ $0 }), failing == record.name { throw InjectedFailure() }
             if let problem = record.problem {
@@ -127,7 +163,21 @@ public final class ImportService: @unchecked Sendable {
             draft.source = Patch(record.source)
             draft.hook = Patch(record.hook)
             draft.keepInTouchDays = Patch(record.keepInTouchDays)
-            if !record.tags.isEmpty { draft.tags = .value(record.tags) }
+            let tags = record.tags + extras.tags.filter { !record.tags.contains($0) }
+            if !tags.isEmpty { draft.tags = .value(tags) }
+            if !extras.interestIDs.isEmpty { draft.interestIDs = .value(extras.interestIDs) }
+            var warnings = record.warnings
+            var found = record.identifiedAt
+            if let day = record.identifiedDay, let parsed = LocalDay.parse(day) {
+                found = Date(timeIntervalSince1970: Double(zone.startOfDay(year: parsed.year, month: parsed.month, day: parsed.day)))
+            }
+            if let at = found {
+                if at > now.addingTimeInterval(Validator.clockSkew) {
+                    warnings.append("the date \(record.identifiedDay ?? RFC3339.format(at)) is in the future; the contact was imported without it")
+                } else {
+                    draft.identifiedAt = .value(at)
+                }
+            }
             if let stage = record.stage {
                 guard let parsed = ContactStage(rawValue: stage) else {
                     report.skipped.append(.init(row: record.row, reason: "stage: \(stage) is not a stage"))
@@ -158,9 +208,11 @@ public final class ImportService: @unchecked Sendable {
             }
             let existingID = try LinkedInURL.key(contact.linkedinURL).flatMap { try ContactStore.withLinkedInKey(connection, userID: userID, $0, except: nil)?.id }
                 ?? contact.email.flatMap { try ContactStore.withEmail(connection, userID: userID, $0, except: nil)?.id }
+            for warning in warnings { report.warnings.append(.init(row: record.row, reason: warning)) }
             guard let existingID else {
                 contact.createdAt = stamp
                 contact.updatedAt = stamp
+                if contact.identifiedAt == nil { contact.identifiedAt = stamp }
                 _ = try ContactStore.insert(connection, userID: userID, contact, at: stamp)
                 report.created += 1
                 continue
@@ -177,7 +229,10 @@ public final class ImportService: @unchecked Sendable {
             merged.source = current.source ?? contact.source
             merged.hook = current.hook ?? contact.hook
             merged.keepInTouchDays = current.keepInTouchDays ?? contact.keepInTouchDays
-            if current.tags.isEmpty { merged.tags = contact.tags }
+            merged.tags = current.tags + contact.tags.filter { !current.tags.contains($0) }
+            merged.interestIDs = Array(Set(current.interestIDs).union(contact.interestIDs)).sorted()
+            // The file may know the person from before they were added here.
+            if let found = contact.identifiedAt, found < current.identified { merged.identifiedAt = found }
             guard merged != current else {
                 report.unchanged += 1
                 continue
@@ -248,12 +303,13 @@ public enum LinkedInConnections {
             record.title = value(position)
             record.source = "linkedin"
             if let text = value(connected) {
-                guard let day = Self.date(text) else {
-                    record.problem = "Connected On: \"\(text)\" is not a date like 12 Mar 2024"
-                    records.append(record)
-                    continue
+                if let day = Self.date(text) {
+                    record.identifiedDay = day
+                    record.notes = "Connected on LinkedIn on \(day)."
+                } else {
+                    // A person is never skipped over a date.
+                    record.warnings.append("Connected On: \"\(text)\" is not a date; the contact was imported without it")
                 }
-                record.notes = "Connected on LinkedIn on \(day)."
             }
             if record.name == nil { record.problem = "has no first or last name" }
             records.append(record)
@@ -261,15 +317,48 @@ public enum LinkedInConnections {
         return records
     }
 
-    /// `12 Mar 2024` (LinkedIn's form) as 2024-03-12.
+    /// A "Connected On" date as YYYY-MM-DD, in the forms LinkedIn and spreadsheets write it:
+    /// `12 Mar 2024` (LinkedIn's), `12-Mar-2024`, `Mar 12, 2024`, `March 12 2024`, `2024-03-12`
+    /// (with or without a time after it), `2024/03/12`, and `3/12/2024` or `3/12/24`, read
+    /// month first as Excel writes it in the US unless the first number cannot be a month
+    /// (`31/1/2024`). Nil for anything else, or a day the month does not have.
     static func date(_ text: String) -> String? {
         let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        let parts = text.split(separator: " ")
-        guard parts.count == 3, let day = Int(parts[0]), let year = Int(parts[2]), (1900...9999).contains(year),
-              let month = months.firstIndex(of: parts[1].prefix(3).lowercased()).map({ $0 + 1 }),
-              (1...RFC3339.daysIn(month: month, year: year)).contains(day)
-        else { return nil }
-        return "\(year)-" + (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
+        func month(_ word: Substring) -> Int? {
+            guard word.count >= 3, let index = months.firstIndex(of: word.prefix(3).lowercased()) else { return nil }
+            return index + 1
+        }
+        func fullYear(_ value: Int, digits: Int) -> Int { digits == 2 ? 2000 + value : value }
+        var year = 0, monthNumber = 0, day = 0
+        var trimmed = text.trimmingWhitespace()
+        // ISO 8601 with a time: the date is the first ten characters.
+        if trimmed.utf8.count > 10, trimmed.prefix(4).allSatisfy(\.isNumber), Array(trimmed.utf8)[10] == UInt8(ascii: "T") { trimmed = String(trimmed.prefix(10)) }
+        let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" || $0 == "/" || $0 == "." })
+        guard words.count >= 3 else { return nil }
+        let numbers = words.prefix(3).map { Int($0) }
+        if let m = month(words[1]), let d = numbers[0], let y = numbers[2] {
+            (day, monthNumber, year) = (d, m, fullYear(y, digits: words[2].count))
+        } else if let m = month(words[0]), let d = numbers[1], let y = numbers[2] {
+            (day, monthNumber, year) = (d, m, fullYear(y, digits: words[2].count))
+        } else if let a = numbers[0], let b = numbers[1], let c = numbers[2] {
+            if words[0].count == 4 {
+                (year, monthNumber, day) = (a, b, c)
+            } else if trimmed.contains("/") || trimmed.contains(".") || trimmed.contains("-") {
+                let y = fullYear(c, digits: words[2].count)
+                // Month first (US Excel), unless the first number cannot be a month.
+                (monthNumber, day, year) = a > 12 ? (b, a, y) : (a, b, y)
+            } else {
+                return nil
+            }
+        } else {
+            return nil
+        }
+        // Only a time may follow the date.
+        if words.count > 3 && !words[3].contains(":") && Int(words[3]) == nil { return nil }
+        guard (1900...9999).contains(year), (1...12).contains(monthNumber), (1...RFC3339.daysIn(month: monthNumber, year: year)).contains(day) else {
+            return nil
+        }
+        return "\(year)-" + (monthNumber < 10 ? "0" : "") + "\(monthNumber)-" + (day < 10 ? "0" : "") + "\(day)"
     }
 }
 

@@ -251,7 +251,9 @@ public enum VCard {
         record.notes = card.first("NOTE").map { unescape($0.value[...]) }.flatMap { $0.isEmpty ? nil : $0 }
         record.tags = card.properties.filter { $0.name == "CATEGORIES" }.flatMap { list($0.value) }
         record.hook = text("X-FOOTHOLD-HOOK")
-        record.source = text("X-FOOTHOLD-SOURCE")
+        // A Foothold card says its source, empty when none was recorded; any other card is a vCard's.
+        record.source = card.first("X-FOOTHOLD-SOURCE") == nil ? "vcard" : text("X-FOOTHOLD-SOURCE")
+        if let found = text("X-FOOTHOLD-IDENTIFIED"), let at = parseCompactTimestamp(found) { record.identifiedAt = at }
         record.stage = text("X-FOOTHOLD-STAGE")
         record.keepInTouchDays = text("X-FOOTHOLD-KEEP-IN-TOUCH-DAYS").flatMap { Int($0) }
         return record
@@ -317,12 +319,24 @@ public enum VCard {
         if !contact.tags.isEmpty { out += line("CATEGORIES:" + contact.tags.map(escape).joined(separator: ",")) }
         if let notes = contact.notes { out += line("NOTE:" + escape(notes)) }
         if let hook = contact.hook { out += line("X-FOOTHOLD-HOOK:" + escape(hook)) }
-        if let source = contact.source { out += line("X-FOOTHOLD-SOURCE:" + escape(source)) }
+        out += line("X-FOOTHOLD-SOURCE:" + escape(contact.source ?? ""))
         out += line("X-FOOTHOLD-STAGE:" + contact.stage.rawValue)
         if let days = contact.keepInTouchDays { out += line("X-FOOTHOLD-KEEP-IN-TOUCH-DAYS:\(days)") }
+        out += line("X-FOOTHOLD-IDENTIFIED:" + compactTimestamp(contact.identified))
         out += line("REV:" + compactTimestamp(contact.updatedAt))
         out += line("END:VCARD")
         return out
+    }
+
+    /// `20261130T110000Z` back to its instant.
+    static func parseCompactTimestamp(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return nil }
+        let digits = bytes[0..<8] + bytes[9..<15]
+        guard digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let s = String(decoding: digits, as: UTF8.self)
+        func part(_ from: Int, _ count: Int) -> Substring { s.dropFirst(from).prefix(count) }
+        return RFC3339.parse("\(part(0, 4))-\(part(4, 2))-\(part(6, 2))T\(part(8, 2)):\(part(10, 2)):\(part(12, 2))Z")
     }
 
     /// RFC 6350 timestamps are basic format: 20261130T110000Z.

@@ -56,6 +56,10 @@ public struct Meeting: Sendable, Equatable {
     public var completedAt: Date?
     /// Completed with nothing to leave with, said explicitly.
     public var noneOffered: Bool
+    /// Why it was cancelled or missed, as the person said.
+    public var statusReason: String?
+    /// The contact's stage before the meeting was scheduled: a cancellation puts it back.
+    public var stageBefore: ContactStage?
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
@@ -151,6 +155,8 @@ public struct CompletionRequest: Sendable {
     /// What the meeting taught (the knowledge base); a `resource` counts as something to leave with.
     public var insights: [InsightDraft] = []
     public var noneOffered = false
+    /// When it really happened (logged afterwards); nil: now.
+    public var completedAt: Date?
 
     public init() {}
 }

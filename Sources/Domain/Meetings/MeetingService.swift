@@ -63,6 +63,11 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
                 throw DomainError.validation([FieldIssue("scheduled_at", "is required: the meeting has no time yet")])
             }
             updated.status = .scheduled
+            if current.status == .proposed {
+                updated.stageBefore = try connection.queryOne("SELECT stage FROM contacts WHERE id = ?", [current.contactID]) {
+                    ContactStage(rawValue: $0.string(0))
+                } ?? nil
+            }
             guard updated != current else { return current }
             let stamp = storage.stamp()
             try MeetingStore.update(connection, updated, replacing: current, at: stamp)
@@ -71,19 +76,25 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
         }
     }
 
-    /// `proposed` or `scheduled` → `cancelled`.
-    public func cancel(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Meeting> {
-        move(userID: userID, id: id, action: "cancel", from: [.proposed, .scheduled], to: .cancelled, precondition: precondition)
+    /// `proposed` or `scheduled` → `cancelled`, with an optional reason.
+    public func cancel(userID: Int64, id: Int64, reason: String? = nil, precondition: VersionPrecondition) throws -> Future<Meeting> {
+        try move(userID: userID, id: id, action: "cancel", from: [.proposed, .scheduled], to: .cancelled, reason: reason, precondition: precondition)
     }
 
     /// `scheduled` → `no_show`: the other person did not come.
-    public func noShow(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Meeting> {
-        move(userID: userID, id: id, action: "no-show", from: [.scheduled], to: .noShow, precondition: precondition)
+    public func noShow(userID: Int64, id: Int64, reason: String? = nil, precondition: VersionPrecondition) throws -> Future<Meeting> {
+        try move(userID: userID, id: id, action: "no-show", from: [.scheduled], to: .noShow, reason: reason, precondition: precondition)
     }
 
+    /// A meeting that will not happen gives the contact back the stage they had before it was
+    /// scheduled, unless another meeting with them is still scheduled or they moved on by hand.
     private func move(
-        userID: Int64, id: Int64, action: String, from allowed: [MeetingStatus], to status: MeetingStatus, precondition: VersionPrecondition
-    ) -> Future<Meeting> {
+        userID: Int64, id: Int64, action: String, from allowed: [MeetingStatus], to status: MeetingStatus, reason: String?,
+        precondition: VersionPrecondition
+    ) throws -> Future<Meeting> {
+        var validator = Validator()
+        let reason = validator.optional("reason", reason, maxLength: 2000)
+        try validator.finish()
         let storage = storage
         return storage.submit { connection in
             let current = try MeetingStore.load(connection, userID: userID, id: id)
@@ -91,9 +102,45 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             try Self.allow(action, current, from: allowed)
             var updated = current
             updated.status = status
-            try MeetingStore.update(connection, updated, replacing: current, at: storage.stamp())
+            updated.statusReason = reason
+            let stamp = storage.stamp()
+            try MeetingStore.update(connection, updated, replacing: current, at: stamp)
+            if current.status == .scheduled {
+                try Self.restoreStage(connection, meeting: current, at: stamp)
+            }
             return try MeetingStore.load(connection, userID: userID, id: id)
         }
+    }
+
+    /// Puts the contact of a meeting that will not happen back where they were: the stage
+    /// recorded when it was scheduled, or (for meetings from before that was recorded) what
+    /// their history says: met, contacted or identified.
+    static func restoreStage(_ connection: SQLiteConnection, meeting: Meeting, at stamp: Date) throws {
+        let stillScheduled = try connection.scalarInt(
+            "SELECT 1 FROM meetings WHERE contact_id = ? AND status = 'scheduled' AND id != ? LIMIT 1", [meeting.contactID, meeting.id]) != nil
+        guard !stillScheduled else { return }
+        var target = meeting.stageBefore
+        if target == nil || target == .scheduled {
+            // Scheduled while another meeting was: that one knew where they stood.
+            target = try connection.queryOne(
+                "SELECT stage_before FROM meetings WHERE contact_id = ? AND stage_before IS NOT NULL AND stage_before != 'scheduled' ORDER BY id DESC LIMIT 1",
+                [meeting.contactID]) { ContactStage(rawValue: $0.string(0)) } ?? nil
+        }
+        if target == nil {
+            if try connection.scalarInt("SELECT 1 FROM meetings WHERE contact_id = ? AND status = 'completed' LIMIT 1", [meeting.contactID]) != nil {
+                target = .met
+            } else if try connection.scalarInt(
+                "SELECT 1 FROM outreach WHERE contact_id = ? AND direction = 'outbound' LIMIT 1", [meeting.contactID]) != nil
+            {
+                target = .contacted
+            } else {
+                target = .identified
+            }
+        }
+        guard let target else { return }
+        try connection.run(
+            "UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ? AND stage = 'scheduled'",
+            [target.rawValue, stamp, meeting.contactID])
     }
 
     /// Throws 409 `illegal_transition` unless the meeting's status is one of `allowed`.
@@ -108,12 +155,22 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
     /// referrals (new contacts created inline), events and resources, all in one transaction
     /// with the meeting's change and the contact's move to `met`, or none of it.
     public func complete(userID: Int64, id: Int64, request: CompletionRequest, precondition: VersionPrecondition) throws -> Future<Completion> {
+        let now = clock.now()
+        var times = Validator()
+        times.notFuture("completed_at", request.completedAt, now: now)
+        try times.finish()
         let checked = try CompletionCheck(request)
         let storage = storage
         return storage.submit { connection in
             let current = try MeetingStore.load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             try Self.allow("complete", current, from: [.scheduled])
+            if request.completedAt == nil, let scheduled = current.scheduledAt, scheduled > now.addingTimeInterval(Validator.clockSkew) {
+                throw DomainError.unprocessable(
+                    code: "not_yet_held",
+                    detail: "Meeting \(id) is scheduled for \(RFC3339.format(scheduled)); complete it after it happened, or say when it did with completed_at.",
+                    issues: [FieldIssue("completed_at", "is required to complete a meeting before its scheduled time")])
+            }
             try checked.checkReferences(connection, userID: userID, meeting: current)
             let stamp = storage.stamp()
             var created = Completion(meeting: current, contactIDs: [], referralIDs: [], eventIDs: [], resourceIDs: [])
@@ -152,13 +209,15 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             }
             var updated = current
             updated.status = .completed
-            updated.completedAt = stamp
+            updated.completedAt = request.completedAt ?? stamp
             updated.noneOffered = checked.noneOffered
             updated.notes = checked.notes.applied(to: current.notes)
             updated.impression = checked.impression.applied(to: current.impression)
             updated.outcome = checked.outcome.applied(to: current.outcome)
             try MeetingStore.update(connection, updated, replacing: current, at: stamp)
             try StageAutomation.advance(connection, contactID: current.contactID, to: .met, at: stamp, touched: true)
+            // Logged afterwards: the touch was when it happened, not now.
+            if request.completedAt != nil { try Touch.refresh(connection, contactID: current.contactID) }
             // Meeting someone who was referred is the referral's happy end.
             try connection.run(
                 "UPDATE referrals SET status = 'met', updated_at = ?, version = version + 1 WHERE contact_id = ? AND status IN ('suggested', 'contacted')",
@@ -206,11 +265,17 @@ struct CompletionCheck: Sendable {
         validator.range("impression", request.impression.applied(to: nil), 1...5)
         noneOffered = request.noneOffered
         let rules = ContactRules()
+        var named: [Int64: Int] = [:]
         for (index, referral) in request.referrals.enumerated() {
             let prefix = "referrals[\(index)]"
             let note = validator.optional("\(prefix).note", referral.note, maxLength: 2000)
             switch referral.person {
             case .existing(let id):
+                if let first = named[id] {
+                    validator.add("\(prefix).contact_id", "repeats referrals[\(first)]: one referral per person")
+                } else {
+                    named[id] = index
+                }
                 referrals.append(CheckedReferral(person: .existing(id), note: note))
             case .new(let draft):
                 var contact = rules.blank(userID: 0, now: .distantPast)
@@ -290,6 +355,8 @@ struct CompletionCheck: Sendable {
                     [contactID], in: "contacts", noun: "contact", field: "referrals[\(index)].contact_id", userID: userID, connection)
                 {
                     issues.append(issue)
+                } else if let existing = try ReferralStore.existing(connection, userID: userID, referrerID: meeting.contactID, contactID: contactID) {
+                    throw ReferralStore.duplicate(existing, referrerID: meeting.contactID, contactID: contactID, field: "referrals[\(index)].contact_id")
                 }
             case .new(let contact):
                 if let organizationID = contact.organizationID,
@@ -341,7 +408,7 @@ struct MeetingRules: ResourceRules {
         Meeting(
             id: 0, userID: userID, contactID: 0, status: .proposed, scheduledAt: nil, durationMinutes: 30, medium: nil, location: nil,
             resumeID: nil, notes: nil, impression: nil, outcome: nil, thankYouSentAt: nil, completedAt: nil, noneOffered: false,
-            createdAt: now, updatedAt: now, version: 1, referralIDs: [], eventIDs: [], resources: [])
+            statusReason: nil, stageBefore: nil, createdAt: now, updatedAt: now, version: 1, referralIDs: [], eventIDs: [], resources: [])
     }
 
     func apply(_ draft: MeetingDraft, to meeting: inout Meeting) throws(DomainError) {
@@ -376,6 +443,13 @@ struct MeetingRules: ResourceRules {
         try validator.finish()
     }
 
+    func checkTimes(_ meeting: Meeting, replacing current: Meeting?, now: Date) throws(DomainError) {
+        guard meeting.thankYouSentAt != current?.thankYouSentAt else { return }
+        var validator = Validator()
+        validator.notFuture("thank_you_sent_at", meeting.thankYouSentAt, now: now)
+        try validator.finish()
+    }
+
     /// Checks the contact (returning its stage, which `saved` moves on) and the resume.
     func check(
         _ connection: SQLiteConnection, userID: Int64, _ meeting: Meeting, replacing current: Meeting?, options: WriteOptions
@@ -403,8 +477,12 @@ struct MeetingRules: ResourceRules {
 
     /// A meeting created with a time is scheduled, and so is its contact (unless already further on).
     func saved(_ connection: SQLiteConnection, _ meeting: Meeting, replacing current: Meeting?, checked stage: ContactStage?, at stamp: Date) throws {
-        if current == nil, meeting.status == .scheduled, let stage, StageAutomation.advances(from: stage, to: .scheduled) {
-            try StageAutomation.advance(connection, contactID: meeting.contactID, to: .scheduled, at: stamp)
+        if current == nil, let stage {
+            // Where the contact stood before this meeting, for a cancellation to go back to.
+            try connection.run("UPDATE meetings SET stage_before = ? WHERE id = ?", [stage.rawValue, meeting.id])
+            if meeting.status == .scheduled, StageAutomation.advances(from: stage, to: .scheduled) {
+                try StageAutomation.advance(connection, contactID: meeting.contactID, to: .scheduled, at: stamp)
+            }
         }
         if let current, current.status == .completed, current.contactID != meeting.contactID {
             try completedChanged(connection, meeting)

@@ -5,6 +5,7 @@ enum MeetingStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, contactID, status, scheduledAt, durationMinutes, medium, location, resumeID, notes, impression, outcome
         case thankYouSentAt, completedAt, noneOffered, createdAt, updatedAt, version
+        case statusReason, stageBefore
         case referralIDs, eventIDs, resources
 
         var role: ColumnRole {
@@ -27,6 +28,8 @@ enum MeetingStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .statusReason: .field("status_reason")
+            case .stageBefore: .field("stage_before")
             case .referralIDs: .computed("(SELECT group_concat(id) FROM referrals r WHERE r.meeting_id = m.id)")
             case .eventIDs: .computed("(SELECT group_concat(id) FROM events e WHERE e.meeting_id = m.id)")
             // Fields joined by U+001E, resources by U+001D: neither can be in single-line text.
@@ -52,6 +55,7 @@ enum MeetingStore: RecordStore {
             location: row.optionalString(Column.location), resumeID: row.optionalInt64(Column.resumeID), notes: row.optionalString(Column.notes),
             impression: row.optionalInt64(Column.impression).map(Int.init), outcome: row.optionalString(Column.outcome),
             thankYouSentAt: row.date(Column.thankYouSentAt), completedAt: row.date(Column.completedAt), noneOffered: row.bool(Column.noneOffered),
+            statusReason: row.optionalString(Column.statusReason), stageBefore: row.optionalString(Column.stageBefore).flatMap(ContactStage.init(rawValue:)),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
             version: row.int64(Column.version), referralIDs: OwnedIDs.parseList(row.optionalString(Column.referralIDs)),
             eventIDs: OwnedIDs.parseList(row.optionalString(Column.eventIDs)), resources: resources(row.optionalString(Column.resources)))
@@ -81,6 +85,8 @@ enum MeetingStore: RecordStore {
         case .thankYouSentAt: meeting.thankYouSentAt
         case .completedAt: meeting.completedAt
         case .noneOffered: meeting.noneOffered
+        case .statusReason: meeting.statusReason
+        case .stageBefore: meeting.stageBefore?.rawValue
         case .id, .owner, .createdAt, .updatedAt, .version, .referralIDs, .eventIDs, .resources: nil
         }
     }

@@ -11,7 +11,7 @@ public final class OrganizationService: ResourceService<Organization, Organizati
     // Immutable after init.
     private let path: ResourcePath<OrganizationRules>
 
-    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "o").merging([
+    public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "o", foldedColumn: "name_key").merging([
         // PRODUCT.md: Motivation, then Posting, then Advocacy, all descending (newest first on ties).
         "lamp": ListOrder(name: "lamp", columns: ["o.motivation", "o.posting", "o.advocacy"], descending: true),
     ]) { $1 }
@@ -24,7 +24,7 @@ public final class OrganizationService: ResourceService<Organization, Organizati
 
     public func list(userID: Int64, filter: OrganizationFilter, page: PageRequest) throws -> Page<Organization> {
         try path.list(userID: userID, page: page) { query in
-            query.contains(filter.text, in: ["o.name", "o.industry", "o.location", "o.notes"])
+            query.contains(filter.text, in: ["o.industry", "o.location", "o.notes"], folded: "o.name_key")
             if let interestID = filter.interestID {
                 query.conditions.append("EXISTS (SELECT 1 FROM organization_interests oi WHERE oi.organization_id = o.id AND oi.interest_id = ?)")
                 query.arguments.append(interestID)

@@ -1,9 +1,11 @@
+import Primitives
 import SQLiteCore
 
 /// The SQL of `organizations` and `organization_interests`.
 enum OrganizationStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, name, industry, website, location, notes, advocacy, motivation, posting, createdAt, updatedAt, version
+        case nameKey
         case interestIDs, contactCount
 
         var role: ColumnRole {
@@ -21,6 +23,8 @@ enum OrganizationStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            // NameKey.fold(name), derived: what q and sort=name use.
+            case .nameKey: .field("name_key")
             case .interestIDs: .computed("(SELECT group_concat(interest_id) FROM organization_interests oi WHERE oi.organization_id = o.id)")
             case .contactCount: .computed("(SELECT count(*) FROM contacts c WHERE c.organization_id = o.id)")
             }
@@ -53,6 +57,7 @@ enum OrganizationStore: RecordStore {
         case .advocacy: organization.advocacy
         case .motivation: organization.motivation
         case .posting: organization.posting
+        case .nameKey: NameKey.fold(organization.name)
         case .id, .owner, .createdAt, .updatedAt, .version, .interestIDs, .contactCount: nil
         }
     }

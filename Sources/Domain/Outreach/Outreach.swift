@@ -190,6 +190,13 @@ struct OutreachRules: ResourceRules {
         try validator.finish()
     }
 
+    func checkTimes(_ outreach: Outreach, replacing current: Outreach?, now: Date) throws(DomainError) {
+        guard outreach.sentAt != current?.sentAt else { return }
+        var validator = Validator()
+        validator.notFuture("sent_at", outreach.sentAt, now: now)
+        try validator.finish()
+    }
+
     func check(_ connection: SQLiteConnection, userID: Int64, _ outreach: Outreach, replacing current: Outreach?, options: WriteOptions) throws {
         var issues: [FieldIssue] = []
         let references: [(Int64?, Int64?, String, String, String)] = [

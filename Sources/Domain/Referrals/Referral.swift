@@ -101,6 +101,19 @@ enum ReferralStore: RecordStore {
         }
     }
 
+    /// The referral from `referrerID` to `contactID`, if one is stored: a person is referred
+    /// by the same referrer once, so the funnel counts them once.
+    static func existing(_ connection: SQLiteConnection, userID: Int64, referrerID: Int64, contactID: Int64) throws -> Int64? {
+        try connection.scalarInt("SELECT id FROM referrals WHERE referrer_id = ? AND contact_id = ? AND user_id = ? ORDER BY id LIMIT 1", [referrerID, contactID, userID])
+    }
+
+    static func duplicate(_ id: Int64, referrerID: Int64, contactID: Int64, field: String? = nil) -> DomainError {
+        DomainError.conflict(
+            code: "duplicate_referral",
+            detail: (field.map { "\($0): " } ?? "") + "Contact \(referrerID) already referred contact \(contactID) (referral \(id)); update that one instead.",
+            existingID: id)
+    }
+
     /// Tombstones for the referrals a contact's delete takes with it (they cascade).
     static func recordCascade(_ connection: SQLiteConnection, userID: Int64, contactID: Int64, at stamp: Date) throws {
         try DeletionStore.recordCascade(
@@ -179,6 +192,9 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
         return storage.submit { connection in
             var referral = checked
             try rules.checkReferences(connection, userID: userID, referral, newContact: pending != nil)
+            if pending == nil, let existing = try ReferralStore.existing(connection, userID: userID, referrerID: referral.referrerID, contactID: referral.contactID) {
+                throw ReferralStore.duplicate(existing, referrerID: referral.referrerID, contactID: referral.contactID)
+            }
             let stamp = storage.stamp()
             if var contact = pending {
                 contact.createdAt = stamp
@@ -201,14 +217,19 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
     }
 }
 
-/// The rules of a referral: two different contacts of the caller, a meeting with the referrer,
-/// and a status that moves suggested → contacted → met, or to declined.
+/// The rules of a referral: two different contacts of the caller, one referral per referrer and
+/// referred person, a meeting with the referrer, and the status moves of `moves`.
 struct ReferralRules: ResourceRules {
     typealias Store = ReferralStore
 
     /// The statuses each status may move to by hand (outreach and meetings move them too).
+    /// Forward along suggested → contacted → met, where contacted may be skipped (the referrer
+    /// introduced you in person); declined from suggested or contacted; and back to any
+    /// earlier status, to correct a mistake. Met and declined never become each other
+    /// directly: a declined person was not met, and a met one did not decline.
     static let moves: [ReferralStatus: Set<ReferralStatus>] = [
-        .suggested: [.contacted, .met, .declined], .contacted: [.met, .declined], .met: [], .declined: [.suggested],
+        .suggested: [.contacted, .met, .declined], .contacted: [.suggested, .met, .declined], .met: [.contacted, .suggested],
+        .declined: [.suggested, .contacted],
     ]
 
     func blank(userID: Int64, now: Date) -> Referral {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 import SQLiteCore
 
 /// A list order: SQL expressions compared as one row value, all in one direction, always
@@ -43,9 +44,11 @@ extension ListOrder {
     /// The orders every resource offers: its name column (`name` by default; `label` for
     /// resumes; none for questions) without case, `created_at` (creation order, the id) and
     /// `updated_at`, each also descending with a leading `-`.
-    static func standard(alias: String, nameColumn: String? = "name") -> [String: ListOrder] {
+    /// `foldedColumn`: a stored `NameKey.fold` of the name, sorted on as it is (so "Élise"
+    /// sorts among the E's), instead of the name itself without case.
+    static func standard(alias: String, nameColumn: String? = "name", foldedColumn: String? = nil) -> [String: ListOrder] {
         var keys: [(String, [String])] = [("created_at", []), ("updated_at", ["\(alias).updated_at"])]
-        if let nameColumn { keys.append((nameColumn, ["\(alias).\(nameColumn) COLLATE NOCASE"])) }
+        if let nameColumn { keys.append((nameColumn, [foldedColumn.map { "\(alias).\($0)" } ?? "\(alias).\(nameColumn) COLLATE NOCASE"])) }
         var orders: [String: ListOrder] = [:]
         for (name, columns) in keys {
             orders[name] = ListOrder(name: name, columns: columns, descending: false)
@@ -111,10 +114,17 @@ struct KeysetQuery {
     }
 
     /// Keeps rows where any of `columns` contains `text` (LIKE, wildcards escaped).
-    mutating func contains(_ text: String?, in columns: [String]) {
+    /// `folded`: a stored `NameKey.fold` column, matched by the text folded the same way.
+    mutating func contains(_ text: String?, in columns: [String], folded: String? = nil) {
         guard let text else { return }
-        conditions.append("(" + columns.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
-        arguments += Array(repeating: SQLText.contains(text), count: columns.count)
+        var tests = columns.map { "\($0) LIKE ? ESCAPE '\\'" }
+        var values = Array(repeating: SQLText.contains(text), count: columns.count)
+        if let folded {
+            tests.insert("\(folded) LIKE ? ESCAPE '\\'", at: 0)
+            values.insert(SQLText.contains(NameKey.fold(text)), at: 0)
+        }
+        conditions.append("(" + tests.joined(separator: " OR ") + ")")
+        arguments += values
     }
 
     /// Keeps rows updated at or after `date`.

@@ -39,6 +39,8 @@ protocol ResourceRules: Sendable {
     func deleted(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
     /// Sets the record's own commit-time fields (beyond created_at/updated_at) before it is saved.
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date)
+    /// Refuses times the draft set in the future (beyond clock skew), against the server's clock.
+    func checkTimes(_ record: Record, replacing current: Record?, now: Date) throws(DomainError)
     /// What else a create or update changes, in the same transaction (a contact's stage).
     func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, checked: Checked, at stamp: Date) throws
 }
@@ -48,6 +50,7 @@ extension ResourceRules {
     func deleting(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
     func deleted(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date) {}
+    func checkTimes(_ record: Record, replacing current: Record?, now: Date) throws(DomainError) {}
     func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, checked: Checked, at stamp: Date) throws {}
 }
 
@@ -70,8 +73,10 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
     /// Validates now (thrown at once); the insert and its checks run on the writer thread, and
     /// the future completes after the commit with the record as written (no read-back).
     func create(userID: Int64, draft: Rules.Draft, options: WriteOptions = WriteOptions()) throws -> Future<Record> {
-        var record = rules.blank(userID: userID, now: clock.now())
+        let now = clock.now()
+        var record = rules.blank(userID: userID, now: now)
         try rules.apply(draft, to: &record)
+        try rules.checkTimes(record, replacing: nil, now: now)
         let validated = record
         let rules = rules
         let storage = storage
@@ -92,11 +97,13 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
     func update(userID: Int64, id: Int64, draft: Rules.Draft, precondition: VersionPrecondition, options: WriteOptions = WriteOptions()) -> Future<Record> {
         let rules = rules
         let storage = storage
+        let clock = clock
         return storage.submit { connection in
             let current = try Store.load(connection, userID: userID, id: id)
             try precondition.check(current.version)
             var updated = current
             try rules.apply(draft, to: &updated)
+            try rules.checkTimes(updated, replacing: current, now: clock.now())
             guard updated != current else { return current }
             let checked = try rules.check(connection, userID: userID, updated, replacing: current, options: options)
             let stamp = storage.stamp()

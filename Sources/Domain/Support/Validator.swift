@@ -27,14 +27,38 @@ public struct Validator {
         } else if (value?.unicodeScalars.count ?? 0) > maxLength {
             add(field, "must be at most \(maxLength) characters")
         }
-        return text
+        return Self.lineFeeds(text)
     }
 
     /// Trims an optional text field; empty text becomes null. The length counts the text as sent.
     public mutating func optional(_ field: String, _ value: String?, maxLength: Int) -> String? {
         if let value, value.unicodeScalars.count > maxLength { add(field, "must be at most \(maxLength) characters") }
         guard let text = value?.trimmingWhitespace(), !text.isEmpty else { return nil }
-        return text
+        return Self.lineFeeds(text)
+    }
+
+    /// Text with every line break as LF. HTML forms send CR LF, vCards' quoted-printable
+    /// `=0D=0A` decodes to it and old Macs wrote CR; stored as one kind, a note leaves every
+    /// export (CSV, vCard, JSON) exactly as it is kept, since vCard has only `\n` for a break.
+    public static func lineFeeds(_ text: String) -> String {
+        guard text.utf8.contains(0x0D) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var previousCR = false
+        for byte in text.utf8 {
+            if byte == 0x0D {
+                bytes.append(0x0A)
+                previousCR = true
+                continue
+            }
+            if byte == 0x0A && previousCR {
+                previousCR = false
+                continue
+            }
+            previousCR = false
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public mutating func range(_ field: String, _ value: Int?, _ range: ClosedRange<Int>) {
@@ -58,6 +82,15 @@ public struct Validator {
             add(field, "must be an absolute http or https URL")
             return
         }
+    }
+
+    /// How far ahead of the server's clock a time of something that happened may be: the
+    /// skew between a phone's clock and the server's.
+    public static let clockSkew: TimeInterval = 5 * 60
+
+    /// A time something happened (sent, completed, met) cannot be in the future.
+    public mutating func notFuture(_ field: String, _ value: Date?, now: Date) {
+        if let value, value > now.addingTimeInterval(Self.clockSkew) { add(field, "cannot be in the future (it says when something happened)") }
     }
 
     public mutating func date(_ field: String, _ value: String?) {

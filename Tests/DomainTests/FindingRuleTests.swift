@@ -1,0 +1,54 @@
+import Primitives
+import Testing
+@testable import Domain
+
+/// Rules behind issue 24's findings, without sockets.
+@Suite("Finding rules")
+struct FindingRuleTests {
+    @Test func connectedOnDatesInTheFormsSpreadsheetsWrite() {
+        let cases: [(String, String?)] = [
+            ("12 Mar 2024", "2024-03-12"), ("7 Nov 2022", "2022-11-07"), ("12-Mar-2024", "2024-03-12"), ("Mar 12, 2024", "2024-03-12"),
+            ("March 12 2024", "2024-03-12"), ("12 March 2024", "2024-03-12"), ("2024-01-31", "2024-01-31"), ("2024-01-31 00:00:00", "2024-01-31"),
+            ("2024-01-31T08:00:00Z", "2024-01-31"), ("2024/01/31", "2024-01-31"), ("3/12/2024", "2024-03-12"), ("3/12/24", "2024-03-12"),
+            ("31/1/2024", "2024-01-31"), ("31.01.2024", "2024-01-31"), (" 12 Oct 2024 ", "2024-10-12"),
+            ("31 Feb 2024", nil), ("2/30/2024", nil), ("13/13/2024", nil), ("someday", nil), ("12 Foo 2024", nil), ("2024", nil),
+            ("12 Mar 2024 banana", nil), ("", nil),
+        ]
+        for (text, expected) in cases { #expect(LinkedInConnections.date(text) == expected, "\(text)") }
+    }
+
+    @Test func lineBreaksBecomeLineFeeds() {
+        #expect(Validator.lineFeeds("a\r\nb\rc\nd") == "a\nb\nc\nd")
+        #expect(Validator.lineFeeds("a\r\r\nb") == "a\n\nb")
+        #expect(Validator.lineFeeds("plain") == "plain")
+        #expect(Validator.lineFeeds("é\r\n😀") == "é\n😀")
+    }
+
+    @Test func foldedNamesIgnoreCaseDiacriticsAndNormalization() {
+        #expect(NameKey.fold("Álvarez") == "alvarez")
+        #expect(NameKey.fold("A\u{301}lvarez") == "alvarez")
+        #expect(NameKey.fold("ÉLISE") == "elise")
+        #expect(NameKey.fold("Søren Łukasz Straße") == "soren lukasz strasse")
+        #expect(NameKey.fold("  Zack   Young ") == "zack young")
+        #expect(NameKey.fold("Zoë\u{00A0}Berg") == "zoe berg")
+        #expect(NameKey.fold("李小龙") == "李小龙")
+        #expect(NameKey.fold("Élise") < NameKey.fold("Zack"))
+    }
+
+    @Test func referralMovesIncludeCorrections() {
+        let moves = ReferralRules.moves
+        #expect(moves[.suggested] == [.contacted, .met, .declined])
+        #expect(moves[.met] == [.contacted, .suggested])
+        #expect(moves[.declined]?.contains(.met) == false)
+        #expect(moves[.met]?.contains(.declined) == false)
+        // Every status can be reached again from every other, through corrections.
+        for from in ReferralStatus.allCases {
+            var reached: Set<ReferralStatus> = [from]
+            var frontier = [from]
+            while let next = frontier.popLast() {
+                for to in moves[next] ?? [] where reached.insert(to).inserted { frontier.append(to) }
+            }
+            #expect(reached == Set(ReferralStatus.allCases), "\(from)")
+        }
+    }
+}
