@@ -242,3 +242,37 @@ struct FindingsTests {
         #expect(try owner.walk("/organizations?q=oresund").count == 1)
     }
 }
+
+extension FindingsTests {
+    @Test func funnelStagesNest() throws {
+        let clock = ManualClock(try Self.at("2026-11-20T12:00:00Z"))
+        let live = try LiveServer(clock: clock)
+        let owner = try live.owner()
+        // Found years ago on LinkedIn, met this month without a message first.
+        let old = try owner.create("/contacts", #"{"name":"Old Friend","identified_at":"2023-04-03T10:00:00Z","source":"linkedin"}"#)
+        let meeting = try owner.create("/meetings", #"{"contact_id":\#(old),"scheduled_at":"2026-11-10T10:00:00Z"}"#)
+        #expect(try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true,"completed_at":"2026-11-10T11:00:00Z"}"#).status == 200)
+        let new = try owner.create("/contacts", #"{"name":"New","identified_at":"2026-11-16T09:00:00Z"}"#)
+        _ = try owner.create("/outreach", #"{"contact_id":\#(new),"sent_at":"2026-11-17T09:00:00Z"}"#)
+        _ = try owner.create("/contacts", #"{"name":"Just added"}"#)
+
+        let november = try #require(owner.get("/stats?from=2026-11-01&to=2026-12-01").json)
+        let funnel = try #require(november["funnel"])
+        #expect(funnel["identified"] == .int(3))
+        #expect(funnel["contacted"] == .int(2))
+        #expect(funnel["met"] == .int(1))
+        #expect(funnel["conversion"]?["met_per_contacted"] == .double(0.5))
+        #expect(funnel["conversion"]?["contacted_per_identified"] == .double(0.667))
+        // New contacts by when they were found, not when they were typed in.
+        let weeks = november["new_contacts_per_week"]?.arrayValue ?? []
+        #expect(weeks.map { $0["week"]?.stringValue ?? "" } == ["2026-W47"])
+        #expect(weeks.first?["count"] == .int(2))
+        let all = try #require(owner.get("/stats").json)
+        #expect(all["new_contacts_per_week"]?.arrayValue?.first?["week"] == .string("2023-W14"))
+        #expect(all["contacts_by_source"]?.arrayValue?.count == 2)
+        // 2023: found then, nothing else.
+        let then = try #require(owner.get("/stats?from=2023-01-01&to=2024-01-01").json?["funnel"])
+        #expect(then["identified"] == .int(1))
+        #expect(then["contacted"] == .int(0))
+    }
+}

@@ -10,11 +10,11 @@ import SQLiteCore
 public struct Stats: Sendable {
     /// Counts of each funnel stage reached in the period.
     public struct Funnel: Sendable, Equatable {
-        /// Contacts added.
+        /// Contacts found (identified_at) in the period, or reaching a later stage in it.
         public var identified: Int
-        /// Contacts first written to.
+        /// Contacts first written to or first met in the period.
         public var contacted: Int
-        /// Contacts first met (a completed meeting).
+        /// Contacts first met (a completed meeting) in the period.
         public var met: Int
         /// Referrals received.
         public var referred: Int
@@ -35,7 +35,7 @@ public struct Stats: Sendable {
     public var outreach: Outreach
     public var completedMeetings: Int
     public var referralsFromMeetings: Int
-    /// ISO week ("2026-W48") and contacts added in it, in the user's zone, oldest first.
+    /// ISO week ("2026-W48") and contacts found (identified_at) in it, in the user's zone, oldest first.
     public var newContactsPerWeek: [(week: String, count: Int)]
     /// Source (nil: not recorded) and contacts added with it, most first.
     public var contactsBySource: [(source: String?, count: Int)]
@@ -64,14 +64,42 @@ public final class StatsService: @unchecked Sendable {
             let period: [any DatabaseValueConvertible] = [userID, low, high]
             func count(_ sql: String) throws -> Int { Int(try connection.scalarInt(sql, period) ?? 0) }
 
+            // Stages nest: each counts the contacts that reached it, or a later one, in the period,
+            // so no rate passes 1. A contact reaches "contacted" with its first outbound message or
+            // its first completed meeting, whichever came first (met without a message is contacted too).
+            func within(_ date: Date?) -> Bool {
+                guard let date else { return false }
+                return (from.map { date >= $0 } ?? true) && (to.map { date < $0 } ?? true)
+            }
+            var firstWritten: [Int64: Date] = [:]
+            try connection.forEachRow(
+                "SELECT contact_id, min(sent_at) FROM outreach WHERE user_id = ?1 AND direction = 'outbound' GROUP BY contact_id", [userID]
+            ) { row in firstWritten[row.int64(0)] = row.date(1) }
+            var firstMet: [Int64: Date] = [:]
+            try connection.forEachRow(
+                "SELECT contact_id, min(completed_at) FROM meetings WHERE user_id = ?1 AND status = 'completed' GROUP BY contact_id", [userID]
+            ) { row in firstMet[row.int64(0)] = row.date(1) }
+            var identified = 0, contacted = 0, met = 0
+            var weeks: [String: Int] = [:]
+            var sources: [String?: Int] = [:]
+            try connection.forEachRow("SELECT id, identified_at, source FROM contacts WHERE user_id = ?1", [userID]) { row in
+                let id = row.int64(0)
+                let found = row.date(1)
+                let metAt = firstMet[id]
+                let contactedAt = [firstWritten[id], metAt].compactMap { $0 }.min()
+                let metIn = within(metAt)
+                let contactedIn = metIn || within(contactedAt)
+                if metIn { met += 1 }
+                if contactedIn { contacted += 1 }
+                if contactedIn || within(found) { identified += 1 }
+                // New contacts: counted by when they were found.
+                if within(found), let found {
+                    weeks[ISOWeek.of(found, zone: zone), default: 0] += 1
+                    sources[row.optionalString(2), default: 0] += 1
+                }
+            }
             let funnel = Stats.Funnel(
-                identified: try count("SELECT count(*) FROM contacts WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"),
-                contacted: try count(
-                    "SELECT count(*) FROM (SELECT min(sent_at) AS first FROM outreach WHERE user_id = ?1 AND direction = 'outbound' GROUP BY contact_id) "
-                        + "WHERE first >= ?2 AND first < ?3"),
-                met: try count(
-                    "SELECT count(*) FROM (SELECT min(completed_at) AS first FROM meetings WHERE user_id = ?1 AND status = 'completed' "
-                        + "GROUP BY contact_id) WHERE first >= ?2 AND first < ?3"),
+                identified: identified, contacted: contacted, met: met,
                 referred: try count("SELECT count(*) FROM referrals WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"),
                 leads: try count("SELECT count(*) FROM leads WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"))
 
@@ -119,16 +147,6 @@ public final class StatsService: @unchecked Sendable {
                 "SELECT count(*) FROM meetings WHERE user_id = ?1 AND status = 'completed' AND completed_at >= ?2 AND completed_at < ?3 "
                     + "AND thank_you_sent_at IS NOT NULL AND julianday(thank_you_sent_at) - julianday(completed_at) <= 1.0")
 
-            var weeks: [String: Int] = [:]
-            var sources: [String?: Int] = [:]
-            try connection.forEachRow(
-                "SELECT created_at, source FROM contacts WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3", period
-            ) { row in
-                if let created = row.date(0) {
-                    weeks[ISOWeek.of(created, zone: zone), default: 0] += 1
-                }
-                sources[row.optionalString(1), default: 0] += 1
-            }
             return Stats(
                 from: from, to: to, funnel: funnel, outreach: Stats.Outreach(sent: sent, replied: delays.count, medianDaysToReply: median),
                 completedMeetings: completed, referralsFromMeetings: fromMeetings,
