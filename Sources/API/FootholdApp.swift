@@ -33,6 +33,9 @@ public enum FootholdApp {
         let shares: ShareService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
+        /// Where clients reach the server (`--public-url`), for the URLs it hands out; nil:
+        /// from the request's Host, https when a trusted proxy says so.
+        let publicURL: String?
         let authenticator: Authenticator
         let loginThrottle: LoginThrottle
         /// Request metrics; hand the same object to the `HTTPServer`.
@@ -43,7 +46,10 @@ public enum FootholdApp {
         /// - Parameter authFailureLimit: failed authentications per client address per minute before 429.
         /// - Parameter accountFailureLimit: failed sign-ins per account name per ten minutes before
         ///   addresses that have been failing get 429 for it.
-        public init(services: Services, authFailureLimit: Int = 10, accountFailureLimit: Int = 10, importBodyLimit: Int = 32 * 1024 * 1024) {
+        public init(services: Services, authFailureLimit: Int = 10, accountFailureLimit: Int = 10, importBodyLimit: Int = 32 * 1024 * 1024,
+            publicURL: String? = nil
+        ) {
+            self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             storage = services.storage
             accounts = services.accounts
             interests = services.interests

@@ -102,6 +102,9 @@ struct Serve: ParsableCommand {
         return .success(blocks)
     }
 
+    @Option(help: "The URL clients reach this server at, e.g. https://foothold.example.org, for the links it hands out (calendar feeds) (env FOOTHOLD_PUBLIC_URL).")
+    var publicURL: String = Environment.string("FOOTHOLD_PUBLIC_URL") ?? ""
+
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
@@ -121,6 +124,13 @@ struct Serve: ParsableCommand {
         guard accountFailureLimit > 0 else { throw ValidationError("--account-failure-limit must be positive.") }
         guard (1...90).contains(sessionIdleDays) else { throw ValidationError("--session-idle-days must be 1…90.") }
         _ = try proxyBlocks().get()
+        if !publicURL.isEmpty {
+            var validator = Validator()
+            validator.url("public_url", publicURL)
+            guard validator.issues.isEmpty, !publicURL.contains("?"), !publicURL.contains("#") else {
+                throw ValidationError("--public-url must be an absolute http or https URL without a query, such as https://foothold.example.org.")
+            }
+        }
     }
 
     func run() throws {
@@ -170,7 +180,8 @@ struct Serve: ParsableCommand {
         config.trustedProxies = TrustedProxies((try? proxyBlocks().get()) ?? [])
         let origins = corsOrigins.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let context = FootholdApp.Context(
-            services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: max(1, maxImportBytes))
+            services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: max(1, maxImportBytes),
+            publicURL: publicURL.isEmpty ? nil : publicURL)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)
         FootholdApp.attach(server, to: context)

@@ -276,3 +276,31 @@ extension FindingsTests {
         #expect(then["contacted"] == .int(0))
     }
 }
+
+extension FindingsTests {
+    @Test func feedURLsAreHTTPSBehindATrustedTLSProxy() throws {
+        let proxied = try LiveServer { $0.trustedProxies = TrustedProxies([AddressBlock("127.0.0.1/32")].compactMap { $0 }) }
+        let owner = try proxied.owner()
+        let url = { (headers: [(String, String)]) throws -> String in
+            try owner.request("POST", "/feeds", body: [], headers: headers).json?["url"]?.stringValue ?? ""
+        }
+        let https = try url([("X-Forwarded-Proto", "https")])
+        #expect(https.hasPrefix("https://") && https.contains("/calendar/fc_"), "\(https)")
+        #expect(try url([("Forwarded", "for=192.0.2.1;proto=https;host=x")]).hasPrefix("https://"))
+        #expect(try url([("X-Forwarded-Proto", "https, http")]).hasPrefix("https://"))
+        #expect(try url([("X-Forwarded-Proto", "http")]).hasPrefix("http://"))
+        #expect(try url([]).hasPrefix("http://"))
+
+        // From anyone else the header is not believed.
+        let direct = try LiveServer()
+        let other = try direct.owner()
+        #expect(try other.request("POST", "/feeds", body: [], headers: [("X-Forwarded-Proto", "https")]).json?["url"]?.stringValue?.hasPrefix("http://") == true)
+
+        // A stated public URL wins.
+        let stated = try LiveServer(publicURL: "https://foothold.example.org/")
+        let third = try stated.owner()
+        let feed = try third.request("POST", "/feeds", body: [], headers: [])
+        let token = try #require(feed.json?["token"]?.stringValue)
+        #expect(feed.json?["url"] == .string("https://foothold.example.org/calendar/\(token).ics"))
+    }
+}

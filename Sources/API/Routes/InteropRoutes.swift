@@ -115,7 +115,7 @@ enum InteropRoutes {
             }
             let (feed, token) = try calendar.create(userID: principal.userID, name: name)
             var w = JSONWriter(capacity: 256)
-            write(feed, &w, token: token, host: request.headers["host"])
+            write(feed, &w, token: token, base: baseURL(request, context))
             return Response.json(201, w, headers: [("Location", "/feeds/\(feed.id)")])
         })
 
@@ -126,7 +126,7 @@ enum InteropRoutes {
             w.objectStart()
             w.key("items")
             w.arrayStart()
-            for feed in feeds { write(feed, &w, token: nil, host: nil) }
+            for feed in feeds { write(feed, &w, token: nil, base: nil) }
             w.arrayEnd()
             w.key("next_cursor")
             w.null()
@@ -209,14 +209,23 @@ enum InteropRoutes {
         return hash
     }
 
-    static func write(_ feed: Feed, _ w: inout JSONWriter, token: String?, host: String?) {
+    /// Where the client reached the server: `--public-url`, else the Host it asked for, over
+    /// https when a trusted proxy says the client used it (so a feed's secret is not handed
+    /// out in an http URL behind a TLS proxy).
+    static func baseURL(_ request: Request, _ context: FootholdApp.Context) -> String? {
+        if let url = context.publicURL { return url }
+        guard let host = request.headers["host"], !host.isEmpty else { return nil }
+        return (request.forwardedHTTPS ? "https://" : "http://") + host
+    }
+
+    static func write(_ feed: Feed, _ w: inout JSONWriter, token: String?, base: String?) {
         w.objectStart()
         w.field("id", feed.id)
         w.field("name", feed.name)
         if let token {
             w.field("token", token)
             let path = "/calendar/\(token).ics"
-            w.field("url", host.map { "http://\($0)\(path)" } ?? path)
+            w.field("url", base.map { $0 + path } ?? path)
         }
         w.field("created_at", feed.createdAt)
         w.objectEnd()

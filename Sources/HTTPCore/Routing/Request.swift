@@ -15,6 +15,8 @@ public struct Request: Sendable {
     public var requestID: String
     /// The peer's address, for rate limits and logs.
     public var remoteAddress: String
+    /// A trusted proxy said the client reached it over https (`X-Forwarded-Proto`, `Forwarded`).
+    public var forwardedHTTPS = false
     /// The template that matched, for logs and metrics.
     public var routeTemplate: String?
     /// Set by a route that wraps another for the handler it calls (the account a shared read

@@ -204,7 +204,9 @@ final class Connection: @unchecked Sendable {
         let proxies = server.configuration.trustedProxies
         let client = proxies.blocks.isEmpty
             ? remoteAddress : proxies.clientAddress(peer: remoteAddress, forwardedFor: head.headers.values("x-forwarded-for"))
-        let request = Request(head: head, body: body, requestID: Self.requestID(from: head.headers["x-request-id"]), remoteAddress: client)
+        var received = Request(head: head, body: body, requestID: Self.requestID(from: head.headers["x-request-id"]), remoteAddress: client)
+        if !proxies.blocks.isEmpty { received.forwardedHTTPS = proxies.forwardedHTTPS(peer: remoteAddress, headers: head.headers) }
+        let request = received
         let responder = server.responder
         let plan = parser.plan ?? responder.plan(for: head)
         routeLabel = plan.routeLabel

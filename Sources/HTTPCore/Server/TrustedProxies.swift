@@ -66,6 +66,23 @@ public struct TrustedProxies: Sendable {
         blocks.contains { $0.contains(address) }
     }
 
+    /// Whether a request from `peer` reached the first proxy over https: believed only from a
+    /// trusted proxy, read from the first (client-facing) value of `X-Forwarded-Proto`, else
+    /// the first element's `proto=` of `Forwarded` (RFC 7239).
+    func forwardedHTTPS(peer: String, headers: HTTPHeaders) -> Bool {
+        guard !blocks.isEmpty, trusts(peer) else { return false }
+        if let proto = headers.values("x-forwarded-proto").first {
+            let first = proto.split(separator: ",").first.map { $0.trimmingHTTPWhitespace().lowercased() } ?? ""
+            return first == "https"
+        }
+        guard let forwarded = headers.values("forwarded").first, let element = forwarded.split(separator: ",").first else { return false }
+        for pair in element.split(separator: ";") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingHTTPWhitespace().lowercased() }
+            if parts.count == 2, parts[0] == "proto" { return parts[1].filter { $0 != "\"" } == "https" }
+        }
+        return false
+    }
+
     /// The client address of a request from `peer` carrying these `X-Forwarded-For` values.
     func clientAddress(peer: String, forwardedFor values: [String]) -> String {
         guard !blocks.isEmpty, !values.isEmpty, trusts(peer) else { return peer }
