@@ -304,3 +304,69 @@ extension FindingsTests {
         #expect(feed.json?["url"] == .string("https://foothold.example.org/calendar/\(token).ics"))
     }
 }
+
+extension FindingsTests {
+    @Test func dismissalsReachTheFeedAndSurviveARestore() throws {
+        let clock = ManualClock(try Self.at("2026-11-20T12:00:00Z"))
+        let live = try LiveServer(clock: clock)
+        let owner = try live.owner()
+        let acme = try owner.create("/organizations", #"{"name":"Acme"}"#)
+        let ann = try owner.create("/contacts", #"{"name":"Ann","organization_id":\#(acme),"keep_in_touch_days":30}"#)
+        let ben = try owner.create("/contacts", #"{"name":"Ben"}"#)
+        let sent = try owner.create("/outreach", #"{"contact_id":\#(ann),"sent_at":"2026-11-20T09:00:00Z"}"#)
+        let meeting = try owner.create("/meetings", #"{"contact_id":\#(ben),"scheduled_at":"2026-11-19T10:00:00Z"}"#)
+        #expect(try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true}"#).status == 200)
+        let later = try owner.create("/meetings", #"{"contact_id":\#(ben),"scheduled_at":"2026-12-19T10:00:00Z"}"#)
+
+        // Only items the agenda has can be put away.
+        for body in [
+            #"{"kind":"thank_you","ref_id":\#(later)}"#, #"{"kind":"meeting","ref_id":\#(meeting)}"#,
+            #"{"kind":"ask_referral_again","ref_id":\#(later)}"#, #"{"kind":"keep_in_touch","ref_id":\#(ben)}"#,
+        ] {
+            let refused = try owner.post("/agenda/dismissals", body)
+            #expect(refused.isProblem(422, "validation_failed"), "\(body)")
+            #expect(refused.problemFields == ["ref_id"], "\(body)")
+        }
+        #expect(try live.count("SELECT count(*) FROM agenda_dismissals") == 0)
+
+        let feedToken = try #require(owner.post("/feeds", "").json?["token"]?.stringValue)
+        let anonymous = try APIClient(port: live.port, token: "")
+        let before = try anonymous.get("/calendar/\(feedToken).ics").text
+        #expect(before.contains("UID:follow_up-\(sent)@foothold"))
+        #expect(before.contains("UID:thank_you-\(meeting)@foothold"))
+
+        #expect(try owner.post("/agenda/dismissals", #"{"kind":"follow_up","ref_id":\#(sent)}"#).status == 201)
+        #expect(try owner.post("/agenda/dismissals", #"{"kind":"thank_you","ref_id":\#(meeting),"until":"2026-12-01T08:00:00Z"}"#).status == 201)
+        #expect(try owner.post("/agenda/dismissals", #"{"kind":"meeting","ref_id":\#(later)}"#).status == 201)
+        #expect(try owner.post("/agenda/dismissals", #"{"kind":"keep_in_touch","ref_id":\#(ann)}"#).status == 201)
+        let after = try anonymous.get("/calendar/\(feedToken).ics").text
+        // Put away for good: gone; snoozed: due when the snooze ends; a meeting keeps its place, without the alarm.
+        #expect(!after.contains("UID:follow_up-\(sent)@foothold"))
+        #expect(after.contains("UID:try_second_contact-\(sent)@foothold"))
+        let thankYou = try #require(after.components(separatedBy: "BEGIN:VTODO").first { $0.contains("UID:thank_you-\(meeting)@") })
+        #expect(thankYou.contains("DUE:20261201T080000Z\r\n"))
+        let event = try #require(after.components(separatedBy: "BEGIN:VEVENT").first { $0.contains("UID:meeting-\(later)@") }?.components(separatedBy: "END:VEVENT").first)
+        #expect(!event.contains("VALARM"))
+
+        // Export and restore keep them, pointing at the restored rows.
+        let export = try owner.get("/export")
+        let dismissals = export.json?["collections"]?["agenda_dismissals"]?.arrayValue ?? export.json?["agenda_dismissals"]?.arrayValue ?? []
+        #expect(dismissals.count == 4, "\(export.text.suffix(600))")
+        let bob = try live.newUser("bob")
+        let restored = try bob.request("POST", "/imports/json", body: Array(export.body), headers: [("Content-Type", "application/json")])
+        #expect(restored.status == 201, "\(restored.text)")
+        #expect(restored.json?["restored"]?["agenda_dismissals"] == .int(4))
+        let bobID = try #require(bob.get("/me").json?["id"]?.intValue)
+        #expect(try live.count(
+            "SELECT count(*) FROM agenda_dismissals d JOIN outreach o ON o.id = d.ref_id AND o.user_id = d.user_id WHERE d.user_id = ? AND d.kind = 'follow_up'", [bobID]) == 1)
+        #expect(try live.count(
+            "SELECT count(*) FROM agenda_dismissals d JOIN meetings m ON m.id = d.ref_id AND m.user_id = d.user_id WHERE d.user_id = ? AND d.kind IN ('thank_you', 'meeting')", [bobID]) == 2)
+        let rows = try live.database?.read { try $0.query("SELECT kind, ref_id FROM agenda_dismissals WHERE user_id = ? ORDER BY kind", [bobID]) { "\($0.string(0)):\($0.int64(1))" } }
+        let bobMeetings = try bob.walkIDs("/meetings")
+        #expect(rows?.count == 4, "\(rows ?? []) \(bobMeetings)")
+        let bobFeed = try #require(bob.post("/feeds", "").json?["token"]?.stringValue)
+        let bobText = try anonymous.get("/calendar/\(bobFeed).ics").text
+        #expect(!bobText.contains("UID:follow_up-"))
+        #expect(bobText.contains("DUE:20261201T080000Z\r\n"))
+    }
+}

@@ -123,6 +123,9 @@ public final class AgendaService: @unchecked Sendable {
             if let issue = try OwnedIDs.issue([refID], in: table, noun: noun, field: "ref_id", userID: userID, connection) {
                 throw DomainError.validation([issue])
             }
+            if let missing = try Self.itemIssue(connection, userID: userID, kind: kind, refID: refID) {
+                throw DomainError.validation([FieldIssue("ref_id", missing)])
+            }
             // A keep-in-touch dismissal holds while the due time it put away is the current one.
             let due: String? =
                 kind == .keepInTouch
@@ -135,6 +138,23 @@ public final class AgendaService: @unchecked Sendable {
                 [userID, kind.rawValue, refID, until, due, stamp])
             return (AgendaDismissal(kind: kind, refID: refID, until: until, createdAt: stamp), !existed)
         }
+    }
+
+    /// Why the agenda has no item of `kind` about `refID`, now or to come (its row exists):
+    /// a dismissal puts away an item, not a row that cannot be one.
+    static func itemIssue(_ connection: SQLiteConnection, userID: Int64, kind: AgendaKind, refID: Int64) throws -> String? {
+        let (sql, why): (String, String) = switch kind {
+        case .meeting, .prepMissing: ("SELECT 1 FROM meetings WHERE id = ? AND status = 'scheduled' AND scheduled_at IS NOT NULL", "meeting \(refID) is not scheduled")
+        case .thankYou: ("SELECT 1 FROM meetings WHERE id = ? AND status = 'completed' AND thank_you_sent_at IS NULL", "meeting \(refID) owes no thank-you")
+        case .event: ("SELECT 1 FROM events WHERE id = ? AND starts_at IS NOT NULL AND status IN ('interested', 'registered')", "event \(refID) is not on the agenda")
+        case .contactReferral: ("SELECT 1 FROM referrals WHERE id = ? AND status = 'suggested'", "referral \(refID) is no longer suggested")
+        case .keepInTouch: ("SELECT 1 FROM contacts WHERE id = ? AND keep_in_touch_due_at IS NOT NULL AND stage != 'do_not_contact'", "contact \(refID) has no keep-in-touch cadence")
+        case .coachNote: ("SELECT 1 FROM coach_notes WHERE id = ?", "no such coach note")
+        case .followUp, .trySecondContact, .askReferralAgain:
+            ("SELECT 1 FROM reminders WHERE user_id = ? AND kind = '\(kind.rawValue)' AND ref_id = ?", "no \(kind.rawValue) is due for \(kind.refTable.noun) \(refID)")
+        }
+        let values: [any DatabaseValueConvertible] = sql.hasPrefix("SELECT 1 FROM reminders") ? [userID, refID] : [refID]
+        return try connection.scalarInt(sql, values) == nil ? "is not an item the agenda has: \(why)" : nil
     }
 
     /// `DELETE /agenda/dismissals/{kind}/{ref_id}`: brings the item back; not found when none.

@@ -24,6 +24,8 @@ public enum AccountExport {
         let hasID: Bool
         /// Column → the collection whose id it holds.
         let references: [String: String]
+        /// `ref_id` → the collection its row's `kind` names (agenda dismissals).
+        var refByKind: [String: String] = [:]
     }
 
     /// In an order where every reference points to a collection before it.
@@ -66,6 +68,11 @@ public enum AccountExport {
             name: "insights", owned: "t.user_id = ?", hasID: true,
             references: ["meeting_id": "meetings", "contact_id": "contacts", "interest_id": "interests"]),
         Table(name: "skills", owned: "t.user_id = ?", hasID: true, references: [:]),
+        // A coach's notes stay with the account they were written for, and so do their dismissals.
+        Table(
+            name: "agenda_dismissals", owned: "t.user_id = ? AND t.kind != 'coach_note'", hasID: false, references: [:],
+            refByKind: Dictionary(
+                uniqueKeysWithValues: AgendaKind.allCases.filter { $0 != .coachNote }.map { ($0.rawValue, $0.refTable.table) })),
     ]
 
     /// The account's own settings carried along.
@@ -172,7 +179,18 @@ public final class AccountImportService: @unchecked Sendable {
                         continue
                     }
                     var bound = value
-                    if let target = table.references[column], case .integer(let old) = value {
+                    if column == "ref_id", !table.refByKind.isEmpty, case .integer(let old) = value {
+                        let kind = row.first { $0.column == "kind" }.flatMap { if case .text(let text) = $0.value { text } else { nil } }
+                        guard let target = kind.flatMap({ table.refByKind[$0] }) else {
+                            issues.append(FieldIssue("\(path).kind", "is not a kind of agenda item an export carries"))
+                            continue
+                        }
+                        guard let new = ids[target]?[old] else {
+                            issues.append(FieldIssue("\(path).ref_id", "names \(target) \(old), which the export does not hold"))
+                            continue
+                        }
+                        bound = .integer(new)
+                    } else if let target = table.references[column], case .integer(let old) = value {
                         guard let new = ids[target]?[old] else {
                             issues.append(FieldIssue("\(path).\(column)", "names \(target) \(old), which the export does not hold"))
                             continue

@@ -91,7 +91,28 @@ enum ICalendar {
             + VCard.line(trigger) + VCard.line("END:VALARM")
     }
 
+    /// The agenda's dismissals, by kind and item: nil for good, else snoozed until then. A
+    /// to-do put away for good leaves the feed, a snoozed one falls due when the snooze ends,
+    /// and a meeting or event put away for good keeps its place without an alarm.
+    static func dismissals(_ connection: SQLiteConnection, userID: Int64) throws -> [String: Date?] {
+        var found: [String: Date?] = [:]
+        try connection.forEachRow("SELECT kind, ref_id, until FROM agenda_dismissals WHERE user_id = ?", [userID]) { row in
+            found["\(row.string(0))-\(row.int64(1))"] = row.date(2)
+        }
+        return found
+    }
+
     static func document(_ connection: SQLiteConnection, userID: Int64) throws -> String {
+        let dismissed = try dismissals(connection, userID: userID)
+        func forGood(_ kind: String, _ id: Int64) -> Bool {
+            if case .some(.none) = dismissed["\(kind)-\(id)"] { return true }
+            return false
+        }
+        /// The due time after a snooze: the later of the two.
+        func due(_ kind: String, _ id: Int64, _ due: Date) -> Date {
+            guard case .some(.some(let until)) = dismissed["\(kind)-\(id)"], until > due else { return due }
+            return until
+        }
         var out = VCard.line("BEGIN:VCALENDAR") + VCard.line("VERSION:2.0") + VCard.line("PRODID:-//Foothold//Foothold//EN")
             + VCard.line("CALSCALE:GREGORIAN") + VCard.line("X-WR-CALNAME:Foothold")
         // Meetings with a time: cancelled and no-show ones stay, marked CANCELLED, so calendars drop them.
@@ -114,7 +135,7 @@ enum ICalendar {
             if let location = row.optionalString(5) { out += VCard.line("LOCATION:" + VCard.escape(location)) }
             out += VCard.line("DESCRIPTION:" + VCard.escape("Status: \(status)" + (row.optionalString(4).map { "; \($0.replacingUnderscores)" } ?? "")))
             out += VCard.line("STATUS:" + (status == "cancelled" || status == "no_show" ? "CANCELLED" : status == "proposed" ? "TENTATIVE" : "CONFIRMED"))
-            out += alarm("TRIGGER:-PT30M", "Informational interview with \(with) in 30 minutes")
+            if !forGood("meeting", row.int64(0)) { out += alarm("TRIGGER:-PT30M", "Informational interview with \(with) in 30 minutes") }
             out += VCard.line("END:VEVENT")
         }
         try connection.forEachRow(
@@ -134,7 +155,7 @@ enum ICalendar {
             if let location = row.optionalString(4) { out += VCard.line("LOCATION:" + VCard.escape(location)) }
             if let url = row.optionalString(5) { out += VCard.line("URL:" + url) }
             out += VCard.line("STATUS:" + (status == "skipped" ? "CANCELLED" : status == "interested" ? "TENTATIVE" : "CONFIRMED"))
-            out += alarm("TRIGGER:-PT1H", "\(row.string(1)) starts in an hour")
+            if !forGood("event", row.int64(0)) { out += alarm("TRIGGER:-PT1H", "\(row.string(1)) starts in an hour") }
             out += VCard.line("END:VEVENT")
         }
         // Thank-you notes due within a day of each completed meeting.
@@ -143,23 +164,23 @@ enum ICalendar {
                 + "WHERE m.user_id = ? AND m.status = 'completed' AND m.thank_you_sent_at IS NULL AND m.completed_at IS NOT NULL ORDER BY m.completed_at, m.id",
             [userID]
         ) { row in
-            guard let completed = row.date(1) else { return }
+            guard let completed = row.date(1), !forGood("thank_you", row.int64(0)) else { return }
             out += todo(
-                uid: "thank_you-\(row.int64(0))", stamp: completed, due: completed.addingTimeInterval(24 * 3600),
+                uid: "thank_you-\(row.int64(0))", stamp: completed, due: due("thank_you", row.int64(0), completed.addingTimeInterval(24 * 3600)),
                 summary: "Send \(row.string(2)) a thank-you note")
         }
         try connection.forEachRow(
             "SELECT r.kind, r.ref_id, r.since, r.due_at, c.name FROM reminders r JOIN contacts c ON c.id = r.contact_id "
                 + "WHERE r.user_id = ? ORDER BY r.due_at, r.kind, r.ref_id", [userID]
         ) { row in
-            guard let since = row.date(2), let due = row.date(3) else { return }
+            guard let since = row.date(2), let dueAt = row.date(3), !forGood(row.string(0), row.int64(1)) else { return }
             let name = row.string(4)
             let summary = switch row.string(0) {
             case "follow_up": "Follow up with \(name)"
             case "try_second_contact": "Try a second contact where \(name) works"
             default: "Ask \(name) once more whom else to talk to"
             }
-            out += todo(uid: "\(row.string(0))-\(row.int64(1))", stamp: since, due: due, summary: summary)
+            out += todo(uid: "\(row.string(0))-\(row.int64(1))", stamp: since, due: due(row.string(0), row.int64(1), dueAt), summary: summary)
         }
         return out + VCard.line("END:VCALENDAR")
     }
