@@ -370,3 +370,40 @@ extension FindingsTests {
         #expect(bobText.contains("DUE:20261201T080000Z\r\n"))
     }
 }
+
+extension FindingsTests {
+    @Test func insightsFindTheirAreaAndThePeopleCountsAgree() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let freight = try owner.create("/interests", #"{"name":"Freight"}"#)
+        let ports = try owner.create("/interests", #"{"name":"Ports"}"#)
+        let ann = try owner.create("/contacts", #"{"name":"Ann","interest_ids":[\#(freight)]}"#)
+        let ben = try owner.create("/contacts", #"{"name":"Ben","interest_ids":[\#(freight),\#(ports)]}"#)
+        let cat = try owner.create("/contacts", #"{"name":"Cat"}"#)
+
+        // Ann has one area: her insight takes it, by hand or from a completion.
+        let own = try owner.post("/insights", #"{"contact_id":\#(ann),"kind":"skill","name":"SQL","text":"Every analyst writes SQL"}"#)
+        #expect(own.json?["interest_id"] == .int(freight))
+        let meeting = try owner.create("/meetings", #"{"contact_id":\#(ann),"scheduled_at":"2026-01-05T10:00:00Z"}"#)
+        let done = try owner.post("/meetings/\(meeting)/complete", #"{"none_offered":true,"insights":[{"kind":"skill","name":"Excel","text":"Pivot tables"}]}"#)
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try live.count("SELECT count(*) FROM insights WHERE name = 'Excel' AND interest_id = ?", [freight]) == 1)
+        // Ben has two: unassigned, and listed so under /skills/gaps rather than dropped.
+        let two = try owner.post("/insights", #"{"contact_id":\#(ben),"kind":"skill","name":"Customs law","text":"Know the tariffs"}"#)
+        #expect(two.json?["interest_id"] == .null)
+        let gaps = try #require(owner.get("/skills/gaps").json?["items"]?.arrayValue)
+        let customs = try #require(gaps.first { $0["name"] == .string("Customs law") })
+        #expect(customs["areas"]?.arrayValue?.first?["interest_id"] == .null)
+        #expect(customs["areas"]?.arrayValue?.first?["name"] == .string("unassigned"))
+        #expect(customs["contacts"] == .int(1))
+        // Cat, in no area and never met, told us something about Freight: she is among its people.
+        _ = try owner.post("/insights", #"{"contact_id":\#(cat),"interest_id":\#(freight),"kind":"skill","name":"SQL","text":"SQL again"}"#)
+        let report = try #require(owner.get("/interests/\(freight)/knowledge").json)
+        let people = report["people"]?.arrayValue ?? []
+        #expect(people.map { $0["name"]?.stringValue ?? "" } == ["Ann", "Cat"])
+        #expect(people.map { $0["meetings"]?.intValue ?? -1 } == [1, 0])
+        let sql = try #require(report["skills"]?.arrayValue?.first { $0["name"] == .string("SQL") })
+        #expect(sql["contacts"] == .int(2))
+        #expect(sql["contacts"]?.intValue ?? 0 <= people.count)
+    }
+}

@@ -163,7 +163,19 @@ struct InsightRules: ResourceRules {
         try validator.finish()
     }
 
-    func check(_ connection: SQLiteConnection, userID: Int64, _ insight: Insight, replacing current: Insight?, options: WriteOptions) throws {
+    /// The area an insight without one takes: its contact's (or its meeting's contact's),
+    /// when that contact has exactly one. Otherwise it stays unassigned.
+    static func soleInterest(_ connection: SQLiteConnection, contactID: Int64) throws -> Int64? {
+        let areas = try connection.query("SELECT interest_id FROM contact_interests WHERE contact_id = ? LIMIT 2", [contactID]) { $0.int64(0) }
+        return areas.count == 1 ? areas[0] : nil
+    }
+
+    func fill(_ insight: inout Insight, replacing current: Insight?, checked: Int64?) {
+        if insight.interestID == nil, let checked { insight.interestID = checked }
+    }
+
+    /// Checks the ids; returns the area a new insight without one takes (see `soleInterest`).
+    func check(_ connection: SQLiteConnection, userID: Int64, _ insight: Insight, replacing current: Insight?, options: WriteOptions) throws -> Int64? {
         var issues: [FieldIssue] = []
         if let id = insight.interestID, id != current?.interestID,
            let issue = try OwnedIDs.issue([id], in: "interests", noun: "interest", field: "interest_id", userID: userID, connection) {
@@ -182,6 +194,10 @@ struct InsightRules: ResourceRules {
             }
         }
         if !issues.isEmpty { throw DomainError.validation(issues) }
+        guard current == nil, insight.interestID == nil else { return nil }
+        let speaker = try insight.contactID
+            ?? insight.meetingID.flatMap { try connection.scalarInt("SELECT contact_id FROM meetings WHERE id = ?", [$0]) }
+        return try speaker.flatMap { try Self.soleInterest(connection, contactID: $0) }
     }
 }
 

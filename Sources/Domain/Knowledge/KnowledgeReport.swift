@@ -69,7 +69,8 @@ public struct KnowledgeReport: Sendable {
 /// One gap across every area: a skill or competency people named that the user lacks.
 public struct SkillGap: Sendable, Equatable {
     public struct Area: Sendable, Equatable {
-        public var interestID: Int64
+        /// Nil: insights in no area (`unassigned`), weighted as the lowest priority.
+        public var interestID: Int64?
         public var name: String
         public var priority: Int
         public var contacts: Int
@@ -106,10 +107,14 @@ public final class KnowledgeService: @unchecked Sendable {
         let now = clock.now()
         return try storage.read { connection in
             let interest = try InterestStore.load(connection, userID: userID, id: interestID)
+            // The people met in the area are the people its skill counts count: contacts in the
+            // area with a completed meeting, and whoever said something recorded in it.
             let people = try connection.query(
-                "SELECT c.id, c.name, count(*) FROM contact_interests ci JOIN contacts c ON c.id = ci.contact_id "
-                    + "JOIN meetings m ON m.contact_id = c.id AND m.status = 'completed' WHERE ci.interest_id = ? GROUP BY c.id ORDER BY count(*) DESC, c.name, c.id",
-                [interestID]
+                "SELECT c.id, c.name, (SELECT count(*) FROM meetings m WHERE m.contact_id = c.id AND m.status = 'completed') AS held FROM contacts c "
+                    + "WHERE c.user_id = ?1 AND c.id IN (SELECT ci.contact_id FROM contact_interests ci WHERE ci.interest_id = ?2 "
+                    + "AND EXISTS (SELECT 1 FROM meetings m WHERE m.contact_id = ci.contact_id AND m.status = 'completed') "
+                    + "UNION SELECT \(Self.speaker) FROM insights n WHERE n.interest_id = ?2) ORDER BY held DESC, c.name, c.id",
+                [userID, interestID]
             ) { KnowledgeReport.Person(id: $0.int64(0), name: $0.string(1), meetings: $0.int(2)) }
 
             var skills: [KnowledgeReport.Named] = []
@@ -194,15 +199,17 @@ public final class KnowledgeService: @unchecked Sendable {
     public func gaps(userID: Int64) throws -> [SkillGap] {
         try storage.read { connection in
             var gaps: [String: SkillGap] = [:]
+            // Insights in no area are listed under `unassigned`, not dropped (their speaker had no
+            // area, or several, when they were recorded).
             try connection.forEachRow(
-                "SELECT n.name_key, n.interest_id, i.name, i.priority, count(DISTINCT \(Self.speaker)), max(n.created_at) "
-                    + "FROM insights n JOIN interests i ON i.id = n.interest_id WHERE n.user_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
+                "SELECT n.name_key, n.interest_id, coalesce(i.name, 'unassigned'), coalesce(i.priority, 1), count(DISTINCT \(Self.speaker)), max(n.created_at) "
+                    + "FROM insights n LEFT JOIN interests i ON i.id = n.interest_id WHERE n.user_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
                     + "AND NOT EXISTS (SELECT 1 FROM skills s WHERE s.user_id = n.user_id AND s.name_key = n.name_key) "
-                    + "GROUP BY n.name_key, n.interest_id ORDER BY n.interest_id",
+                    + "GROUP BY n.name_key, n.interest_id ORDER BY n.interest_id IS NULL, n.interest_id",
                 [userID]
             ) { row in
                 let key = row.string(0)
-                let area = SkillGap.Area(interestID: row.int64(1), name: row.string(2), priority: row.int(3), contacts: row.int(4))
+                let area = SkillGap.Area(interestID: row.optionalInt64(1), name: row.string(2), priority: row.int(3), contacts: row.int(4))
                 let last = row.date(5) ?? .distantPast
                 var gap = gaps[key] ?? SkillGap(name: key, kind: "", contacts: 0, score: 0, lastNamedAt: last, areas: [])
                 gap.areas.append(area)
@@ -214,7 +221,7 @@ public final class KnowledgeService: @unchecked Sendable {
                 let (name, kind, contacts) = try connection.queryOne(
                     "SELECT (SELECT x.name FROM insights x WHERE x.user_id = ?1 AND x.name_key = ?2 GROUP BY x.name ORDER BY count(*) DESC, min(x.created_at), min(x.id) LIMIT 1), "
                         + "(SELECT x.kind FROM insights x WHERE x.user_id = ?1 AND x.name_key = ?2 ORDER BY x.created_at DESC, x.id DESC LIMIT 1), "
-                        + "(SELECT count(DISTINCT \(Self.speaker)) FROM insights n WHERE n.user_id = ?1 AND n.name_key = ?2 AND n.interest_id IS NOT NULL)",
+                        + "(SELECT count(DISTINCT \(Self.speaker)) FROM insights n WHERE n.user_id = ?1 AND n.name_key = ?2)",
                     [userID, key]
                 ) { ($0.optionalString(0) ?? key, $0.optionalString(1) ?? "skill", $0.int(2)) } ?? (key, "skill", 0)
                 gaps[key]?.name = name

@@ -203,6 +203,7 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
                 row.userID = userID
                 row.meetingID = id
                 row.contactID = current.contactID
+                if row.interestID == nil { row.interestID = try InsightRules.soleInterest(connection, contactID: current.contactID) }
                 row.createdAt = stamp
                 row.updatedAt = stamp
                 created.insightIDs.append(try InsightStore.insert(connection, userID: userID, row, at: stamp).id)

@@ -39,6 +39,9 @@ protocol ResourceRules: Sendable {
     func deleted(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws
     /// Sets the record's own commit-time fields (beyond created_at/updated_at) before it is saved.
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date)
+    /// Sets what `check` learned from the database on the record before it is saved (an
+    /// insight's area from its contact).
+    func fill(_ record: inout Record, replacing current: Record?, checked: Checked)
     /// Refuses times the draft set in the future (beyond clock skew), against the server's clock.
     func checkTimes(_ record: Record, replacing current: Record?, now: Date) throws(DomainError)
     /// What else a create or update changes, in the same transaction (a contact's stage).
@@ -51,6 +54,7 @@ extension ResourceRules {
     func deleted(_ connection: SQLiteConnection, _ record: Record, at stamp: Date) throws {}
     func stamp(_ record: inout Record, replacing current: Record?, at stamp: Date) {}
     func checkTimes(_ record: Record, replacing current: Record?, now: Date) throws(DomainError) {}
+    func fill(_ record: inout Record, replacing current: Record?, checked: Checked) {}
     func saved(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?, checked: Checked, at stamp: Date) throws {}
 }
 
@@ -84,6 +88,7 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             let checked = try rules.check(connection, userID: userID, validated, replacing: nil, options: options)
             // Stamped here, in commit order (see `Storage.stamp`).
             var stamped = validated
+            rules.fill(&stamped, replacing: nil, checked: checked)
             stamped.createdAt = storage.stamp()
             stamped.updatedAt = stamped.createdAt
             rules.stamp(&stamped, replacing: nil, at: stamped.createdAt)
@@ -106,6 +111,7 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             try rules.checkTimes(updated, replacing: current, now: clock.now())
             guard updated != current else { return current }
             let checked = try rules.check(connection, userID: userID, updated, replacing: current, options: options)
+            rules.fill(&updated, replacing: current, checked: checked)
             let stamp = storage.stamp()
             rules.stamp(&updated, replacing: current, at: stamp)
             try Store.update(connection, updated, replacing: current, at: stamp)
