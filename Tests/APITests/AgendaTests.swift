@@ -131,7 +131,7 @@ struct AgendaTests {
         let path = "/meetings/\(meeting)/questions"
         _ = try owner.create(path, #"{"text":"What is it you do?"}"#)
         _ = try owner.create(path, #"{"text":"What do you like about your job?"}"#)
-        _ = try owner.create(path, #"{"text":"How did Acme decide to measure soil?"}"#)
+        _ = try owner.create(path, #"{"text":"How did Acme Soil Labs decide to measure soil?"}"#)
         let generic = try prep()
         #expect(generic.status["question_count"] == "pass")
         #expect(generic.status["tailored_questions"] == "warn")

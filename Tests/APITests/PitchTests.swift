@@ -123,7 +123,12 @@ struct PitchTests {
             == ["hook_not_first", "missing_value"])
         let missing = try owner.create("/pitches", #"{"name":"M","body":"{{contact.title}}: could you tell me about your work?"}"#)
         let missingRender = try owner.post("/pitches/\(missing)/render", #"{"contact_id":\#(bare)}"#)
-        #expect(missingRender.json?["text"] == .string(": could you tell me about your work?"))
+        // The missing value goes with the punctuation that stood beside it.
+        #expect(missingRender.json?["text"] == .string("could you tell me about your work?"))
+        let greeting = try owner.create("/pitches", #"{"name":"G","body":"Hi {{contact.first_name}}, {{contact.hook}}. I am Ada. Could you tell me about your work?"}"#)
+        let greeted = try owner.post("/pitches/\(greeting)/render", #"{"contact_id":\#(bare)}"#)
+        #expect(greeted.json?["text"] == .string("Hi Bare, I am Ada. Could you tell me about your work?"))
+        #expect(greeted.json?["warnings"]?.arrayValue?.last?["message"]?.stringValue?.contains("set the contact's hook") == true)
         #expect(missingRender.json?["warnings"]?.arrayValue?.last?["message"]?.stringValue?.contains("{{contact.title}}") == true)
 
         // Ids that are not the caller's are 422; the pitch itself is 404.

@@ -52,3 +52,34 @@ struct FindingRuleTests {
         }
     }
 }
+
+extension FindingRuleTests {
+    /// Each phrase of the one list, found in a sentence that uses it; and the two the search met.
+    @Test(arguments: PitchLint.jobAsks)
+    func everyJobAskIsFound(_ phrase: String) {
+        let sentence = "Hello, I admire your work and \(phrase) is on my mind. Could we talk?"
+        #expect(PitchLint.jobAsks(in: sentence).contains(phrase), "\(phrase)")
+    }
+
+    @Test func jobAsksPeopleWriteAndWordsThatAreNot() {
+        #expect(PitchLint.jobAsks(in: "Could you refer me to your recruiter?") == ["recruiter"])
+        #expect(PitchLint.jobAsks(in: "I'm applying to the analyst role") == ["applying to"])
+        #expect(PitchLint.jobAsks(in: "What is the role of data in freight?") == [])
+        #expect(PitchLint.jobAsks(in: "Are there any openings or jobs on your team?") == ["openings", "jobs"])
+        #expect(PitchLint.jobAsks(in: "Could you put in a good word for me?") == ["put in a good word"])
+        // Curiosity about someone's work is no job ask.
+        #expect(PitchLint.jobAsks(in: "What does your role involve, and whom else should I talk to? Could you refer me to a colleague?") == [])
+        #expect(PitchLint.jobAsks(in: "How did you find your way into freight analytics?") == [])
+    }
+
+    @Test func organizationsCountByTheirWholeName() {
+        let contact = Contact(
+            id: 1, userID: 1, name: "Ben Ng", title: nil, organizationID: 1, email: nil, phone: nil, linkedinURL: nil, location: nil, source: nil,
+            hook: nil, tags: [], interestIDs: [], stage: .identified, keepInTouchDays: nil, notes: nil, identifiedAt: nil, createdAt: .distantPast,
+            updatedAt: .distantPast, version: 1)
+        let tailoring = Tailoring(contact: contact, organizationName: "Acme Robotics, Inc.")
+        #expect(!tailoring.isTailored("What got you into robotics?"))
+        #expect(tailoring.isTailored("How does Acme Robotics pick its projects?"))
+        #expect(tailoring.isTailored("What does Ben look for in a new hire?"))
+    }
+}

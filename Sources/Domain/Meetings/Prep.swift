@@ -22,9 +22,14 @@ public struct PrepReport: Sendable, Equatable {
 
 /// Splits questions into tailored and generic (PRODUCT.md step 3): a question is tailored when
 /// it names something specific about the contact — their name, organization, hook or tags —
-/// as whole words, ignoring case.
+/// as whole words, ignoring case. An organization counts by its whole name (legal suffix
+/// aside), never by a word inside it: "Acme Robotics" does not make "Why robotics?" tailored.
 struct Tailoring {
     private var phrases: [[String]] = []
+    static let legalSuffixes: Set<String> = [
+        "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "plc", "corp", "corporation", "co", "company", "gmbh", "ag", "sa", "sas", "srl",
+        "bv", "nv", "ab", "as", "asa", "oy", "pty", "kk",
+    ]
 
     init(contact: Contact, organizationName: String?) {
         let name = Words.of(contact.name)
@@ -32,9 +37,9 @@ struct Tailoring {
         // Either half of a name is specific enough, short particles ("de", "li") are not.
         phrases += name.filter { $0.count >= 3 }.map { [$0] }
         if let organizationName {
-            let words = Words.of(organizationName)
+            var words = Words.of(organizationName)
+            while words.count > 1, let last = words.last, Self.legalSuffixes.contains(last) { words.removeLast() }
             phrases.append(words)
-            phrases += words.filter { $0.count >= 3 && !Words.common.contains($0) }.map { [$0] }
         }
         // The hook is a sentence ("I heard your talk on soil carbon"): its distinctive words count.
         if let hook = contact.hook {

@@ -83,12 +83,43 @@ struct PitchValues {
 
 /// Rendering and the lint rules of PRODUCT.md step 2, each with a stable code.
 enum PitchLint {
-    /// Words that ask for a job, matched whole and with their plurals ("jobs board" counts;
-    /// "projects" would not match "project" unless it were listed).
+    /// How people ask for a job, the one list the lint reads (README lists it too). Single
+    /// words match whole and with their plurals; phrases match as consecutive whole words.
+    /// "Refer me" is not here: asking whom else to talk to is the method's own referral ask.
+    static let jobAsks: [String] = [
+        "job", "position", "opening", "hiring", "hire", "vacancy", "employment", "internship", "recruiter", "recruiting", "headhunter",
+        "applying to", "applying for", "apply to", "apply for", "my application", "my candidacy",
+        "open role", "open roles", "any roles", "a role at", "a role with", "a role on",
+        "consider me for", "put in a good word", "pass along my resume", "pass on my resume", "forward my resume", "share my resume with",
+        "looking for work", "looking for a new role", "work for you", "join your team", "get hired", "get a foot in the door",
+    ]
     static let jobWords: Set<String> = {
-        let words = ["job", "position", "opening", "hiring", "hire", "vacancy", "employment", "internship"]
+        let words = jobAsks.filter { !$0.contains(" ") }
         return Set(words + words.map { $0.hasSuffix("y") ? $0.dropLast() + "ies" : $0 + "s" })
     }()
+    static let jobPhrases: [(text: String, words: [String])] = jobAsks.filter { $0.contains(" ") }.map { ($0, Words.of($0)) }
+
+    /// The job asks in `text`, each once, in the order they first appear.
+    static func jobAsks(in text: String) -> [String] {
+        let words = Words.of(text)
+        var found: [(Int, String)] = []
+        for (index, word) in words.enumerated() where jobWords.contains(word) && !found.contains(where: { $0.1 == word }) { found.append((index, word)) }
+        for phrase in jobPhrases {
+            guard phrase.words.count <= words.count else { continue }
+            for start in 0...(words.count - phrase.words.count) where Array(words[start..<(start + phrase.words.count)]) == phrase.words {
+                found.append((start, phrase.text))
+                break
+            }
+        }
+        return found.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// What to fill in for a placeholder with no value.
+    static let filledBy: [String: String] = [
+        "contact.name": "the contact's name", "contact.first_name": "the contact's name", "contact.title": "the contact's title",
+        "contact.hook": "the contact's hook (how you know of them)", "organization.name": "the contact's organization_id",
+        "interest.name": "an interest_id to render with", "me.name": "display_name on /me", "me.headline": "headline on /me",
+    ]
     static let secondPerson: Set<String> = ["you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll"]
     static let firstPerson: Set<String> = ["i", "me", "my", "mine", "myself"]
     /// 150 words a minute.
@@ -103,9 +134,19 @@ enum PitchLint {
         var contactWords = 0
         var userWords = 0
         var literal = ""
+        var afterMissing = false
         for part in template.parts {
             switch part {
-            case .text(let chunk):
+            case .text(var chunk):
+                // A sentence without its missing value reads without the punctuation and space
+                // that stood beside it: "Hi Ben, {{contact.hook}}. I am" → "Hi Ben, I am".
+                if afterMissing && (text.isEmpty || text.last?.isWhitespace == true || text.last.map { ",;:(".contains($0) } == true) {
+                    while let first = chunk.first, ",;:.".contains(first) { chunk.removeFirst() }
+                    if text.isEmpty || text.last?.isWhitespace == true {
+                        while let first = chunk.first, first == " " || first == "\t" { chunk.removeFirst() }
+                    }
+                }
+                afterMissing = false
                 text += chunk
                 literal += chunk + " "
                 let words = Words.of(chunk)
@@ -114,6 +155,7 @@ enum PitchLint {
             case .placeholder(let name):
                 guard let value = values.values[name], !value.isEmpty else {
                     if !missing.contains(name) { missing.append(name) }
+                    afterMissing = true
                     continue
                 }
                 text += value
@@ -126,10 +168,8 @@ enum PitchLint {
         let seconds = (Double(wordCount) * 60 / wordsPerMinute * 10).rounded() / 10
         var warnings: [PitchWarning] = []
 
-        let asked = Words.of(literal).filter { jobWords.contains($0) }
-        if !asked.isEmpty {
-            var seen: [String] = []
-            for word in asked where !seen.contains(word) { seen.append(word) }
+        let seen = jobAsks(in: literal)
+        if !seen.isEmpty {
             warnings.append(
                 PitchWarning(
                     code: "asks_for_job",
@@ -161,7 +201,10 @@ enum PitchLint {
                     message: "\(contactWords) word(s) about the contact against \(userWords) about you; make at least half of it about them."))
         }
         for name in missing {
-            warnings.append(PitchWarning(code: "missing_value", message: "{{\(name)}} has no value for this contact and was left out."))
+            warnings.append(
+                PitchWarning(
+                    code: "missing_value",
+                    message: "{{\(name)}} has no value for this contact and was left out with the punctuation beside it; set \(filledBy[name] ?? "it") to fill it in."))
         }
         return PitchRender(
             pitchID: pitch.id, contactID: 0, interestID: nil, channel: pitch.channel, text: text, wordCount: wordCount, speakingSeconds: seconds,
