@@ -407,3 +407,22 @@ extension FindingsTests {
         #expect(sql["contacts"]?.intValue ?? 0 <= people.count)
     }
 }
+
+extension FindingsTests {
+    @Test func aNameMatchRanksFirstAndShowsTheName() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let zoe = try owner.create("/contacts", #"{"name":"Zoë Bergström","email":"zoe.berg@freight.example","notes":"Zoe Berg runs the Berg lanes"}"#)
+        _ = try owner.create("/outreach", #"{"contact_id":\#(zoe),"sent_at":"2026-01-05T10:00:00Z","summary":"Asked Zoe"}"#)
+        _ = try owner.create("/outreach", #"{"contact_id":\#(zoe),"sent_at":"2026-01-06T10:00:00Z"}"#)
+        _ = try owner.create("/meetings", #"{"contact_id":\#(zoe),"scheduled_at":"2026-01-09T10:00:00Z"}"#)
+        _ = try owner.create("/contacts", #"{"name":"Other Person","notes":"met zoe berg at the expo"}"#)
+        let hits = try #require(owner.get("/search?q=zoe%20berg").json?["items"]?.arrayValue)
+        #expect(hits.count == 5)
+        #expect(hits.first?["type"] == .string("contact"))
+        #expect(hits.first?["id"] == .int(zoe))
+        #expect(hits.first?["snippet"] == .string("<b>Zoë</b> <b>Bergström</b>"))
+        // Syntax is taken as written, ranked by bm25 alone.
+        #expect(try owner.get("/search?q=%22zoe%22%20AND%20berg*").status == 200)
+    }
+}

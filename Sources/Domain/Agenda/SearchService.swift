@@ -17,7 +17,9 @@ public struct SearchPage: Sendable {
 
 /// `GET /search`: full text across contacts, organizations, meetings, events, leads and outreach
 /// notes (migration 0013's `search_index`, kept by triggers), ranked by bm25 with titles
-/// weighing ten times the rest.
+/// weighing ten times the rest, after the hits whose own name holds every word typed: a
+/// person, organization, event, lead or insight found by name comes before the meetings
+/// and outreach whose titles merely mention them.
 public final class SearchService: @unchecked Sendable {
     // Immutable after init.
     let storage: Storage
@@ -42,6 +44,8 @@ public final class SearchService: @unchecked Sendable {
     /// `OR`, `NOT`, `NEAR`, parentheses, `column:`) is taken as written. Bad syntax is a 400.
     public func search(userID: Int64, query: String, limit: Int, offset: Int) throws -> SearchPage {
         let expression = try Self.expression(query)
+        // Only plain words (the expression is ours) are also matched against names alone.
+        let byName = Self.isPlainWords(query) ? "title : (" + expression + ")" : nil
         // Whatever the triggers queued is indexed first, so every committed write is found.
         while try storage.read({ try SearchIndex.hasPending($0) }) {
             _ = try storage.submit { try SearchIndex.drain($0) }.wait()
@@ -50,15 +54,24 @@ public final class SearchService: @unchecked Sendable {
         do {
             return try storage.read { connection in
                 var items: [SearchHit] = []
+                let named = byName == nil
+                    ? "0"
+                    : "((rowid & 7) IN (1, 2, 4, 5, 7) AND rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?5 AND rowid BETWEEN ?2 AND ?3))"
+                var values: [any DatabaseValueConvertible] = [expression, range.lowerBound, range.upperBound, limit + 1]
+                values.append(byName ?? "")
+                values.append(offset)
                 try connection.forEachRow(
-                    "SELECT rowid, title, snippet(search_index, 1, '<b>', '</b>', '…', 12), snippet(search_index, 0, '<b>', '</b>', '…', 12) "
-                        + "FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT ? OFFSET ?",
-                    [expression, range.lowerBound, range.upperBound, limit + 1, offset]
+                    "SELECT rowid, title, snippet(search_index, 1, '<b>', '</b>', '…', 12), snippet(search_index, 0, '<b>', '</b>', '…', 12), "
+                        + "\(named) AS named FROM search_index WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3 "
+                        + "ORDER BY named DESC, rank LIMIT ?4 OFFSET ?6",
+                    values
                 ) { row in
                     guard let (type, id) = SearchIndex.decode(row.int64(0)), let name = Self.types[Int(type)] else { return }
-                    // The body's words in context when they matched there, else the title's.
+                    // Found by name: the name, marked. Else the body's words in context when they
+                    // matched there, else the title's.
                     let body = row.string(2)
-                    items.append(SearchHit(type: name, id: id, title: row.string(1), snippet: body.contains("<b>") ? body : row.string(3)))
+                    let snippet = row.int64(4) != 0 || !body.contains("<b>") ? row.string(3) : body
+                    items.append(SearchHit(type: name, id: id, title: row.string(1), snippet: snippet))
                 }
                 let more = items.count > limit
                 return SearchPage(items: Array(items.prefix(limit)), nextOffset: more ? offset + limit : nil)
@@ -91,6 +104,15 @@ public final class SearchService: @unchecked Sendable {
         error.code & 0xFF == 1 && (error.message.contains("fts5") || error.message.contains("syntax") || error.message.contains("no such column"))
     }
 
+    static let operators: Set<Substring> = ["AND", "OR", "NOT", "NEAR"]
+    static let special: Set<Character> = ["\"", "*", "(", ")", ":", "^", "+", "{", "}"]
+
+    /// Whether the query is words only, with no FTS5 syntax.
+    static func isPlainWords(_ query: String) -> Bool {
+        let words = query.trimmingWhitespace().split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return !(words.contains { operators.contains($0) || $0.hasPrefix("NEAR(") } || query.contains { special.contains($0) })
+    }
+
     /// The FTS5 expression for what the user typed.
     static func expression(_ query: String) throws(DomainError) -> String {
         let trimmed = query.trimmingWhitespace()
@@ -102,10 +124,7 @@ public final class SearchService: @unchecked Sendable {
             throw DomainError.badQuery(field: "q", detail: "q contains control characters.")
         }
         let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        let operators: Set<Substring> = ["AND", "OR", "NOT", "NEAR"]
-        let special: Set<Character> = ["\"", "*", "(", ")", ":", "^", "+", "{", "}"]
-        let isSyntax = words.contains { operators.contains($0) || $0.hasPrefix("NEAR(") } || trimmed.contains { special.contains($0) }
-        if !isSyntax {
+        if isPlainWords(trimmed) {
             return words.map { "\"" + $0 + "\"*" }.joined(separator: " ")
         }
         // Taken as written; unbalanced parentheses and quotes are named here rather than in
