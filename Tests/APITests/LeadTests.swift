@@ -28,16 +28,20 @@ struct LeadTests {
         #expect(try owner.listIDs("/leads?source=contact") == [id])
         #expect(try owner.listIDs("/leads?organization_id=\(acme)") == [id])
         #expect(try owner.walkIDs("/leads?sort=title&limit=1") == [posting, id])
-        // Deleting the contact, then the organization, unlinks the lead and moves it.
+        // Deleting the contact unlinks the lead and moves it; the organization stays while the lead is at it.
         let before = try #require(try owner.get("/leads/\(id)").json?["version"]?.intValue)
         #expect(try owner.delete("/contacts/\(maria)").status == 204)
-        #expect(try owner.delete("/organizations/\(acme)").status == 204)
+        let refused = try owner.delete("/organizations/\(acme)")
+        #expect(refused.isProblem(409, "has_dependants"))
+        #expect(refused.json?["detail"]?.stringValue?.contains("lead(s) are at it") == true)
         let unlinked = try owner.get("/leads/\(id)")
         #expect(unlinked.json?["contact_id"] == .null)
-        #expect(unlinked.json?["organization_id"] == .null)
-        #expect(unlinked.json?["version"] == .int(before + 2))
+        #expect(unlinked.json?["organization_id"] == .int(acme))
+        #expect(unlinked.json?["version"] == .int(before + 1))
         #expect(try owner.delete("/leads/\(id)").status == 204)
         #expect(try owner.walk("/deletions").contains { $0["type"] == .string("lead") && $0["id"] == .int(id) })
+        #expect(try owner.delete("/leads/\(posting)").status == 204)
+        #expect(try owner.delete("/organizations/\(acme)").status == 204)
     }
 
     @Test func badLeadsChangeNothing() throws {

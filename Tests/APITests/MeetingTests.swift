@@ -420,16 +420,20 @@ struct MeetingTests {
         #expect(try owner.get("/events?sort=-starts_at").status == 200)
     }
 
-    /// Deleting the resume a meeting brought unlinks it and moves the meeting, for sync.
-    @Test func deletingAResumeUnlinksMeetings() throws {
+    /// The past keeps the resume a meeting brought: deleting it is refused while one did.
+    @Test func deletingAResumeAMeetingUsedIsRefused() throws {
         let live = try LiveServer()
         let fixture = try Fixture(live)
         let owner = fixture.owner
         let resume = try owner.create("/resumes", #"{"label":"R","content":"x"}"#)
         let id = try owner.create("/meetings", #"{"contact_id":\#(fixture.contact),"resume_id":\#(resume)}"#)
-        #expect(try owner.delete("/resumes/\(resume)").status == 204)
+        let refused = try owner.delete("/resumes/\(resume)")
+        #expect(refused.isProblem(409, "has_dependants"))
+        #expect(refused.json?["detail"]?.stringValue?.contains("1 meeting(s) used it") == true)
         let after = try owner.get("/meetings/\(id)")
-        #expect(after.json?["resume_id"] == .null)
-        #expect(after.json?["version"] == .int(2))
+        #expect(after.json?["resume_id"] == .int(resume))
+        #expect(after.json?["version"] == .int(1))
+        #expect(try owner.delete("/meetings/\(id)").status == 204)
+        #expect(try owner.delete("/resumes/\(resume)").status == 204)
     }
 }

@@ -45,12 +45,14 @@ struct OutreachTests {
         #expect(try owner.get("/contacts/\(fresh)/outreach?contact_id=\(jon)").isProblem(400, "bad_query"))
         #expect(try owner.listIDs("/outreach?from=2026-11-29T08:00:00Z&to=2026-11-29T10:00:00Z") == [id])
 
-        // Deleting the pitch unlinks; deleting the contact takes its log, with tombstones.
-        #expect(try owner.delete("/pitches/\(pitch)").status == 204)
-        #expect(try owner.get("/outreach/\(id)").json?["pitch_id"] == .null)
+        // The pitch a message used stays; deleting the contact takes its log, with tombstones.
+        #expect(try owner.delete("/pitches/\(pitch)").isProblem(409, "has_dependants"))
+        #expect(try owner.get("/outreach/\(id)").json?["pitch_id"] == .int(pitch))
         #expect(try owner.delete("/contacts/\(fresh)").status == 204)
         #expect(try owner.get("/outreach/\(id)").isProblem(404, "not_found"))
         #expect(try owner.walk("/deletions").contains { $0["type"] == .string("outreach") && $0["id"] == .int(id) })
+        // No message uses it now: the pitch may go.
+        #expect(try owner.delete("/pitches/\(pitch)").status == 204)
     }
 
     @Test func badOutreachChangesNothing() throws {

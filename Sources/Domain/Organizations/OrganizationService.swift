@@ -82,16 +82,12 @@ struct OrganizationRules: ResourceRules {
 
     /// Refused with 409 while contacts belong to the organization: deleting it would silently
     /// detach people from where they work.
-    /// Its leads keep their row and lose the link (ON DELETE SET NULL); they move, for sync.
-    func deleting(_ connection: SQLiteConnection, _ organization: Organization, at stamp: Date) throws {
-        try connection.run("UPDATE leads SET updated_at = ?, version = version + 1 WHERE organization_id = ?", [stamp, organization.id])
-    }
-
+    /// The one rule of deletes (README, "Deleting"): what the record of the search refers to
+    /// stays; here its contacts and leads.
     func checkDelete(_ connection: SQLiteConnection, _ organization: Organization) throws {
-        if organization.contactCount > 0 {
-            throw DomainError.conflict(
-                code: "has_dependants",
-                detail: "\(organization.contactCount) contact(s) belong to this organization; move or delete them first.", existingID: nil)
-        }
+        try Dependants.refuse(connection, "organization", [
+            ("contact(s) belong to it", "SELECT count(*) FROM contacts WHERE organization_id = ?"),
+            ("lead(s) are at it", "SELECT count(*) FROM leads WHERE organization_id = ?"),
+        ], id: organization.id)
     }
 }

@@ -248,7 +248,8 @@ struct PitchRules: ResourceRules {
     func check(_ connection: SQLiteConnection, userID: Int64, _ pitch: Pitch, replacing current: Pitch?, options: WriteOptions) throws {}
 
     /// Outreach that used it keeps its row and loses the link (ON DELETE SET NULL); it moves, for sync.
-    func deleting(_ connection: SQLiteConnection, _ pitch: Pitch, at stamp: Date) throws {
-        try connection.run("UPDATE outreach SET updated_at = ?, version = version + 1 WHERE pitch_id = ?", [stamp, pitch.id])
+    /// The past keeps the pitch it used (README, "Deleting"); its renders (a prep record) go with it.
+    func checkDelete(_ connection: SQLiteConnection, _ pitch: Pitch) throws {
+        try Dependants.refuse(connection, "pitch", [("outreach entr(ies) used it", "SELECT count(*) FROM outreach WHERE pitch_id = ?")], id: pitch.id)
     }
 }

@@ -61,9 +61,12 @@ struct ResumeRules: ResourceRules {
     }
 
     /// Meetings and outreach that used it keep their row and lose the link (ON DELETE SET NULL); they move, for sync.
-    func deleting(_ connection: SQLiteConnection, _ resume: Resume, at stamp: Date) throws {
-        try connection.run("UPDATE meetings SET updated_at = ?, version = version + 1 WHERE resume_id = ?", [stamp, resume.id])
-        try connection.run("UPDATE outreach SET updated_at = ?, version = version + 1 WHERE resume_id = ?", [stamp, resume.id])
+    /// The past keeps the resume it used (README, "Deleting").
+    func checkDelete(_ connection: SQLiteConnection, _ resume: Resume) throws {
+        try Dependants.refuse(connection, "resume", [
+            ("meeting(s) used it", "SELECT count(*) FROM meetings WHERE resume_id = ?"),
+            ("outreach entr(ies) sent it", "SELECT count(*) FROM outreach WHERE resume_id = ?"),
+        ], id: resume.id)
     }
 
     /// `content_updated_at` moves with the text or URL only.
