@@ -426,3 +426,43 @@ extension FindingsTests {
         #expect(try owner.get("/search?q=%22zoe%22%20AND%20berg*").status == 200)
     }
 }
+
+extension FindingsTests {
+    @Test func listsCarryTheNamesOfWhatTheyPointTo() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let acme = try owner.create("/organizations", #"{"name":"Acme"}"#)
+        let ann = try owner.create("/contacts", #"{"name":"Ann","organization_id":\#(acme)}"#)
+        let ben = try owner.create("/contacts", #"{"name":"Ben"}"#)
+        let resume = try owner.create("/resumes", #"{"label":"Freight CV","content":"x"}"#)
+        let pitch = try owner.create("/pitches", #"{"name":"Warm intro","body":"Could we talk?"}"#)
+        let created = try owner.post("/meetings", #"{"contact_id":\#(ann),"resume_id":\#(resume),"scheduled_at":"2026-01-05T10:00:00Z"}"#)
+        #expect(created.json?["contact"] == .object([("id", .int(ann)), ("name", .string("Ann"))]))
+        _ = try owner.post("/referrals", #"{"referrer_id":\#(ann),"contact_id":\#(ben)}"#)
+        _ = try owner.post("/outreach", #"{"contact_id":\#(ben),"pitch_id":\#(pitch),"resume_id":\#(resume),"sent_at":"2026-01-02T10:00:00Z"}"#)
+        _ = try owner.post("/leads", #"{"title":"Analyst","organization_id":\#(acme),"contact_id":\#(ann)}"#)
+        _ = try owner.post("/events", #"{"name":"Freight Expo","recommended_by_id":\#(ann)}"#)
+        func pair(_ id: Int64, _ name: String) -> JSONValue { .object([("id", .int(id)), ("name", .string(name))]) }
+
+        let contacts = try owner.walk("/contacts?sort=name")
+        #expect(contacts.map { $0["organization"] } == [pair(acme, "Acme"), .null])
+        #expect(try owner.get("/contacts/\(ann)").json?["organization"] == pair(acme, "Acme"))
+        let meeting = try #require(owner.walk("/meetings").first)
+        #expect(meeting["contact"] == pair(ann, "Ann"))
+        #expect(meeting["resume"] == pair(resume, "Freight CV"))
+        let referral = try #require(owner.walk("/referrals").first)
+        #expect(referral["referrer"] == pair(ann, "Ann"))
+        #expect(referral["contact"] == pair(ben, "Ben"))
+        let outreach = try #require(owner.walk("/outreach").first)
+        #expect(outreach["contact"] == pair(ben, "Ben"))
+        #expect(outreach["pitch"] == pair(pitch, "Warm intro"))
+        #expect(outreach["resume"] == pair(resume, "Freight CV"))
+        let lead = try #require(owner.walk("/leads").first)
+        #expect(lead["organization"] == pair(acme, "Acme"))
+        #expect(lead["contact"] == pair(ann, "Ann"))
+        #expect(try owner.walk("/events").first?["recommended_by"] == pair(ann, "Ann"))
+        // A rename shows at once.
+        #expect(try owner.patch("/organizations/\(acme)", #"{"name":"Acme Freight"}"#).status == 200)
+        #expect(try owner.walk("/leads").first?["organization"] == pair(acme, "Acme Freight"))
+    }
+}

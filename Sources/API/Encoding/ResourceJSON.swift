@@ -8,6 +8,19 @@ import HTTPCore
 
 /// The JSON representation of each resource (snake_case, RFC 3339 UTC timestamps).
 enum ResourceJSON {
+    /// `"key": {"id", "name"}` beside `key_id`, or null when it points nowhere.
+    static func linked(_ key: String, id: Int64?, _ names: LinkedNames, _ w: inout JSONWriter) {
+        w.key(key)
+        guard let id else {
+            w.null()
+            return
+        }
+        w.objectStart()
+        w.field("id", id)
+        w.field("name", names[key])
+        w.objectEnd()
+    }
+
     static func write(_ user: User, _ w: inout JSONWriter) {
         w.objectStart()
         w.field("id", user.id)
@@ -183,6 +196,7 @@ enum ResourceJSON {
         w.field("name", contact.name)
         w.field("title", contact.title)
         w.field("organization_id", contact.organizationID)
+        linked("organization", id: contact.organizationID, contact.names, &w)
         w.field("email", contact.email)
         w.field("phone", contact.phone)
         w.field("linkedin_url", contact.linkedinURL)
@@ -209,6 +223,15 @@ enum ResourceJSON {
         w.field("name", utf8: contact.name)
         w.field("title", utf8: contact.title)
         w.field("organization_id", contact.organizationID)
+        w.key("organization")
+        if let organizationID = contact.organizationID {
+            w.objectStart()
+            w.field("id", organizationID)
+            w.field("name", utf8: contact.organizationName)
+            w.objectEnd()
+        } else {
+            w.null()
+        }
         w.field("email", utf8: contact.email)
         w.field("phone", utf8: contact.phone)
         w.field("linkedin_url", utf8: contact.linkedinURL)
@@ -280,12 +303,14 @@ enum ResourceJSON {
         w.objectStart()
         w.field("id", meeting.id)
         w.field("contact_id", meeting.contactID)
+        linked("contact", id: meeting.contactID, meeting.names, &w)
         w.field("status", meeting.status.rawValue)
         w.field("scheduled_at", meeting.scheduledAt)
         w.field("duration_minutes", meeting.durationMinutes)
         w.field("medium", meeting.medium?.rawValue)
         w.field("location", meeting.location)
         w.field("resume_id", meeting.resumeID)
+        linked("resume", id: meeting.resumeID, meeting.names, &w)
         w.field("notes", meeting.notes)
         w.field("impression", meeting.impression)
         w.field("outcome", meeting.outcome)
@@ -358,7 +383,9 @@ enum ResourceJSON {
         w.objectStart()
         w.field("id", referral.id)
         w.field("referrer_id", referral.referrerID)
+        linked("referrer", id: referral.referrerID, referral.names, &w)
         w.field("contact_id", referral.contactID)
+        linked("contact", id: referral.contactID, referral.names, &w)
         w.field("meeting_id", referral.meetingID)
         w.field("note", referral.note)
         w.field("status", referral.status.rawValue)
@@ -377,6 +404,7 @@ enum ResourceJSON {
         w.field("location", event.location)
         w.field("url", event.url)
         w.field("recommended_by_id", event.recommendedByID)
+        linked("recommended_by", id: event.recommendedByID, event.names, &w)
         w.field("meeting_id", event.meetingID)
         w.field("status", event.status.rawValue)
         w.field("notes", event.notes)
@@ -390,11 +418,14 @@ enum ResourceJSON {
         w.objectStart()
         w.field("id", outreach.id)
         w.field("contact_id", outreach.contactID)
+        linked("contact", id: outreach.contactID, outreach.names, &w)
         w.field("channel", outreach.channel.rawValue)
         w.field("direction", outreach.direction.rawValue)
         w.field("sent_at", outreach.sentAt)
         w.field("pitch_id", outreach.pitchID)
+        linked("pitch", id: outreach.pitchID, outreach.names, &w)
         w.field("resume_id", outreach.resumeID)
+        linked("resume", id: outreach.resumeID, outreach.names, &w)
         w.field("summary", outreach.summary)
         w.field("created_at", outreach.createdAt)
         w.field("updated_at", outreach.updatedAt)
@@ -407,7 +438,9 @@ enum ResourceJSON {
         w.field("id", lead.id)
         w.field("title", lead.title)
         w.field("organization_id", lead.organizationID)
+        linked("organization", id: lead.organizationID, lead.names, &w)
         w.field("contact_id", lead.contactID)
+        linked("contact", id: lead.contactID, lead.names, &w)
         w.field("url", lead.url)
         w.field("source", lead.source.rawValue)
         w.field("status", lead.status.rawValue)

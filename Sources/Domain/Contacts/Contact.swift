@@ -31,6 +31,8 @@ public struct Contact: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The names of the objects it points to, as lists carry them.
+    public var names = LinkedNames()
 }
 
 extension Contact {
@@ -93,6 +95,7 @@ public struct ContactRow {
     public var keepInTouchDays: Int64? { row.optionalInt64(Column.keepInTouchDays) }
     public var notes: UnsafeBufferPointer<UInt8>? { row.text(Column.notes) }
     public var identifiedAt: UnsafeBufferPointer<UInt8>? { row.text(Column.identifiedAt) }
+    public var organizationName: UnsafeBufferPointer<UInt8>? { row.text(Column.organizationName) }
     public var createdAt: UnsafeBufferPointer<UInt8>? { row.text(Column.createdAt) }
     public var updatedAt: UnsafeBufferPointer<UInt8>? { row.text(Column.updatedAt) }
     public var version: Int64 { row.int64(Column.version) }

@@ -7,6 +7,7 @@ enum ContactStore: RecordStore {
         case id, owner, name, title, organizationID, email, phone, linkedinURL, linkedinKey, location, source, hook
         case stage, keepInTouchDays, notes, createdAt, updatedAt, version
         case identifiedAt, nameKey
+        case organizationName
         case tags, interestIDs
 
         var role: ColumnRole {
@@ -33,6 +34,7 @@ enum ContactStore: RecordStore {
             case .identifiedAt: .field("identified_at")
             // NameKey.fold(name), derived: what q and sort=name use.
             case .nameKey: .field("name_key")
+            case .organizationName: .named(key: "organization", table: "organizations", idColumn: "organization_id")
             case .tags: .computed("(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY tag))")
             case .interestIDs: .computed("(SELECT group_concat(interest_id) FROM contact_interests ci WHERE ci.contact_id = c.id)")
             }
@@ -59,7 +61,11 @@ enum ContactStore: RecordStore {
             stage: ContactStage(rawValue: row.string(Column.stage)) ?? .identified,
             keepInTouchDays: row.optionalInt64(Column.keepInTouchDays).map(Int.init), notes: row.optionalString(Column.notes),
             identifiedAt: row.date(Column.identifiedAt) ?? row.date(Column.createdAt) ?? .distantPast, createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
-            version: row.int64(Column.version))
+            version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
+    }
+
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Contact) throws {
+        record.names = try LinkedNames.read(connection, Column.self) { value($0, of: record) }
     }
 
     static func value(_ column: Column, of contact: Contact) -> (any DatabaseValueConvertible)? {
@@ -79,7 +85,7 @@ enum ContactStore: RecordStore {
         case .notes: contact.notes
         case .identifiedAt: contact.identified
         case .nameKey: NameKey.fold(contact.name)
-        case .id, .owner, .createdAt, .updatedAt, .version, .tags, .interestIDs: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .tags, .interestIDs, .organizationName: nil
         }
     }
 

@@ -37,6 +37,8 @@ public struct Lead: Sendable, Equatable, StoredRecord {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The names of the objects it points to, as lists carry them.
+    public var names = LinkedNames()
 }
 
 /// A create or merge-patch of a lead.
@@ -68,6 +70,7 @@ public struct LeadFilter: Sendable {
 enum LeadStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, title, organizationID, contactID, url, source, status, notes, createdAt, updatedAt, version
+        case organizationName, contactName
 
         var role: ColumnRole {
             switch self {
@@ -83,6 +86,8 @@ enum LeadStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .organizationName: .named(key: "organization", table: "organizations", idColumn: "organization_id")
+            case .contactName: .named(key: "contact", table: "contacts", idColumn: "contact_id")
             }
         }
     }
@@ -98,7 +103,11 @@ enum LeadStore: RecordStore {
             url: row.optionalString(Column.url), source: LeadSource(rawValue: row.string(Column.source)) ?? .posting,
             status: LeadStatus(rawValue: row.string(Column.status)) ?? .found, notes: row.optionalString(Column.notes),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
-            version: row.int64(Column.version))
+            version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
+    }
+
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Lead) throws {
+        record.names = try LinkedNames.read(connection, Column.self) { value($0, of: record) }
     }
 
     static func value(_ column: Column, of lead: Lead) -> (any DatabaseValueConvertible)? {
@@ -110,7 +119,7 @@ enum LeadStore: RecordStore {
         case .source: lead.source.rawValue
         case .status: lead.status.rawValue
         case .notes: lead.notes
-        case .id, .owner, .createdAt, .updatedAt, .version: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .organizationName, .contactName: nil
         }
     }
 }

@@ -63,6 +63,8 @@ public struct Meeting: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The names of the objects it points to, as lists carry them.
+    public var names = LinkedNames()
     /// What the meeting left behind, read from their own tables.
     public var referralIDs: [Int64]
     public var eventIDs: [Int64]

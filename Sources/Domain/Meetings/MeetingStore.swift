@@ -6,6 +6,7 @@ enum MeetingStore: RecordStore {
         case id, owner, contactID, status, scheduledAt, durationMinutes, medium, location, resumeID, notes, impression, outcome
         case thankYouSentAt, completedAt, noneOffered, createdAt, updatedAt, version
         case statusReason, stageBefore
+        case contactName, resumeLabel
         case referralIDs, eventIDs, resources
 
         var role: ColumnRole {
@@ -30,6 +31,8 @@ enum MeetingStore: RecordStore {
             case .version: .version
             case .statusReason: .field("status_reason")
             case .stageBefore: .field("stage_before")
+            case .contactName: .named(key: "contact", table: "contacts", idColumn: "contact_id")
+            case .resumeLabel: .named(key: "resume", table: "resumes", idColumn: "resume_id", nameColumn: "label")
             case .referralIDs: .computed("(SELECT group_concat(id) FROM referrals r WHERE r.meeting_id = m.id)")
             case .eventIDs: .computed("(SELECT group_concat(id) FROM events e WHERE e.meeting_id = m.id)")
             // Fields joined by U+001E, resources by U+001D: neither can be in single-line text.
@@ -57,7 +60,7 @@ enum MeetingStore: RecordStore {
             thankYouSentAt: row.date(Column.thankYouSentAt), completedAt: row.date(Column.completedAt), noneOffered: row.bool(Column.noneOffered),
             statusReason: row.optionalString(Column.statusReason), stageBefore: row.optionalString(Column.stageBefore).flatMap(ContactStage.init(rawValue:)),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
-            version: row.int64(Column.version), referralIDs: OwnedIDs.parseList(row.optionalString(Column.referralIDs)),
+            version: row.int64(Column.version), names: LinkedNames.of(row, Column.self), referralIDs: OwnedIDs.parseList(row.optionalString(Column.referralIDs)),
             eventIDs: OwnedIDs.parseList(row.optionalString(Column.eventIDs)), resources: resources(row.optionalString(Column.resources)))
     }
 
@@ -87,8 +90,12 @@ enum MeetingStore: RecordStore {
         case .noneOffered: meeting.noneOffered
         case .statusReason: meeting.statusReason
         case .stageBefore: meeting.stageBefore?.rawValue
-        case .id, .owner, .createdAt, .updatedAt, .version, .referralIDs, .eventIDs, .resources: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .referralIDs, .eventIDs, .resources, .contactName, .resumeLabel: nil
         }
+    }
+
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Meeting) throws {
+        record.names = try LinkedNames.read(connection, Column.self) { value($0, of: record) }
     }
 
     static func insertResource(_ connection: SQLiteConnection, meetingID: Int64, _ resource: MeetingResource) throws -> Int64 {

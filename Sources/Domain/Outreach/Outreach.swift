@@ -36,6 +36,8 @@ public struct Outreach: Sendable, Equatable, StoredRecord {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The names of the objects it points to, as lists carry them.
+    public var names = LinkedNames()
 }
 
 /// A create or merge-patch of an outreach entry.
@@ -69,6 +71,7 @@ public struct OutreachFilter: Sendable {
 enum OutreachStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, contactID, channel, direction, sentAt, pitchID, resumeID, summary, createdAt, updatedAt, version
+        case contactName, pitchName, resumeLabel
 
         var role: ColumnRole {
             switch self {
@@ -84,6 +87,9 @@ enum OutreachStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .contactName: .named(key: "contact", table: "contacts", idColumn: "contact_id")
+            case .pitchName: .named(key: "pitch", table: "pitches", idColumn: "pitch_id")
+            case .resumeLabel: .named(key: "resume", table: "resumes", idColumn: "resume_id", nameColumn: "label")
             }
         }
     }
@@ -99,7 +105,11 @@ enum OutreachStore: RecordStore {
             direction: OutreachDirection(rawValue: row.string(Column.direction)) ?? .outbound, sentAt: row.date(Column.sentAt) ?? .distantPast,
             pitchID: row.optionalInt64(Column.pitchID), resumeID: row.optionalInt64(Column.resumeID), summary: row.optionalString(Column.summary),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
-            version: row.int64(Column.version))
+            version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
+    }
+
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Outreach) throws {
+        record.names = try LinkedNames.read(connection, Column.self) { value($0, of: record) }
     }
 
     static func value(_ column: Column, of outreach: Outreach) -> (any DatabaseValueConvertible)? {
@@ -111,7 +121,7 @@ enum OutreachStore: RecordStore {
         case .pitchID: outreach.pitchID
         case .resumeID: outreach.resumeID
         case .summary: outreach.summary
-        case .id, .owner, .createdAt, .updatedAt, .version: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .contactName, .pitchName, .resumeLabel: nil
         }
     }
 

@@ -30,6 +30,8 @@ public struct Event: Sendable, Equatable, StoredRecord {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The names of the objects it points to, as lists carry them.
+    public var names = LinkedNames()
 }
 
 /// A create or merge-patch of an event.
@@ -66,6 +68,7 @@ public struct EventFilter: Sendable {
 enum EventStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, name, startsAt, endsAt, location, url, recommendedByID, meetingID, status, notes, createdAt, updatedAt, version
+        case recommendedByName
 
         var role: ColumnRole {
             switch self {
@@ -83,6 +86,7 @@ enum EventStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .recommendedByName: .named(key: "recommended_by", table: "contacts", idColumn: "recommended_by_id")
             }
         }
     }
@@ -98,7 +102,11 @@ enum EventStore: RecordStore {
             recommendedByID: row.optionalInt64(Column.recommendedByID), meetingID: row.optionalInt64(Column.meetingID),
             status: EventStatus(rawValue: row.string(Column.status)) ?? .interested, notes: row.optionalString(Column.notes),
             createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
-            version: row.int64(Column.version))
+            version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
+    }
+
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Event) throws {
+        record.names = try LinkedNames.read(connection, Column.self) { value($0, of: record) }
     }
 
     static func value(_ column: Column, of event: Event) -> (any DatabaseValueConvertible)? {
@@ -112,7 +120,7 @@ enum EventStore: RecordStore {
         case .meetingID: event.meetingID
         case .status: event.status.rawValue
         case .notes: event.notes
-        case .id, .owner, .createdAt, .updatedAt, .version: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .recommendedByName: nil
         }
     }
 }

@@ -28,6 +28,8 @@ public struct Referral: Sendable, Equatable, StoredRecord {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int64
+    /// The names of the objects it points to, as lists carry them.
+    public var names = LinkedNames()
 }
 
 /// A new referral or a merge-patch of one. The referred person is an existing contact or, on
@@ -61,6 +63,7 @@ public struct ReferralFilter: Sendable {
 enum ReferralStore: RecordStore {
     enum Column: Int32, ColumnSet {
         case id, owner, referrerID, contactID, meetingID, note, status, createdAt, updatedAt, version
+        case referrerName, contactName
 
         var role: ColumnRole {
             switch self {
@@ -74,6 +77,8 @@ enum ReferralStore: RecordStore {
             case .createdAt: .createdAt
             case .updatedAt: .updatedAt
             case .version: .version
+            case .referrerName: .named(key: "referrer", table: "contacts", idColumn: "referrer_id")
+            case .contactName: .named(key: "contact", table: "contacts", idColumn: "contact_id")
             }
         }
     }
@@ -87,7 +92,11 @@ enum ReferralStore: RecordStore {
             id: row.int64(Column.id), userID: row.int64(Column.owner), referrerID: row.int64(Column.referrerID),
             contactID: row.int64(Column.contactID), meetingID: row.optionalInt64(Column.meetingID), note: row.optionalString(Column.note),
             status: ReferralStatus(rawValue: row.string(Column.status)) ?? .suggested, createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version))
+            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
+    }
+
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Referral) throws {
+        record.names = try LinkedNames.read(connection, Column.self) { value($0, of: record) }
     }
 
     static func value(_ column: Column, of referral: Referral) -> (any DatabaseValueConvertible)? {
@@ -97,7 +106,7 @@ enum ReferralStore: RecordStore {
         case .meetingID: referral.meetingID
         case .note: referral.note
         case .status: referral.status.rawValue
-        case .id, .owner, .createdAt, .updatedAt, .version: nil
+        case .id, .owner, .createdAt, .updatedAt, .version, .referrerName, .contactName: nil
         }
     }
 
@@ -210,8 +219,9 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
             }
             referral.createdAt = stamp
             referral.updatedAt = stamp
-            let written = try ReferralStore.insert(connection, userID: userID, referral, at: stamp)
+            var written = try ReferralStore.insert(connection, userID: userID, referral, at: stamp)
             try Reminders.rebuildAskReferral(connection, userID: userID, contactID: written.referrerID)
+            try ReferralStore.fillNames(connection, &written)
             return written
         }
     }

@@ -21,6 +21,45 @@ enum ColumnRole {
     case version
     /// Selected by this SQL over the table's alias, never written (counts, joined links).
     case computed(String)
+    /// The name of the row a `.field` id column points to, read beside the row in lists and
+    /// point reads alike, never written: `key` is what the JSON calls the object.
+    case named(key: String, table: String, idColumn: String, nameColumn: String = "name")
+}
+
+/// The names of the objects a record points to, by the key the JSON gives the object
+/// (`"organization": {"id", "name"}`), so a page needs no request per row.
+public struct LinkedNames: Sendable, Equatable {
+    public var values: [String: String] = [:]
+
+    public init() {}
+
+    public subscript(_ key: String) -> String? { values[key] }
+
+    /// Read from a row selected with a table's SQL.
+    static func of<C: ColumnSet>(_ row: Row, _: C.Type) -> LinkedNames {
+        var names = LinkedNames()
+        for column in C.allCases {
+            if case .named(let key, _, _, _) = column.role, let name = row.optionalString(column) { names.values[key] = name }
+        }
+        return names
+    }
+
+    /// Read for a record about to be answered (a create: no row was selected for it).
+    static func read<C: ColumnSet>(
+        _ connection: SQLiteConnection, _: C.Type, value: (C) -> (any DatabaseValueConvertible)?
+    ) throws -> LinkedNames {
+        var names = LinkedNames()
+        for column in C.allCases {
+            guard case .named(let key, let table, let idColumn, let nameColumn) = column.role,
+                  let idField = C.allCases.first(where: { if case .field(idColumn) = $0.role { true } else { false } }),
+                  let id = value(idField), !(id is DatabaseValue)
+            else { continue }
+            if let name = try connection.queryOne("SELECT \(nameColumn) FROM \(table) WHERE id = ?", [id], { $0.optionalString(0) }) ?? nil {
+                names.values[key] = name
+            }
+        }
+        return names
+    }
 }
 
 /// A table's columns, declared once as an enum whose case order is the SELECT order, which is

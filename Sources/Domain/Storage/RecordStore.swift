@@ -42,6 +42,8 @@ struct TableSQL<Column: ColumnSet>: Sendable {
             case .updatedAt: selection = "\(alias).updated_at"
             case .version: selection = "\(alias).version"
             case .computed(let sql): selection = sql
+            case .named(_, let table, let idColumn, let nameColumn):
+                selection = "(SELECT x.\(nameColumn) FROM \(table) x WHERE x.id = \(alias).\(idColumn))"
             }
             selections.append(selection)
             if case .computed = column.role { continue }
@@ -88,10 +90,13 @@ protocol RecordStore {
     static func value(_ column: Column, of record: Record) -> (any DatabaseValueConvertible)?
     /// Writes the record's link rows (`current`: what is stored now; nil for a new record).
     static func saveLinks(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?) throws
+    /// Sets the names of the objects a new record points to (`.named` columns), as a read would.
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Record) throws
 }
 
 extension RecordStore {
     static func saveLinks(_ connection: SQLiteConnection, _ record: Record, replacing current: Record?) throws {}
+    static func fillNames(_ connection: SQLiteConnection, _ record: inout Record) throws {}
 
     /// The user's record `id`, or nil (also when it is another user's).
     static func find(_ connection: SQLiteConnection, userID: Int64, id: Int64) throws -> Record? {

@@ -92,8 +92,9 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
             stamped.createdAt = storage.stamp()
             stamped.updatedAt = stamped.createdAt
             rules.stamp(&stamped, replacing: nil, at: stamped.createdAt)
-            let written = try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
+            var written = try Store.insert(connection, userID: userID, stamped, at: stamped.createdAt)
             try rules.saved(connection, written, replacing: nil, checked: checked, at: stamped.createdAt)
+            try Store.fillNames(connection, &written)
             return written
         }
     }
