@@ -356,6 +356,9 @@ extension FindingsTests {
         let restored = try bob.request("POST", "/imports/json", body: Array(export.body), headers: [("Content-Type", "application/json")])
         #expect(restored.status == 201, "\(restored.text)")
         #expect(restored.json?["restored"]?["agenda_dismissals"] == .int(4))
+        // Folded names are rebuilt, not carried: the restored contacts are found and sorted.
+        #expect(try bob.walk("/contacts?q=ANN").map { $0["name"] } == [.string("Ann")])
+        #expect(try live.count("SELECT count(*) FROM contacts WHERE name_key = ''") == 0)
         let bobID = try #require(bob.get("/me").json?["id"]?.intValue)
         #expect(try live.count(
             "SELECT count(*) FROM agenda_dismissals d JOIN outreach o ON o.id = d.ref_id AND o.user_id = d.user_id WHERE d.user_id = ? AND d.kind = 'follow_up'", [bobID]) == 1)

@@ -80,10 +80,15 @@ public enum AccountExport {
 
     /// Columns derived from other rows, rebuilt after an import rather than carried.
     static let derived: Set<String> = ["user_id", "last_touch_at"]
+    /// Tables whose `name_key` is a folded name (NameKeys), rebuilt after a restore; insights'
+    /// and skills' keys are carried.
+    static let foldedNameTables: Set<String> = ["contacts", "organizations"]
 
     /// The stored columns of a table (generated ones excluded), the owner and derived ones left out.
     static func columns(_ connection: SQLiteConnection, _ table: String) throws -> [String] {
-        try connection.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { $0.string(0) }.filter { !derived.contains($0) }
+        try connection.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { $0.string(0) }.filter {
+            !derived.contains($0) && !($0 == "name_key" && foldedNameTables.contains(table))
+        }
     }
 }
 
@@ -247,6 +252,9 @@ public final class AccountImportService: @unchecked Sendable {
         for (column, value) in draft.values {
             try connection.run("UPDATE users SET \(column) = ? WHERE id = ?", [value, userID])
         }
+        try NameKeys.fill(connection, userID: userID)
+        // An export from before identified_at: found when added.
+        try connection.run("UPDATE contacts SET identified_at = created_at WHERE user_id = ? AND identified_at = ''", [userID])
         _ = try Reminders.rebuildAll(connection, userID: userID)
         return Report(counts: counts)
     }
