@@ -83,3 +83,33 @@ extension FindingRuleTests {
         #expect(tailoring.isTailored("What does Ben look for in a new hire?"))
     }
 }
+
+import SQLiteCore
+import TestSupport
+
+extension FindingRuleTests {
+    /// Migration 0017 on a database with rows: names folded by its Swift step, identified_at
+    /// from created_at, CR LF notes as LF, an insight given its contact's only area.
+    @Test func migration0017FillsWhatSQLCannot() throws {
+        let directory = TemporaryDirectory()
+        let database = try Database(.init(path: directory.path("old.sqlite"), readerCount: 1))
+        let all = Migrations.all
+        try Migrator(migrations: all.filter { $0.name < "0017" }).migrate(database)
+        try database.write { connection in
+            try connection.run("INSERT INTO users (name, created_at, updated_at) VALUES ('old', 't', 't')")
+            try connection.run("INSERT INTO interests (user_id, name, created_at, updated_at) VALUES (1, 'Freight', 't', 't')")
+            try connection.run("INSERT INTO organizations (user_id, name, created_at, updated_at) VALUES (1, 'Öresund AB', 't', 't')")
+            try connection.run(
+                "INSERT INTO contacts (user_id, name, notes, stage, created_at, updated_at) VALUES (1, 'Élise Álvarez', 'a' || char(13) || char(10) || 'b', 'identified', '2025-01-02T03:04:05.000Z', 't')")
+            try connection.run("INSERT INTO contact_interests (contact_id, interest_id) VALUES (1, 1)")
+            try connection.run("INSERT INTO insights (user_id, contact_id, kind, text, created_at, updated_at) VALUES (1, 1, 'advice', 'x', 't', 't')")
+        }
+        let applied = try Migrator(migrations: all).migrate(database)
+        #expect(applied.contains("0017_findings.sql"))
+        let contact = try database.read { try $0.queryOne("SELECT name_key, identified_at, notes FROM contacts WHERE id = 1") { [$0.string(0), $0.string(1), $0.string(2)] } }
+        #expect(contact == ["elise alvarez", "2025-01-02T03:04:05.000Z", "a\nb"])
+        #expect(try database.read { try $0.queryOne("SELECT name_key FROM organizations WHERE id = 1") { $0.string(0) } } == "oresund ab")
+        #expect(try database.read { try $0.scalarInt("SELECT interest_id FROM insights WHERE id = 1") } == 1)
+        #expect(try database.read { try $0.queryOne("SELECT follow_up_days FROM users WHERE id = 1") { $0.string(0) } } == "3,7")
+    }
+}
