@@ -86,6 +86,15 @@ struct FindingsTests {
         // Five minutes of clock skew are allowed.
         #expect(try owner.post("/contacts", #"{"name":"Skewed","identified_at":"2026-11-20T12:04:00Z"}"#).status == 201)
 
+        // A row written outside the API without a date reads as found when added, in lists too.
+        let handMade = try owner.create("/contacts", #"{"name":"Hand made"}"#)
+        _ = try #require(live.database).write { try $0.run("UPDATE contacts SET identified_at = '' WHERE id = ?", [handMade]) }
+        let single = try owner.get("/contacts/\(handMade)").json
+        let listed = try owner.get("/contacts?q=hand").json?["items"]?.arrayValue?.first
+        #expect(single?["identified_at"] == single?["created_at"])
+        #expect(listed?["identified_at"] == single?["created_at"])
+        #expect(listed?["identified_at"] != JSONValue.null)
+
         // Outreach and thank-yous are things that happened.
         let outreach = try owner.post("/outreach", #"{"contact_id":\#(ann),"sent_at":"2026-11-20T12:10:00Z"}"#)
         #expect(outreach.problemFields == ["sent_at"])

@@ -257,7 +257,10 @@ enum ResourceJSON {
         w.field("stage", utf8: contact.stage)
         w.field("keep_in_touch_days", contact.keepInTouchDays)
         w.field("notes", utf8: contact.notes)
-        w.field("identified_at", storedTimestamp: contact.identifiedAt)
+        // A row written outside the API (an old restore, a hand edit) may hold ''; the single read
+        // answers created_at for it, so the list does too.
+        let identified = contact.identifiedAt.flatMap { $0.isEmpty ? nil : $0 } ?? contact.createdAt
+        w.field("identified_at", storedTimestamp: identified)
         w.field("created_at", storedTimestamp: contact.createdAt)
         w.field("updated_at", storedTimestamp: contact.updatedAt)
         w.field("version", contact.version)
