@@ -38,6 +38,10 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
     private var cache: [String: Statement] = [:]
+    #if DEBUG
+    /// False for the connection a `StatementAudit` check explains statements on.
+    public var isAudited = true
+    #endif
     /// Frames in the WAL after this connection's last commit; kept once `takeOverCheckpoints`.
     private let walFrames = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 

@@ -11,6 +11,9 @@ public final class Statement {
     public internal(set) var isInUse = false
 
     init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
+        #if DEBUG
+        if connection.isAudited { try StatementAudit.verify(sql) }
+        #endif
         var handle: OpaquePointer?
         // SQLITE_PREPARE_PERSISTENT: cached statements live long (https://sqlite.org/c3ref/c_prepare_normalize.html).
         let code = sqlite3_prepare_v3(connection.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)

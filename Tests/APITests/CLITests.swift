@@ -83,7 +83,7 @@ func dump(_ connection: SQLiteConnection) throws -> [String: [String]] {
     for name in names {
         let columns = try connection.query("SELECT name FROM pragma_table_info(?)", [name]) { $0.string(0) }
         let select = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
-        tables[name] = try connection.query("SELECT \(select) FROM \"\(name)\" ORDER BY 1") { $0.string(0) }.sorted()
+        tables[name] = try connection.query("SELECT \(select) FROM \"\(name)\" ORDER BY 1 /* plan: a test's own check of what is stored */") { $0.string(0) }.sorted()
     }
     tables["sqlite_master"] = try connection.query("SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY 1") { $0.string(0) }
     return tables
@@ -141,15 +141,15 @@ struct CLITests {
                     VALUES (1, 1, 1, 'email', 'outbound', '2026-01-09T09:00:00.000Z', 't', 't');
                 """)
         }
-        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM reminders") } == 0)
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM reminders /* plan: a test's own check of what is stored */") } == 0)
         let (status, out, _) = try runFoothold(["reindex", "--db", db], in: directory.url)
         #expect(status == 0)
         #expect(out.contains("rebuilt 1 reminders"))
         // Friday + 7 business days; the timer runs from the message; the contact and its outreach are found.
-        let reminder = try database.read { try $0.queryOne("SELECT kind, due_at FROM reminders") { [$0.string(0), $0.string(1)] } }
+        let reminder = try database.read { try $0.queryOne("SELECT kind, due_at FROM reminders /* plan: a test's own check of what is stored */") { [$0.string(0), $0.string(1)] } }
         #expect(reminder == ["follow_up", "2026-01-20T09:00:00.000Z"])
-        #expect(try database.read { try $0.queryOne("SELECT keep_in_touch_due_at FROM contacts") { $0.string(0) } } == "2026-01-14T09:00:00.000Z")
-        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM search_index WHERE search_index MATCH 'lindqvist'") } == 2)
+        #expect(try database.read { try $0.queryOne("SELECT keep_in_touch_due_at FROM contacts /* plan: a test's own check of what is stored */") { $0.string(0) } } == "2026-01-14T09:00:00.000Z")
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM search_index WHERE search_index MATCH 'lindqvist' /* plan: a test's own check of what is stored */") } == 2)
         #expect(try runFoothold(["reindex", "--db", directory.path("missing.sqlite")], in: directory.url).0 != 0)
     }
 

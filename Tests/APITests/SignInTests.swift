@@ -272,7 +272,7 @@ struct SecretTests {
         #expect(export.status == 200)
         #expect(keep(try owner.get("/tokens")).status == 200)
         let hashes = try Database(.init(path: db, readerCount: 1)).read { connection in
-            try connection.query("SELECT password_hash FROM users WHERE password_hash IS NOT NULL") { $0.string(0) }
+            try connection.query("SELECT password_hash FROM users WHERE password_hash IS NOT NULL /* plan: a test's own check of what is stored */") { $0.string(0) }
         }
         #expect(hashes.count == 2)
         process.terminate()

@@ -79,7 +79,7 @@ struct SyncTests {
         #expect(polls > 5)
 
         let table = try #require(live.database).read { connection in
-            try connection.query("SELECT id, version FROM contacts") { ($0.int64(0), $0.int64(1)) }
+            try connection.query("SELECT id, version FROM contacts /* plan: a test's own check of what is stored */") { ($0.int64(0), $0.int64(1)) }
         }
         var expected: [Int64: Int64] = [:]
         for (id, version) in table { expected[id] = version }

@@ -27,7 +27,7 @@ struct Fixture {
     }
 
     func count(_ table: String) throws -> Int64 {
-        try database.read { try $0.scalarInt("SELECT count(*) FROM \(table)") } ?? -1
+        try database.read { try $0.scalarInt("SELECT count(*) FROM \(table) " + QueryPlanAudit.testMarker) } ?? -1
     }
 }
 
@@ -205,7 +205,9 @@ struct DomainTests {
         let check = storage.submit { try $0.run("INSERT INTO contacts (user_id, name, stage, created_at, updated_at) VALUES (1, 'X', 'bogus', 't', 't')") }
         #expect(throws: DomainError.validation([FieldIssue("body", "A value is out of its allowed range.")])) { try check.value(within: 10) }
         // Anything that is not a rule broken by the input stays what it is (a bare 500 at the edge).
-        #expect(throws: SQLiteError.self) { try storage.read { try $0.run("DELETE FROM users") } }
+        // (A write on a read connection: SQLite refuses it, query_only.)
+        let refused = #expect(throws: SQLiteError.self) { try storage.read { try $0.run("DELETE FROM users WHERE id = 1") } }
+        #expect(refused?.message.contains("readonly") == true || refused?.message.contains("query_only") == true)
     }
 
     /// Every stored column a store declares exists in the schema, and every column of the table
@@ -390,7 +392,7 @@ struct TokenTests {
         #expect(try accounts.authenticate(secret)?.tokenID == token.id)
         #expect(try waitUntil { try accounts.token(userID: 1, id: token.id).lastUsedAt == Fixture.now })
         for _ in 0..<5 { _ = try accounts.authenticate(secret) }
-        #expect(try fixture.database.read { try $0.scalarInt("SELECT count(*) FROM tokens WHERE last_used_at IS NOT NULL") } == 1)
+        #expect(try fixture.database.read { try $0.scalarInt("SELECT count(*) FROM tokens WHERE last_used_at IS NOT NULL /* plan: a test's own check of what is stored */") } == 1)
     }
 }
 
@@ -462,7 +464,7 @@ struct SyncStampTests {
         #expect(try fixture.services.deletions.list(userID: 1, since: Fixture.now.addingTimeInterval(1), page: PageRequest(limit: 10, sort: sort, after: nil)).items.isEmpty)
 
         // Tombstones older than 90 days go with the account's next deletion.
-        try fixture.database.withWriter { try $0.run("UPDATE deletions SET deleted_at = '2026-08-01T00:00:00.000Z' WHERE object_id = ?", [interest.id]) }
+        try fixture.database.withWriter { try $0.run("UPDATE deletions SET deleted_at = '2026-08-01T00:00:00.000Z' WHERE object_id = ? /* plan: a test's own check of what is stored */", [interest.id]) }
         contactDraft.name = .value("Cy")
         let cy = try fixture.services.contacts.create(userID: 1, draft: contactDraft).value(within: 10)
         try fixture.services.contacts.delete(userID: 1, id: cy.id, precondition: .none).value(within: 10)

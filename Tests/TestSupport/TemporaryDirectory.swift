@@ -6,6 +6,8 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public let url: URL
 
     public init() {
+        // Every test that opens a database checks the plans of the statements it prepares.
+        QueryPlanAudit.install()
         url = FileManager.default.temporaryDirectory.appendingPathComponent("foothold-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }

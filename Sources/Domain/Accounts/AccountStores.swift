@@ -70,12 +70,12 @@ enum UserStore {
     }
 
     static func isEmpty(_ connection: SQLiteConnection) throws -> Bool {
-        try connection.scalarInt("SELECT count(*) FROM users") == 0
+        try connection.scalarInt("SELECT NOT EXISTS (SELECT 1 FROM users) /* plan: stops at the first account */") == 1
     }
 
     /// Owners that can still sign in or use a token (the last-owner rule).
     static func activeOwners(_ connection: SQLiteConnection) throws -> Int64 {
-        try connection.scalarInt("SELECT count(*) FROM users WHERE role = 'owner' AND disabled = 0") ?? 0
+        try connection.scalarInt("SELECT count(*) FROM users WHERE role = 'owner' AND disabled = 0 /* plan: reads the active owners only, a handful */") ?? 0
     }
 
     static func insert(_ connection: SQLiteConnection, name: String, role: Role, passwordHash: String?, at now: Date) throws -> User {
@@ -106,7 +106,7 @@ enum UserStore {
     }
 
     static func listQuery(role: Role?, disabled: Bool?) -> KeysetQuery {
-        var query = KeysetQuery(select: columns, from: "users u", alias: "u", conditions: ["1"], arguments: [], columnCount: Int32(Column.allCases.count))
+        var query = KeysetQuery(select: columns, from: "users u /* plan: an admin's list of every account, a keyset page at a time */", alias: "u", conditions: ["1"], arguments: [], columnCount: Int32(Column.allCases.count))
         query.equals("u.role", role?.rawValue)
         query.equals("u.disabled", disabled.map { $0 ? 1 : 0 })
         return query

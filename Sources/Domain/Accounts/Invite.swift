@@ -94,6 +94,6 @@ enum InviteStore {
     }
 
     static func listQuery() -> KeysetQuery {
-        KeysetQuery(select: columns, from: "invites i", alias: "i", conditions: ["1"], arguments: [], columnCount: Int32(Column.allCases.count))
+        KeysetQuery(select: columns, from: "invites i /* plan: the centre's invitations, an admin's list, a keyset page at a time */", alias: "i", conditions: ["1"], arguments: [], columnCount: Int32(Column.allCases.count))
     }
 }

@@ -48,7 +48,9 @@ enum ContactStore: RecordStore {
     static let interests = LinkTable("contact_interests", owner: "contact_id", link: "interest_id")
     /// Links of a page, read beside it in owner order (see `LinkMerge`).
     static let tagsFrom = "SELECT contact_id, tag FROM contact_tags WHERE contact_id >= ? ORDER BY contact_id, tag"
+        + " /* plan: LinkMerge reads the page's owners in id order, stepping at most 32 rows past other owners before it seeks */"
     static let interestsFrom = "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
+        + " /* plan: LinkMerge reads the page's owners in id order, stepping at most 32 rows past other owners before it seeks */"
 
     static func record(_ row: Row) -> Contact {
         let tags = row.optionalString(Column.tags).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []

@@ -6,7 +6,7 @@ import SQLiteCore
 enum NameKeys {
     static func fill(_ connection: SQLiteConnection, userID: Int64?) throws {
         for table in ["contacts", "organizations"] {
-            let scope = userID == nil ? "" : " WHERE user_id = ?"
+            let scope = userID == nil ? " /* plan: the migration folds every account's names, once */" : " WHERE user_id = ?"
             let values: [any DatabaseValueConvertible] = userID.map { [$0] } ?? []
             let rows = try connection.query("SELECT id, name FROM \(table)" + scope, values) { ($0.int64(0), $0.string(1)) }
             for (id, name) in rows {
