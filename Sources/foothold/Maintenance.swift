@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Dispatch
 import Domain
 import SQLiteCore
 
@@ -96,8 +97,15 @@ struct Reindex: ParsableCommand {
         do {
             let store = try Database(.init(path: database.db, readerCount: 1))
             _ = try Migrations.migrator.migrate(store)
-            let written = try Services(database: store).agenda.rebuildDerived()
-            print("rebuilt \(written) reminders")
+            // Progress on stderr at most every two seconds, and once at the end.
+            var lastReport = DispatchTime.now().uptimeNanoseconds
+            let done = try Services(database: store).agenda.rebuildDerived { progress in
+                let now = DispatchTime.now().uptimeNanoseconds
+                guard now - lastReport >= 2_000_000_000 else { return }
+                lastReport = now
+                printError("reindex: \(progress.indexed) rows indexed for search, \(progress.accounts) of \(progress.accountsTotal) accounts, \(progress.reminders) reminders")
+            }
+            print("indexed \(done.indexed) rows for search; rebuilt \(done.reminders) reminders in \(done.accounts) accounts")
         } catch {
             printError("foothold: reindex failed: \(error)")
             throw ExitCode(1)

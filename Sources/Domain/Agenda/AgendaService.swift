@@ -166,13 +166,46 @@ public final class AgendaService: @unchecked Sendable {
         }
     }
 
-    /// `foothold reindex`: indexes what search has queued and rebuilds every derived reminder
-    /// and timer, in one write.
-    public func rebuildDerived() throws -> Int {
-        try storage.submit { connection in
-            _ = try SearchIndex.drainAll(connection)
-            return try Reminders.rebuildAll(connection)
-        }.wait()
+    /// What `foothold reindex` has done so far.
+    public struct ReindexProgress: Sendable {
+        /// Rows (re)indexed for search.
+        public var indexed = 0
+        public var accounts = 0
+        public var accountsTotal = 0
+        public var reminders = 0
+    }
+
+    /// `foothold reindex`: indexes what search has queued, then rebuilds every account's
+    /// reminders and timers. Linear in what the server holds: search takes a batch of rows per
+    /// write and reminders one account per write, each reading that account through its own
+    /// indexes; the writes are many small commits, so the checkpointer keeps the WAL near its
+    /// threshold (about 4 MB) however large the database. `progress` is called after each step.
+    public func rebuildDerived(progress: (ReindexProgress) -> Void = { _ in }) throws -> ReindexProgress {
+        var done = ReindexProgress()
+        while true {
+            let taken = try storage.submit { try SearchIndex.drain($0, batch: 5_000) }.wait()
+            done.indexed += taken
+            if taken > 0 { progress(done) }
+            if taken < 5_000 { break }
+        }
+        done.accountsTotal = Int(try storage.read { try $0.scalarInt("SELECT count(*) /* plan: counts the accounts for progress */ FROM users") } ?? 0)
+        var after: Int64 = 0
+        // A page of accounts at a time; their writes are submitted together, so the writer
+        // thread commits them in batches rather than one fsync each.
+        while true {
+            let accounts = try storage.read {
+                try $0.query("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT 200 /* plan: walks every account, a page at a time */", [after]) {
+                    $0.int64(0)
+                }
+            }
+            guard let last = accounts.last else { break }
+            let writes = accounts.map { account in storage.submit { try Reminders.rebuildAll($0, userID: account) } }
+            for write in writes { done.reminders += try write.wait() }
+            done.accounts += accounts.count
+            after = last
+            progress(done)
+        }
+        return done
     }
 
     /// Accepts a local date or a timestamp for `until`: a date is its midnight in the user's zone.

@@ -174,11 +174,11 @@ enum Reminders {
         }
     }
 
-    /// Rewrites every reminder and keep-in-touch timer from the rows they derive from (after a
-    /// bulk load made outside the API, or a change of the rules); returns the reminders written.
-    static func rebuildAll(_ connection: SQLiteConnection, userID: Int64? = nil) throws -> Int {
-        // Every account, or one (after an import into it).
-        let only = userID.map { " AND user_id = \($0)" } ?? ""
+    /// Rewrites one account's reminders and keep-in-touch timers from the rows they derive from
+    /// (after a restore, or a bulk load made outside the API); returns the reminders written.
+    /// Every statement reads the account's rows through an index that starts with the account
+    /// or one of its rows, so the cost is the account's own (`foothold reindex` runs it per account).
+    static func rebuildAll(_ connection: SQLiteConnection, userID: Int64) throws -> Int {
         try connection.run(
             """
             UPDATE contacts SET last_touch_at = (
@@ -186,27 +186,25 @@ enum Reminders {
                     SELECT max(sent_at) AS t FROM outreach WHERE outreach.contact_id = contacts.id
                     UNION ALL
                     SELECT max(completed_at) FROM meetings WHERE meetings.contact_id = contacts.id AND meetings.status = 'completed'))
-            WHERE 1 = 1
-            """ + only)
-        try connection.run("DELETE FROM reminders WHERE 1 = 1" + only)
-        let organizations = try connection.query("SELECT id, user_id FROM organizations WHERE 1 = 1" + only) { ($0.int64(0), $0.int64(1)) }
-        for (organization, user) in organizations {
-            try rebuildFollowUps(connection, userID: user, organizationID: organization, contactID: nil)
+            WHERE user_id = ?
+            """, [userID])
+        try connection.run("DELETE FROM reminders WHERE user_id = ?", [userID])
+        let organizations = try connection.query("SELECT id FROM organizations WHERE user_id = ?", [userID]) { $0.int64(0) }
+        for organization in organizations {
+            try rebuildFollowUps(connection, userID: userID, organizationID: organization, contactID: nil)
         }
         let loners = try connection.query(
-            "SELECT DISTINCT c.id, c.user_id FROM contacts c JOIN outreach o ON o.contact_id = c.id WHERE c.organization_id IS NULL"
-                + (userID.map { " AND c.user_id = \($0)" } ?? "")
-        ) { ($0.int64(0), $0.int64(1)) }
-        for (contact, user) in loners {
-            try rebuildFollowUps(connection, userID: user, organizationID: nil, contactID: contact)
+            "SELECT c.id FROM contacts c WHERE c.user_id = ? AND c.organization_id IS NULL AND EXISTS (SELECT 1 FROM outreach o WHERE o.contact_id = c.id)",
+            [userID]
+        ) { $0.int64(0) }
+        for contact in loners {
+            try rebuildFollowUps(connection, userID: userID, organizationID: nil, contactID: contact)
         }
-        let met = try connection.query("SELECT DISTINCT contact_id, user_id FROM meetings WHERE status = 'completed'" + only) {
-            ($0.int64(0), $0.int64(1))
+        let met = try connection.query("SELECT DISTINCT contact_id FROM meetings WHERE user_id = ? AND status = 'completed'", [userID]) { $0.int64(0) }
+        for contact in met {
+            try rebuildAskReferral(connection, userID: userID, contactID: contact)
         }
-        for (contact, user) in met {
-            try rebuildAskReferral(connection, userID: user, contactID: contact)
-        }
-        return Int(try connection.scalarInt("SELECT count(*) FROM reminders WHERE 1 = 1" + only) ?? 0)
+        return Int(try connection.scalarInt("SELECT count(*) FROM reminders WHERE user_id = ?", [userID]) ?? 0)
     }
 
     /// Everything a change to a contact's outreach or completed meetings moves: the keep-in-touch

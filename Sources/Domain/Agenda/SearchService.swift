@@ -149,20 +149,32 @@ public final class SearchService: @unchecked Sendable {
 /// ones migration 0013's triggers queued in `search_queue` when they changed or went; each
 /// row's text is read from its table and indexed again, or removed when the row is gone.
 enum SearchIndex {
-    /// Per type: the row's title and body.
-    static let sources: [Int64: String] = [
-        1: "SELECT name, coalesce(title, '') || ' ' || coalesce(email, '') || ' ' || coalesce(location, '') || ' ' "
-            + "|| coalesce(hook, '') || ' ' || coalesce(source, '') || ' ' || coalesce(notes, '') FROM contacts WHERE id = ?",
-        2: "SELECT name, coalesce(industry, '') || ' ' || coalesce(website, '') || ' ' || coalesce(location, '') || ' ' "
-            + "|| coalesce(notes, '') FROM organizations WHERE id = ?",
-        3: "SELECT 'Meeting with ' || coalesce(c.name, ''), coalesce(m.location, '') || ' ' || coalesce(m.notes, '') || ' ' "
-            + "|| coalesce(m.outcome, '') FROM meetings m LEFT JOIN contacts c ON c.id = m.contact_id WHERE m.id = ?",
-        4: "SELECT name, coalesce(location, '') || ' ' || coalesce(url, '') || ' ' || coalesce(notes, '') FROM events WHERE id = ?",
-        5: "SELECT title, coalesce(url, '') || ' ' || coalesce(notes, '') FROM leads WHERE id = ?",
-        7: "SELECT coalesce(name, kind), text FROM insights WHERE id = ?",
-        6: "SELECT 'Outreach: ' || coalesce(c.name, ''), coalesce(o.summary, '') FROM outreach o "
-            + "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id = ?",
+    /// Per type: the row's title and body (`select`), where they come from (`from`, the row's
+    /// table as `r`), for one row by id or a range of new rows at once.
+    struct Source {
+        var select: String
+        var from: String
+    }
+
+    static let sources: [Int64: Source] = [
+        1: Source(
+            select: "r.name, coalesce(r.title, '') || ' ' || coalesce(r.email, '') || ' ' || coalesce(r.location, '') || ' ' "
+                + "|| coalesce(r.hook, '') || ' ' || coalesce(r.source, '') || ' ' || coalesce(r.notes, '')",
+            from: "contacts r"),
+        2: Source(
+            select: "r.name, coalesce(r.industry, '') || ' ' || coalesce(r.website, '') || ' ' || coalesce(r.location, '') || ' ' "
+                + "|| coalesce(r.notes, '')",
+            from: "organizations r"),
+        3: Source(
+            select: "'Meeting with ' || coalesce(c.name, ''), coalesce(r.location, '') || ' ' || coalesce(r.notes, '') || ' ' "
+                + "|| coalesce(r.outcome, '')",
+            from: "meetings r LEFT JOIN contacts c ON c.id = r.contact_id"),
+        4: Source(select: "r.name, coalesce(r.location, '') || ' ' || coalesce(r.url, '') || ' ' || coalesce(r.notes, '')", from: "events r"),
+        5: Source(select: "r.title, coalesce(r.url, '') || ' ' || coalesce(r.notes, '')", from: "leads r"),
+        6: Source(select: "'Outreach: ' || coalesce(c.name, ''), coalesce(r.summary, '')", from: "outreach r LEFT JOIN contacts c ON c.id = r.contact_id"),
+        7: Source(select: "coalesce(r.name, r.kind), r.text", from: "insights r"),
     ]
+
     /// Rows per pass: one transaction's worth, so the writer is not held for long.
     static let batch = 500
 
@@ -170,7 +182,8 @@ enum SearchIndex {
     static let tables: [Int64: String] = [1: "contacts", 2: "organizations", 3: "meetings", 4: "events", 5: "leads", 6: "outreach", 7: "insights"]
 
     /// New rows past a watermark, or changed and deleted ones queued.
-    static let pendingSQL = "SELECT EXISTS (SELECT 1 FROM search_queue) OR " + tables.keys.sorted().map { type in
+    static let pendingSQL = "SELECT /* plan: max(id) reads each table's last rowid, and the queue holds only what changed since the last pass */ "
+        + "EXISTS (SELECT 1 FROM search_queue) OR " + tables.keys.sorted().map { type in
         "coalesce((SELECT max(id) FROM \(tables[type] ?? "")), 0) > (SELECT indexed_through FROM search_state WHERE type = \(type))"
     }.joined(separator: " OR ")
 
@@ -203,21 +216,31 @@ enum SearchIndex {
 
     /// Indexes up to `batch` new or queued rows; returns how many it took.
     @discardableResult
-    static func drain(_ connection: SQLiteConnection) throws -> Int {
+    static func drain(_ connection: SQLiteConnection, batch: Int = batch) throws -> Int {
         var taken = 0
         for type in tables.keys.sorted() {
-            guard taken < batch, let table = tables[type] else { break }
-            let fresh = try connection.query(
-                "SELECT id, user_id FROM \(table) WHERE id > (SELECT indexed_through FROM search_state WHERE type = ?) ORDER BY id LIMIT ?",
-                [type, batch - taken]
-            ) { ($0.int64(0), $0.int64(1)) }
-            guard let last = fresh.last else { continue }
-            for (id, user) in fresh { try index(connection, type: type, id: id, userID: user) }
-            try connection.run("UPDATE search_state SET indexed_through = ? WHERE type = ?", [last.0, type])
-            taken += fresh.count
+            guard taken < batch, let table = tables[type], let source = sources[type] else { break }
+            let watermark = try connection.scalarInt("SELECT indexed_through FROM search_state WHERE type = ?", [type]) ?? 0
+            guard
+                let (through, count) = try connection.queryOne(
+                    "SELECT max(id), count(*) FROM (SELECT id FROM \(table) WHERE id > ? ORDER BY id LIMIT ?) "
+                        + "/* plan: indexing walks every account's new rows in id order, a batch at a time */",
+                    [watermark, batch - taken], { ($0.int64(0), Int($0.int64(1))) }),
+                count > 0
+            else { continue }
+            // Rows past the watermark were never indexed: one statement adds them all. The
+            // rowid packs the account, the id and the type (see `rowid`); rows beyond its
+            // fields stay out, as `index` leaves them. (In SQL, << and | bind equally, left to right.)
+            try connection.run(
+                "INSERT INTO search_index (rowid, title, body) SELECT (r.user_id << 44) | (r.id << 3) | \(type), \(source.select) "
+                    + "FROM \(source.from) WHERE r.id > ?1 AND r.id <= ?2 AND r.id < ?3 AND r.user_id > 0 AND r.user_id < ?4 "
+                    + "/* plan: indexing walks every account's new rows in id order, a batch at a time */",
+                [watermark, through, idLimit, userLimit])
+            try connection.run("UPDATE search_state SET indexed_through = ? WHERE type = ?", [through, type])
+            taken += count
         }
         guard taken < batch else { return taken }
-        let queued = try connection.query("SELECT type, id, user_id FROM search_queue LIMIT \(batch - taken)") {
+        let queued = try connection.query("SELECT type, id, user_id FROM search_queue LIMIT ? /* plan: the queue holds only rows changed since the last pass */", [batch - taken]) {
             ($0.int64(0), $0.int64(1), $0.int64(2))
         }
         for (type, id, user) in queued {
@@ -231,18 +254,10 @@ enum SearchIndex {
     private static func index(_ connection: SQLiteConnection, type: Int64, id: Int64, userID: Int64) throws {
         guard let rowid = rowid(userID: userID, type: type, id: id) else { return }
         try connection.run("DELETE FROM search_index WHERE rowid = ?", [rowid])
-        if let source = sources[type], let (title, body) = try connection.queryOne(source, [id], { ($0.string(0), $0.string(1)) }) {
+        if let source = sources[type],
+           let (title, body) = try connection.queryOne("SELECT \(source.select) FROM \(source.from) WHERE r.id = ?", [id], { ($0.string(0), $0.string(1)) })
+        {
             try connection.run("INSERT INTO search_index (rowid, title, body) VALUES (?, ?, ?)", [rowid, title, body])
-        }
-    }
-
-    /// Everything queued, pass after pass (the reindex command).
-    static func drainAll(_ connection: SQLiteConnection) throws -> Int {
-        var total = 0
-        while true {
-            let taken = try drain(connection)
-            total += taken
-            if taken < batch { return total }
         }
     }
 }
