@@ -80,7 +80,7 @@ W10_MEETINGS = 300_000
 # W6 asks for the agenda of this day (a Monday); its data is spread over the year around it.
 AGENDA_DATE = datetime.date(2024, 7, 1)
 # W5 and W6 are also run on an account ten times larger: their p99 may grow at most 3x.
-SCALE = {"W5": 10_000, "W6": 10_000, "W5x10": 100_000, "W6x10": 100_000}
+SCALE = {"W5": 10_000, "W6": 10_000, "W5x10": 100_000, "W6x10": 100_000, "W12": 500, "W12x1000": 500}
 
 
 def stamp(day, hour):
@@ -116,6 +116,30 @@ def seed_agenda(conn, user, contacts):
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", outreach)
 
 
+def seed_accounts(conn, count, per_account, first_contact):
+    """W12x1000: `count` other, idle accounts of `per_account` contacts each at 10 organizations;
+    every 25th contact was written to and has not answered, so each account holds 3B7
+    reminders (8,000 between them at 1,000 accounts of 100)."""
+    users = [(f"idle{a}", SEED_TIME, SEED_TIME) for a in range(count)]
+    conn.executemany("INSERT INTO users (name, created_at, updated_at) VALUES (?, ?, ?)", users)
+    ids = [row[0] for row in conn.execute("SELECT id FROM users WHERE name LIKE 'idle%' ORDER BY id")]
+    org = conn.execute("SELECT coalesce(max(id), 0) FROM organizations").fetchone()[0]
+    contact, organizations, contacts, outreach = first_contact, [], [], []
+    for user in ids:
+        first_org = org + 1
+        for o in range(10):
+            org += 1
+            organizations.append((org, user, f"Org {o}", SEED_TIME, SEED_TIME))
+        for c in range(per_account):
+            contacts.append((contact, user, f"Person {contact}", first_org + c % 10, seed_notes(contact), SEED_TIME, SEED_TIME))
+            if c % 25 == 0:
+                outreach.append((user, contact, "email", "outbound", stamp(-3, 9), SEED_TIME, SEED_TIME))
+            contact += 1
+    conn.executemany("INSERT INTO organizations (id, user_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", organizations)
+    conn.executemany("INSERT INTO contacts (id, user_id, name, organization_id, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", contacts)
+    conn.executemany("INSERT INTO outreach (user_id, contact_id, channel, direction, sent_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", outreach)
+
+
 def seed_foothold(work, binary, workload=""):
     """BENCHMARKS.md's data set for one user: 10,000 contacts at 500 organizations (100,000 for
     W5x10 and W6x10), in a database made by `binary` (its own migrations); for W10 also scheduled
@@ -144,6 +168,8 @@ def seed_foothold(work, binary, workload=""):
                 conn.execute("UPDATE search_state SET indexed_through = ? WHERE type = 3", (W10_MEETINGS,))
         if workload.startswith("W6"):
             seed_agenda(conn, user, contacts)
+        if workload == "W12x1000":
+            seed_accounts(conn, 1000, 100, contacts + 1)
     if "reindex" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
         # Rows loaded behind the server's back: index them for search and derive the reminders now,
         # not in the background during the measured run (as a server that had taken them through
@@ -208,6 +234,12 @@ def lua_script(work, name, workload, token):
         lines.append('request = function() return wrk.format("GET", "/search?q=" .. math.random(1000, 9999)) end')
     elif workload.startswith("W6"):
         lines.append(f'request = function() return wrk.format("GET", "/agenda?date={AGENDA_DATE.isoformat()}") end')
+    elif workload.startswith("W12"):
+        # An outreach message to one of the account's 500 contacts: the 3B7 threads of its
+        # organization are rebuilt in the same write.
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append('request = function() return wrk.format("POST", "/outreach", nil, '
+                     '\'{"contact_id":\' .. math.random(1, 500) .. \',"channel":"email","direction":"outbound","sent_at":"2026-12-01T10:00:00Z"}\') end')
     elif workload == "W10":
         lines.append('wrk.headers["Content-Type"] = "application/json"')
         lines.append('local next_meeting = 0')
@@ -263,7 +295,10 @@ def start_foothold(work, synchronous, workload, binary=None, name="foothold"):
             cache = tempfile.mkdtemp(prefix="foothold-seed-")
             SEEDED[(binary, workload)] = (cache, seed_foothold(cache, binary, workload))
         cache, Server.token = SEEDED[(binary, workload)]
-        shutil.copy(os.path.join(cache, "foothold.sqlite"), os.path.join(work, "foothold.sqlite"))
+        # The WAL too: what a small seed wrote may not have been checkpointed into the file yet.
+        for suffix in ("", "-wal"):
+            if os.path.exists(os.path.join(cache, "foothold.sqlite" + suffix)):
+                shutil.copy(os.path.join(cache, "foothold.sqlite" + suffix), os.path.join(work, "foothold.sqlite" + suffix))
     if not os.path.exists(os.path.join(work, "foothold.sqlite")):
         Server.token = seed_foothold(work, binary, workload)
     return Server(name, [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
@@ -365,8 +400,10 @@ def main():
             if name != "foothold" and base:
                 line += f"  | foothold/{name}: throughput {statistics.median(r[0] for r in base) / rps:5.2f}x"
             w4 = results.get(("W4", name))
-            small = results.get((workload[:2], name))
-            if workload.endswith("x10") and small:
+            small = results.get((workload.split("x")[0], name))
+            if workload == "W12x1000" and small:
+                line += f"  | /W12 alone: throughput {rps / statistics.median(r[0] for r in small):5.2f}x, p99 {p99 / statistics.median(r[2] for r in small):5.2f}x"
+            elif workload.endswith("x10") and small:
                 line += f"  | p99 / {workload[:2]}'s: {p99 / statistics.median(r[2] for r in small):5.2f}x (target at most 3)"
             if workload == "S1" and (workload, name) in idle_rss:
                 line += f"  | peak RSS over idle: {(rss - idle_rss[(workload, name)]) / 1024:5.1f} MiB (target at most 64)"
