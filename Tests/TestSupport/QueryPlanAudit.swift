@@ -3,8 +3,10 @@ import Foundation
 import Primitives
 import SQLiteCore
 
-/// Every statement the stores, services and reports prepare, checked against the plan SQLite
-/// would choose on a centre's server: many accounts, few rows each. Installed by every test
+/// Every statement the stores, services and reports prepare, checked against the plans SQLite
+/// would choose on a centre's server: with statistics shaped like a centre (many accounts, few
+/// rows each), and without any (as the server runs: it never runs ANALYZE, so its planner
+/// goes by the schema alone; that is how `reminders_ref (kind=?)` was chosen). Installed by every test
 /// that opens a database (see `TemporaryDirectory`), so a statement is checked by the first
 /// test that runs it, and fails that test (a prepare error, so a 500) when its plan:
 /// - scans a table that holds every account's rows (`SCAN contacts`, an automatic index);
@@ -45,40 +47,49 @@ public enum QueryPlanAudit {
             let reason = sql[range.upperBound...].prefix { $0 != "*" }.trimmingCharacters(in: .whitespaces)
             return reason.isEmpty ? "an exception to the plan audit must give its reason" : nil
         }
-        return shadow.withLock { shadow in shadow?.problem(in: sql) }
+        return shadows.withLock { shadows in
+            for shadow in shadows {
+                if let problem = shadow.problem(in: sql) {
+                    return problem + (shadow.hasStatistics ? " (with a centre's statistics)" : " (without statistics, as the server runs)")
+                }
+            }
+            return nil
+        }
     }
 
     /// The plan's rows, as EXPLAIN QUERY PLAN writes them (for tests that show one).
-    public static func plan(of sql: String) -> [String] {
-        shadow.withLock { $0?.plan(of: sql) ?? [] }
+    public static func plan(of sql: String, statistics: Bool = true) -> [String] {
+        shadows.withLock { $0.first { $0.hasStatistics == statistics }?.plan(of: sql) ?? [] }
     }
 
-    private static let shadow = Lock<Shadow?>({
+    private static let shadows = Lock<[Shadow]>({
         do {
-            return try Shadow()
+            return [try Shadow(statistics: true), try Shadow(statistics: false)]
         } catch {
-            // Without its database the audit cannot judge anything: say so loudly, once.
+            // Without its databases the audit cannot judge anything: say so loudly, once.
             FileHandle.standardError.write(Data("QueryPlanAudit: no shadow database: \(error)\n".utf8))
-            return nil
+            return []
         }
     }())
 
-    /// Whether the audit can judge statements (its shadow database opened).
-    public static var isReady: Bool { shadow.withLock { $0 != nil } }
+    /// Whether the audit can judge statements (its shadow databases opened).
+    public static var isReady: Bool { shadows.withLock { $0.count == 2 } }
 
-    /// An in-memory database with Foothold's schema and statistics shaped like a centre.
+    /// An in-memory database with Foothold's schema, and statistics shaped like a centre or none.
     final class Shadow {
+        let hasStatistics: Bool
         let connection: SQLiteConnection
         /// Index name → (table, columns, unique).
         var indexes: [String: (table: String, columns: [String], unique: Bool)] = [:]
         var tables: Set<String> = []
         var virtualTables: Set<String> = []
 
-        init() throws {
+        init(statistics: Bool) throws {
+            hasStatistics = statistics
             connection = try SQLiteConnection(path: ":memory:")
             connection.isAudited = false
             try Migrations.migrator.migrate(connection)
-            try connection.execute("ANALYZE")
+            if statistics { try connection.execute("ANALYZE") }
             let schema = try connection.query("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE type IN ('table', 'index')") {
                 ($0.string(0), $0.string(1), $0.string(2), $0.string(3))
             }
@@ -94,7 +105,7 @@ public enum QueryPlanAudit {
                 let unique = try connection.queryOne("SELECT \"unique\" FROM pragma_index_list(?) WHERE name = ?", [table, name]) { $0.int64(0) } ?? 0
                 indexes[name] = (table, columns, unique == 1)
             }
-            try writeStatistics()
+            if statistics { try writeStatistics() }
         }
 
         /// sqlite_stat1 as 10,000 accounts of 100 rows per table would leave it
