@@ -97,7 +97,7 @@ struct Reindex: ParsableCommand {
         do {
             let store = try Database(.init(path: database.db, readerCount: 1))
             _ = try Migrations.migrator.migrate(store)
-            // Progress on stderr at most every two seconds, and once at the end.
+            // Progress on stderr at most every two seconds; the totals on stdout at the end.
             var lastReport = DispatchTime.now().uptimeNanoseconds
             let done = try Services(database: store).agenda.rebuildDerived { progress in
                 let now = DispatchTime.now().uptimeNanoseconds

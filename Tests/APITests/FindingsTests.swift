@@ -94,6 +94,10 @@ struct FindingsTests {
         #expect(single?["identified_at"] == single?["created_at"])
         #expect(listed?["identified_at"] == single?["created_at"])
         #expect(listed?["identified_at"] != JSONValue.null)
+        // And stats count it as found when added, in the week the clock says.
+        let week = try #require(owner.get("/stats?from=2026-11-16&to=2026-11-23").json?["new_contacts_per_week"]?.arrayValue)
+        #expect(week.first?["week"] == .string("2026-W47"))
+        #expect(week.first?["count"] == .int(2))
 
         // Outreach and thank-yous are things that happened.
         let outreach = try owner.post("/outreach", #"{"contact_id":\#(ann),"sent_at":"2026-11-20T12:10:00Z"}"#)

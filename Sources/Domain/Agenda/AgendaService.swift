@@ -184,10 +184,10 @@ public final class AgendaService: @unchecked Sendable {
     public func rebuildDerived(progress: (ReindexProgress) -> Void = { _ in }) throws -> ReindexProgress {
         var done = ReindexProgress()
         while true {
-            let taken = try storage.submit { try SearchIndex.drain($0, batch: 5_000) }.wait()
+            let taken = try storage.submit { try SearchIndex.drain($0, batch: SearchIndex.reindexBatch) }.wait()
             done.indexed += taken
             if taken > 0 { progress(done) }
-            if taken < 5_000 { break }
+            if taken < SearchIndex.reindexBatch { break }
         }
         done.accountsTotal = Int(try storage.read { try $0.scalarInt("SELECT count(*) /* plan: counts the accounts for progress */ FROM users") } ?? 0)
         var after: Int64 = 0

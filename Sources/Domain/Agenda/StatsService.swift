@@ -82,8 +82,9 @@ public final class StatsService: @unchecked Sendable {
             var identified = 0, contacted = 0, met = 0
             var weeks: [String: Int] = [:]
             var sources: [String?: Int] = [:]
-            try connection.forEachRow("SELECT id, identified_at, source FROM contacts WHERE user_id = ?1", [userID]) { row in
+            try connection.forEachRow("SELECT id, coalesce(nullif(identified_at, ''), created_at), source FROM contacts WHERE user_id = ?1", [userID]) { row in
                 let id = row.int64(0)
+                // A row written outside the API without identified_at was found when added, as its reads say.
                 let found = row.date(1)
                 let metAt = firstMet[id]
                 let contactedAt = [firstWritten[id], metAt].compactMap { $0 }.min()
