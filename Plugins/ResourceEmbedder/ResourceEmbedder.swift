@@ -2,7 +2,7 @@ import Foundation
 import PackagePlugin
 
 /// Embeds files from the package root into a target as Swift string constants at build time:
-/// migrations/*.sql into Domain, openapi.yaml into API, the version and commit into foothold. The binary then needs no files
+/// migrations/*.sql into Domain, openapi.yaml and web/ into API, the version and commit into foothold. The binary then needs no files
 /// beside it, wherever it is started from or installed.
 @main
 struct ResourceEmbedder: BuildToolPlugin {
@@ -20,8 +20,26 @@ struct ResourceEmbedder: BuildToolPlugin {
                 .filter { $0.pathExtension == "sql" }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         case "API":
-            kind = "spec"
-            inputs = [root.appending(path: "openapi.yaml")]
+            // Two files: the spec, and the web front (every file under web/, so a new page or
+            // an edit rebuilds it; the folder itself is the first argument, for relative paths).
+            let web = root.appending(path: "web")
+            var files: [URL] = []
+            if let walker = FileManager.default.enumerator(at: web, includingPropertiesForKeys: [.isRegularFileKey]) {
+                for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                    if !url.lastPathComponent.hasPrefix(".") { files.append(url) }
+                }
+            }
+            files.sort { $0.path < $1.path }
+            let webOutput = context.pluginWorkDirectoryURL.appending(path: "EmbeddedWebAPI.swift")
+            let specInput = root.appending(path: "openapi.yaml")
+            return [
+                .buildCommand(
+                    displayName: "Embedding spec into API", executable: tool,
+                    arguments: ["spec", output.path, specInput.path], inputFiles: [specInput], outputFiles: [output]),
+                .buildCommand(
+                    displayName: "Embedding web into API", executable: tool,
+                    arguments: ["web", webOutput.path, web.path] + files.map(\.path), inputFiles: files, outputFiles: [webOutput]),
+            ]
         case "foothold":
             // `foothold --version`: the spec's version and the commit checked out. The files git
             // moves on a commit are inputs, so a new commit rebuilds it.

@@ -87,7 +87,8 @@ public enum FootholdApp {
         context.server.value.withLock { $0 = server }
     }
 
-    public static func makeResponder(context: Context, cors: CORSPolicy) -> Application {
+    /// - Parameter web: the web front, served at `/` for paths no API route has; nil: none.
+    public static func makeResponder(context: Context, cors: CORSPolicy, web: WebFront? = nil) -> Application {
         var router = Router<Route>()
         SystemRoutes.register(on: &router, context)
         AccountRoutes.register(on: &router, context)
@@ -112,7 +113,9 @@ public enum FootholdApp {
         ShareRoutes.register(on: &router, context)
         // Last: it mirrors every route registered above that a share may read.
         ShareRoutes.mirror(on: &router, context)
-        return Application(router: router, cors: cors, mapError: ErrorMapping.problem)
+        var files: (@Sendable (Request) -> Response?)?
+        if let web { files = { request in web.respond(to: request) } }
+        return Application(router: router, cors: cors, files: files, mapError: ErrorMapping.problem)
     }
 }
 

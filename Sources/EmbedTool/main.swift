@@ -1,6 +1,6 @@
 import Foundation
 
-// Usage: EmbedTool (migrations|spec|buildinfo) OUTPUT INPUT...
+// Usage: EmbedTool (migrations|spec|web|buildinfo) OUTPUT INPUT...
 // Writes Swift source holding each input file as a string literal.
 
 func literal(_ text: String) -> String {
@@ -25,7 +25,7 @@ func literal(_ text: String) -> String {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: EmbedTool (migrations|spec) OUTPUT INPUT...\n".utf8))
+    FileHandle.standardError.write(Data("usage: EmbedTool (migrations|spec|web|buildinfo) OUTPUT INPUT...\n".utf8))
     exit(2)
 }
 let kind = arguments[1]
@@ -44,6 +44,17 @@ do {
     case "spec":
         let text = try inputs.first.map { try String(contentsOf: $0, encoding: .utf8) } ?? ""
         source += "/// openapi.yaml as it was at build time.\nenum EmbeddedSpec {\n    static let openAPIYAML = \(literal(text))\n}\n"
+    case "web":
+        // inputs: the web/ folder, then every file under it; each is named by its path there.
+        let root = inputs.first?.standardizedFileURL.path ?? ""
+        source += "/// The files of web/ as they were at build time, by their path under it.\nenum EmbeddedWeb {\n    static let files: [(path: String, text: String)] = [\n"
+        for input in inputs.dropFirst() {
+            let path = input.standardizedFileURL.path
+            guard path.hasPrefix(root + "/") else { continue }
+            let text = try String(contentsOf: input, encoding: .utf8)
+            source += "        (\(literal(String(path.dropFirst(root.count)))), \(literal(text))),\n"
+        }
+        source += "    ]\n}\n"
     case "buildinfo":
         // inputs: openapi.yaml, then .git/HEAD, the ref it names and packed-refs when present.
         var version = "unknown", commit = "unknown"

@@ -105,6 +105,15 @@ struct Serve: ParsableCommand {
     @Option(help: "The URL clients reach this server at, e.g. https://foothold.example.org, for the links it hands out (calendar feeds) (env FOOTHOLD_PUBLIC_URL).")
     var publicURL: String = Environment.string("FOOTHOLD_PUBLIC_URL") ?? ""
 
+    @Option(help: "Serve the web front from this folder, read on every request, instead of the copy built in (env FOOTHOLD_WEB_ROOT).")
+    var webRoot: String = Environment.string("FOOTHOLD_WEB_ROOT") ?? ""
+
+    @Flag(help: "Do not serve the web front; only the API.")
+    var noWeb = false
+
+    @Option(help: "The origin of the API the web front served here talks to, when it is another server, e.g. https://api.example.org (env FOOTHOLD_WEB_API_ORIGIN).")
+    var webAPIOrigin: String = Environment.string("FOOTHOLD_WEB_API_ORIGIN") ?? ""
+
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
@@ -124,6 +133,20 @@ struct Serve: ParsableCommand {
         guard accountFailureLimit > 0 else { throw ValidationError("--account-failure-limit must be positive.") }
         guard (1...90).contains(sessionIdleDays) else { throw ValidationError("--session-idle-days must be 1…90.") }
         _ = try proxyBlocks().get()
+        if !webAPIOrigin.isEmpty {
+            var validator = Validator()
+            validator.url("web_api_origin", webAPIOrigin)
+            let afterScheme = webAPIOrigin.split(separator: "/", omittingEmptySubsequences: false).dropFirst(3)
+            guard validator.issues.isEmpty, afterScheme.isEmpty, !webAPIOrigin.contains("?"), !webAPIOrigin.contains("#") else {
+                throw ValidationError("--web-api-origin must be an origin: scheme, host and port only, such as https://api.example.org.")
+            }
+        }
+        if !webRoot.isEmpty {
+            var info = stat()
+            guard stat(webRoot, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw ValidationError("--web-root '\(webRoot)' is not a folder.")
+            }
+        }
         if !publicURL.isEmpty {
             var validator = Validator()
             validator.url("public_url", publicURL)
@@ -182,7 +205,9 @@ struct Serve: ParsableCommand {
         let context = FootholdApp.Context(
             services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: max(1, maxImportBytes),
             publicURL: publicURL.isEmpty ? nil : publicURL)
-        let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins))
+        let apiOrigin = webAPIOrigin.isEmpty ? nil : webAPIOrigin
+        let web: WebFront? = noWeb ? nil : webRoot.isEmpty ? WebFront(apiOrigin: apiOrigin) : WebFront(directory: webRoot, apiOrigin: apiOrigin)
+        let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: origins), web: web)
         let server = HTTPServer(configuration: config, responder: responder, accessLog: AccessLog(), metrics: context.metrics)
         FootholdApp.attach(server, to: context)
         do {
@@ -193,7 +218,13 @@ struct Serve: ParsableCommand {
         }
         // The level read back from SQLite, not the flag: what the operator sees is what runs.
         let durability = (try? store.synchronousLevel()).flatMap { $0?.rawValue.lowercased() } ?? "unknown"
-        printError("foothold: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(server.port) (database \(database.db), synchronous \(durability))")
+        let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)"
+        printError("foothold: listening on \(address) (database \(database.db), synchronous \(durability))")
+        if web != nil {
+            // 0.0.0.0 and :: listen everywhere but are not addresses a browser can open.
+            let open = host == "0.0.0.0" || host == "::" ? "http://127.0.0.1:\(server.port)" : address
+            printError("foothold: open \(open)/ in a browser for the web front\(webRoot.isEmpty ? "" : " (from \(webRoot))")")
+        }
 
         stopSignals.onSignal {
             printError("foothold: shutting down")

@@ -21,7 +21,7 @@ public final class LiveServer: @unchecked Sendable {
     /// - Parameter clock: "now" for the services (a `ManualClock` pins it).
     public convenience init(
         authFailureLimit: Int = 1000, accountFailureLimit: Int = 1000, clock: any Clock = SystemClock(), importBodyLimit: Int = 32 * 1024 * 1024,
-        publicURL: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
+        publicURL: String? = nil, web: WebFront? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("foothold.sqlite")))
@@ -30,7 +30,7 @@ public final class LiveServer: @unchecked Sendable {
         let context = FootholdApp.Context(
             services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: importBodyLimit,
             publicURL: publicURL)
-        let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: ["https://app.example"]))
+        let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: ["https://app.example"]), web: web)
         try self.init(responder: responder, database: database, directory: directory, metrics: context.metrics, configure: configure)
         FootholdApp.attach(server, to: context)
         ownerToken = try services.accounts.bootstrapOwnerIfEmpty() ?? ""

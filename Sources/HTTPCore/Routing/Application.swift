@@ -6,10 +6,17 @@ public final class Application: HTTPResponder {
     private let cors: CORSPolicy
     /// Maps errors that are not `Problem`s (domain errors); anything unmapped becomes a bare 500.
     private let mapError: @Sendable (any Error, Request) -> Problem
+    /// Answers GET and HEAD for paths no route has (the web front's files); nil: 404 as usual.
+    /// It runs on the I/O thread, so it must not block.
+    private let files: (@Sendable (Request) -> Response?)?
 
-    public init(router: Router<Route>, cors: CORSPolicy, mapError: @escaping @Sendable (any Error, Request) -> Problem) {
+    public init(
+        router: Router<Route>, cors: CORSPolicy, files: (@Sendable (Request) -> Response?)? = nil,
+        mapError: @escaping @Sendable (any Error, Request) -> Problem
+    ) {
         self.router = router
         self.cors = cors
+        self.files = files
         self.mapError = mapError
     }
 
@@ -82,6 +89,7 @@ public final class Application: HTTPResponder {
                 headers: [("Allow", list)]
             ).response
         case .notFound:
+            if let files, request.method == "GET" || request.method == "HEAD", let response = files(request) { return response }
             return Problem.notFound("No resource at \(request.path).").response
         }
     }

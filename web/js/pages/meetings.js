@@ -1,0 +1,28 @@
+import { h, fmtDate } from '../dom.js';
+import { page, all, scoped } from '../api.js';
+import { section, pagedList, badge, actionForm } from '../ui.js';
+import { go } from '../router.js';
+
+const STATUSES = [['', 'Any'], ['proposed', 'Proposed'], ['scheduled', 'Scheduled'], ['completed', 'Completed'], ['cancelled', 'Cancelled'], ['no_show', 'No-show']];
+
+export async function render(root, ctx) {
+  const status = ctx.query.get('status') || '';
+  const [first, contacts] = await Promise.all([
+    page(scoped('/meetings'), { status, sort: status === 'completed' ? '-scheduled_at' : 'scheduled_at', limit: 50 }),
+    ctx.readOnly ? Promise.resolve([]) : all('/contacts', { sort: 'name' }, 400),
+  ]);
+  root.append(h('h1', null, 'Meetings'),
+    h('p', { class: 'sub' }, 'Show: ', STATUSES.map(([v, t], i) => [i ? ' · ' : '', v === status ? h('strong', null, t) : h('a', { href: `#/meetings${v ? `?status=${v}` : ''}` }, t)])));
+  if (!ctx.readOnly) {
+    root.append(section('New meeting', actionForm('New meeting', [
+      { name: 'contact_id', label: 'With', type: 'select', options: [['', 'Choose a contact'], ...contacts.map((c) => [c.id, c.name])] },
+      { name: 'scheduled_at', label: 'At (leave empty to propose)', type: 'datetime' },
+    ], 'Create meeting', async (v) => {
+      const { post } = await import('../api.js');
+      const { data } = await post('/meetings', { contact_id: v.contact_id ? Number(v.contact_id) : null, scheduled_at: v.scheduled_at || null });
+      go(`/meetings/${data.id}`);
+    })));
+  }
+  root.append(pagedList(first, (m) => h('li', null, h('a', { href: `#/meetings/${m.id}` }, m.contact ? m.contact.name : `Meeting ${m.id}`), ' ',
+    m.scheduled_at ? h('time', { datetime: m.scheduled_at }, fmtDate(m.scheduled_at)) : 'not yet scheduled', ' ', badge(m.status.replace('_', ' '), m.status)), { empty: 'No meetings.' }));
+}

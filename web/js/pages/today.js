@@ -1,0 +1,104 @@
+import { h, replace, fmtDate } from '../dom.js';
+import { get, post, patch, scoped, query, session } from '../api.js';
+import { actionForm, guarded, announce, section } from '../ui.js';
+
+const KIND_LABEL = {
+  meeting: 'Meeting', thank_you: 'Thank-you', try_second_contact: 'Try a second contact', follow_up: 'Follow up',
+  ask_referral_again: 'Ask for a referral again', contact_referral: 'Contact a referral', keep_in_touch: 'Keep in touch',
+  prep_missing: 'Prepare', event: 'Event', coach_note: 'Coach\'s note',
+};
+
+function shiftDate(date, days) {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export async function render(root, ctx) {
+  const date = ctx.query.get('date') || '';
+  const [agenda, notes] = await Promise.all([
+    get(scoped('/agenda') + query({ date, limit: 200 })),
+    get(scoped('/coach-notes') + query({ limit: 50 })).catch(() => ({ data: { items: [] } })),
+  ]);
+  const notesById = new Map(notes.data.items.map((n) => [n.id, n]));
+  const day = agenda.data.date;
+  const list = h('ol', { class: 'agenda' });
+  const heading = h('h1', null, date ? `Agenda for ${day}` : 'Today');
+  root.append(heading,
+    h('p', { class: 'sub' }, `${day} in ${agenda.data.time_zone}. `,
+      h('a', { href: `#/today?date=${shiftDate(day, -1)}` }, 'Previous day'), ' · ',
+      h('a', { href: `#/today?date=${shiftDate(day, 1)}` }, 'Next day'),
+      date ? [' · ', h('a', { href: '#/today' }, 'Back to today')] : null));
+  if (ctx.as && ctx.as.scope === 'coach') {
+    root.append(section('Leave a note', actionForm('Leave a note', [{ name: 'text', label: `A note for ${ctx.as.name}`, type: 'textarea', required: true }], 'Leave note', async (v) => {
+      await post(`/accounts/${ctx.as.id}/coach-notes`, { text: v.text });
+      announce('Note left. It is on their agenda until they dismiss it.');
+    })));
+  }
+  root.append(list);
+  const items = agenda.data.items;
+  if (!items.length) list.append(h('li', { class: 'empty' }, 'Nothing due. Add contacts or schedule a meeting to keep the search moving.'));
+  for (const item of items) list.append(renderItem(item, notesById, ctx, () => refresh(root, ctx)));
+  if (agenda.data.next_cursor) root.append(h('p', null, 'More items are due than shown; deal with these first.'));
+}
+
+async function refresh(root, ctx) {
+  const fresh = document.createElement('div');
+  await render(fresh, ctx);
+  root.replaceChildren(...fresh.childNodes);
+}
+
+function renderItem(item, notesById, ctx, reload) {
+  const li = h('li', { class: `agenda-item kind-${item.kind}` });
+  const overdue = new Date(item.due) < new Date(Date.now() - 36e5 * 24);
+  const title = h('h2', { class: 'item-title' }, h('span', { class: 'kind' }, KIND_LABEL[item.kind] || item.kind),
+    item.contact_name ? [' · ', h('a', { href: `#/contacts/${item.contact_id}` }, item.contact_name)] : null);
+  const note = item.kind === 'coach_note' ? notesById.get(item.ref_id) : null;
+  const actions = h('div', { class: 'actions' });
+  li.append(title, h('p', null, item.reason), note ? h('blockquote', null, note.text, h('footer', null, `— ${note.author_name}`)) : null,
+    h('p', { class: 'due' }, overdue ? 'Overdue since ' : 'Due ', h('time', { datetime: item.due }, fmtDate(item.due))), actions);
+  if (item.meeting_id) actions.append(h('a', { class: 'button', href: `#/meetings/${item.meeting_id}` }, item.kind === 'prep_missing' ? 'Open the prep' : 'Open the meeting'));
+  if (ctx.readOnly) return li;
+  const slot = h('div', { class: 'slot' });
+  if (item.kind === 'thank_you') {
+    actions.append(h('button', { type: 'button', class: 'primary', onclick: (e) => guarded(e.target, async () => {
+      await patch(`/meetings/${item.meeting_id}`, { thank_you_sent_at: new Date().toISOString() });
+      announce('Thank-you recorded.');
+      await reload();
+    }) }, 'Record the thank-you'));
+  }
+  if (['try_second_contact', 'follow_up', 'ask_referral_again', 'contact_referral', 'keep_in_touch'].includes(item.kind) && item.contact_id) {
+    actions.append(h('button', { type: 'button', onclick: () => {
+      replace(slot, actionForm('Log a message', [
+        { name: 'channel', label: 'Channel', type: 'select', options: [['email', 'Email'], ['linkedin', 'LinkedIn'], ['phone', 'Phone'], ['in_person', 'In person'], ['other', 'Other']] },
+        { name: 'summary', label: 'What you wrote', type: 'textarea' },
+      ], 'Log message', async (v) => {
+        await post('/outreach', { contact_id: item.contact_id, channel: v.channel, direction: 'outbound', summary: v.summary || null });
+        announce('Message logged.');
+        await reload();
+      }));
+      slot.querySelector('select').focus();
+    } }, 'Log a message'));
+  }
+  if (item.kind === 'event' && item.event_id) {
+    actions.append(h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+      await patch(`/events/${item.event_id}`, { status: 'attended' });
+      announce('Marked attended.');
+      await reload();
+    }) }, 'I attended'));
+  }
+  const tomorrow = new Date(Date.now() + 864e5).toISOString();
+  actions.append(
+    h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+      await post('/agenda/dismissals', { kind: item.kind, ref_id: item.ref_id, until: tomorrow });
+      announce('Snoozed until tomorrow.');
+      await reload();
+    }) }, 'Snooze a day'),
+    h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+      await post('/agenda/dismissals', { kind: item.kind, ref_id: item.ref_id });
+      announce('Dismissed.');
+      await reload();
+    }) }, 'Dismiss'));
+  li.append(slot);
+  return li;
+}
