@@ -45,13 +45,19 @@ export function readAs(share) {
 
 function renderNav(path) {
   const nav = document.getElementById('nav');
-  if (!session.token) { replace(nav); replace(document.getElementById('who')); return; }
+  const find = document.getElementById('find');
+  if (!session.token) { replace(nav); replace(find); replace(document.getElementById('who')); return; }
   const items = NAV.filter(([p]) => !session.as || !['/data', '/settings'].includes(p));
   if (!session.as && session.me && ['owner', 'admin'].includes(session.me.role)) items.push(['/admin', 'Accounts']);
   replace(nav, h('ul', null, items.map(([p, label]) => h('li', null,
-    h('a', { href: `#${p}`, 'aria-current': path === p || path.startsWith(p + '/') ? 'page' : null }, label)))),
-  h('form', { class: 'search', role: 'search', onsubmit: (e) => { e.preventDefault(); const q = e.target.elements.q.value.trim(); if (q) go(`/search?q=${encodeURIComponent(q)}`); } },
+    h('a', { href: `#${p}`, 'aria-current': path === p || path.startsWith(p + '/') ? 'page' : null }, label)))));
+  if (find.firstChild) return finishNav();
+  replace(find, h('form', { class: 'search', role: 'search', onsubmit: (e) => { e.preventDefault(); const q = e.target.elements.q.value.trim(); if (q) go(`/search?q=${encodeURIComponent(q)}`); } },
     h('label', { for: 'q', class: 'visually-hidden' }, 'Search'), h('input', { id: 'q', name: 'q', type: 'search', placeholder: 'Search', autocomplete: 'off' })));
+  finishNav();
+}
+
+function finishNav() {
   const who = document.getElementById('who');
   const name = session.me ? (session.me.display_name || session.me.name) : '';
   replace(who, name ? h('span', null, name) : null,

@@ -29,6 +29,12 @@ function setAttrs(el, attrs) {
   }
 }
 
+/** Appends children as h() does: strings as text, null and false left out (Node.append would write "null"). */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;

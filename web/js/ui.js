@@ -1,6 +1,6 @@
 // Forms over the API: values in and out, field errors beside their fields, the stale-edit
 // (412) and duplicate (409) flows, and a lost connection or 5xx that keeps what was typed.
-import { h, field, replace, clear, toLocalInput, fromLocalInput } from './dom.js';
+import { h, field, replace, clear, toLocalInput, fromLocalInput, add } from './dom.js';
 import { request, get, ApiError } from './api.js';
 
 export function announce(message) {
@@ -74,7 +74,7 @@ export function resourceForm(spec) {
   const extra = h('div', { class: 'form-extra' });
   const inputs = new Map();
   const form = h('form', { class: 'resource-form', novalidate: true, 'aria-label': spec.label || null });
-  form.append(summary);
+  add(form, summary);
   for (const f of spec.fields) {
     const type = f.type === 'datetime' ? 'datetime-local' : (f.type === 'tags' ? 'text' : f.type);
     const kind = f.kind || (f.type === 'datetime' ? 'datetime' : f.type === 'tags' ? 'tags' : f.type);
@@ -90,11 +90,11 @@ export function resourceForm(spec) {
     }
     if (spec.readOnly) made.input.disabled = true;
     inputs.set(f.name, { spec: fspec, input: made.input });
-    form.append(made.wrap);
+    add(form, made.wrap);
   }
   const saveButton = h('button', { type: 'submit', class: 'primary' }, spec.submitLabel || (object ? 'Save' : 'Create'));
-  if (!spec.readOnly) form.append(h('div', { class: 'actions' }, saveButton, spec.actions || null));
-  form.append(extra);
+  if (!spec.readOnly) add(form, h('div', { class: 'actions' }, saveButton, spec.actions || null));
+  add(form, extra);
 
   function values() {
     const out = {};
@@ -238,9 +238,9 @@ export function pagedList(first, renderItem, opts = {}) {
   const wrap = h('div', null, list, more);
   let current = first;
   function show(p) {
-    for (const item of p.items) list.append(renderItem(item));
+    for (const item of p.items) add(list, renderItem(item));
     more.hidden = !p.next;
-    if (!p.items.length && !list.children.length) list.append(h('li', { class: 'empty' }, opts.empty || 'Nothing yet.'));
+    if (!p.items.length && !list.children.length) add(list, h('li', { class: 'empty' }, opts.empty || 'Nothing yet.'));
   }
   more.addEventListener('click', async () => {
     if (!current.next) return;
@@ -256,6 +256,11 @@ export function pagedList(first, renderItem, opts = {}) {
   });
   show(first);
   return wrap;
+}
+
+/** A wide table or drawing that scrolls sideways on a phone: focusable, so a keyboard can scroll it. */
+export function scroller(label, ...children) {
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, ...children);
 }
 
 export function badge(text, kind) { return h('span', { class: `badge ${kind || ''}` }, text); }

@@ -1,6 +1,6 @@
-import { h } from '../dom.js';
+import { h, add } from '../dom.js';
 import { get, all, scoped, del } from '../api.js';
-import { resourceForm, section, badge, guarded } from '../ui.js';
+import { resourceForm, section, badge, guarded, scroller } from '../ui.js';
 import { go } from '../router.js';
 
 export const INTEREST_FIELDS = [
@@ -24,33 +24,33 @@ export async function render(root, ctx) {
   if (ctx.params.id) return area(root, ctx, Number(ctx.params.id));
   const interests = await all(scoped('/interests'), { sort: 'name' });
   const reports = await Promise.all(interests.map((i) => get(scoped(`/interests/${i.id}/knowledge`)).then((r) => r.data).catch(() => null)));
-  root.append(h('h1', null, 'Interest areas'),
+  add(root, h('h1', null, 'Interest areas'),
     h('p', { class: 'sub' }, 'The fields you are exploring, how well your network covers each, and your pace toward its goal.'));
   const table = h('table', null, h('thead', null, h('tr', null, ['Area', 'Priority', 'Contacts', 'Organizations', 'Meetings held', 'Pace'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, interests.map((i, n) => h('tr', null,
       h('th', { scope: 'row' }, h('a', { href: `#/areas/${i.id}` }, i.name)), h('td', null, i.priority),
       h('td', null, i.coverage.contacts), h('td', null, i.coverage.organizations), h('td', null, i.coverage.meetings),
       h('td', null, reports[n] ? pace(reports[n].progress) : '')))));
-  root.append(interests.length ? h('div', { class: 'table-wrap' }, table) : h('p', { class: 'empty' }, 'No areas yet. Name the first field you want to learn about.'));
+  add(root, interests.length ? scroller('Interest areas table', table) : h('p', { class: 'empty' }, 'No areas yet. Name the first field you want to learn about.'));
   if (!ctx.readOnly) {
-    root.append(section('New area', resourceForm({ fields: INTEREST_FIELDS, createPath: '/interests', label: 'New area', onSaved: (o) => go(`/areas/${o.id}`) }).form));
+    add(root, section('New area', resourceForm({ fields: INTEREST_FIELDS, createPath: '/interests', label: 'New area', onSaved: (o) => go(`/areas/${o.id}`) }).form));
   }
 }
 
 async function area(root, ctx, id) {
   const [interest, report] = await Promise.all([get(scoped(`/interests/${id}`)), get(scoped(`/interests/${id}/knowledge`))]);
   const r = report.data;
-  root.append(h('h1', null, r.name), r.goal ? h('p', { class: 'sub' }, r.goal) : null,
+  add(root, h('h1', null, r.name), r.goal ? h('p', { class: 'sub' }, r.goal) : null,
     h('p', null, pace(r.progress), ' ', `${r.meetings_held} meetings held with ${r.people.length} people.`),
     h('p', null, h('a', { href: `#/contacts?interest_id=${id}` }, 'Contacts in this area'), ' · ', h('a', { href: `#/organizations?interest_id=${id}&sort=lamp` }, 'Organizations by LAMP')));
-  root.append(knowledgeReport(r));
+  add(root, knowledgeReport(r));
   const form = resourceForm({ fields: INTEREST_FIELDS, object: interest.data, etag: interest.etag, path: `/interests/${id}`, noun: 'area', readOnly: ctx.readOnly, label: 'Edit area',
     actions: ctx.readOnly ? null : h('button', { type: 'button', class: 'danger', onclick: (e) => guarded(e.target, async () => {
       if (!confirm('Delete this area? Contacts and organizations only lose the link.')) return;
       await del(`/interests/${id}`);
       go('/areas');
     }) }, 'Delete area') });
-  root.append(section('Edit area', form.form));
+  add(root, section('Edit area', form.form));
 }
 
 export function knowledgeReport(r) {

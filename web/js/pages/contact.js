@@ -1,4 +1,4 @@
-import { h, s, fmtDate, fromLocalInput } from '../dom.js';
+import { h, s, fmtDate, fromLocalInput, add } from '../dom.js';
 import { get, post, page, all, scoped, del } from '../api.js';
 import { resourceForm, section, pagedList, badge, actionForm, guarded, announce } from '../ui.js';
 import { contactFields } from './contacts.js';
@@ -12,19 +12,26 @@ export async function render(root, ctx) {
     get(scoped(`/contacts/${id}/network`) + '?depth=3'), all(scoped('/organizations'), { sort: 'name' }), all(scoped('/interests'), { sort: 'name' }),
   ]);
   const c = contact.data;
-  root.append(h('h1', null, c.name),
+  add(root, h('h1', null, c.name),
     h('p', { class: 'sub' }, [c.title, c.organization ? c.organization.name : null].filter(Boolean).join(' at '), ' ', badge(c.stage.replace(/_/g, ' '), c.stage)),
     c.hook ? h('p', null, h('strong', null, 'Hook: '), c.hook) : null);
+  add(root, section('Meetings', pagedList(meetings, (m) => h('li', null, h('a', { href: `#/meetings/${m.id}` }, m.scheduled_at ? fmtDate(m.scheduled_at) : 'Not yet scheduled'), ' ', badge(m.status, m.status)), { empty: 'No meetings yet.' })));
+  add(root, section('Outreach', pagedList(outreach, (o) => h('li', null, h('time', { datetime: o.sent_at }, fmtDate(o.sent_at)), ` ${o.direction === 'inbound' ? 'reply' : 'sent'} by ${o.channel.replace('_', ' ')}`, o.summary ? `: ${o.summary}` : ''), { empty: 'No messages yet.' })));
+  add(root, section('Referrals', pagedList(referrals, (r) => h('li', null,
+    r.referrer_id === id ? ['Referred ', h('a', { href: `#/contacts/${r.contact_id}` }, r.contact ? r.contact.name : `#${r.contact_id}`)]
+      : ['Referred by ', h('a', { href: `#/contacts/${r.referrer_id}` }, r.referrer ? r.referrer.name : `#${r.referrer_id}`)],
+    ' ', badge(r.status, r.status), r.note ? ` — ${r.note}` : ''), { empty: 'No referrals yet.' })));
+  add(root, section('Referral network', graph(network.data, id)));
   if (!ctx.readOnly) {
-    root.append(section('Next step',
-      actionForm('Schedule a meeting', [
+    add(root, section('Next step', h('div', { class: 'split' },
+      h('div', null, h('h3', null, 'Meet'), actionForm('Schedule a meeting', [
         { name: 'scheduled_at', label: 'Meeting at', type: 'datetime' },
         { name: 'medium', label: 'How', type: 'select', options: [['video', 'Video'], ['phone', 'Phone'], ['in_person', 'In person']] },
       ], 'Propose or schedule a meeting', async (v) => {
         const { data } = await post('/meetings', { contact_id: id, scheduled_at: v.scheduled_at || null, medium: v.medium });
         go(`/meetings/${data.id}`);
-      }),
-      actionForm('Log a message', [
+      })),
+      h('div', null, h('h3', null, 'Write'), actionForm('Log a message', [
         { name: 'channel', label: 'Channel', type: 'select', options: [['email', 'Email'], ['linkedin', 'LinkedIn'], ['phone', 'Phone'], ['in_person', 'In person'], ['other', 'Other']] },
         { name: 'direction', label: 'Direction', type: 'select', options: [['outbound', 'I wrote'], ['inbound', 'They replied']] },
         { name: 'summary', label: 'Summary', type: 'textarea', rows: 2 },
@@ -32,15 +39,8 @@ export async function render(root, ctx) {
         await post('/outreach', { contact_id: id, channel: v.channel, direction: v.direction, summary: v.summary || null });
         announce('Message logged.');
         go(`/contacts/${id}`);
-      })));
+      })))));
   }
-  root.append(section('Meetings', pagedList(meetings, (m) => h('li', null, h('a', { href: `#/meetings/${m.id}` }, m.scheduled_at ? fmtDate(m.scheduled_at) : 'Not yet scheduled'), ' ', badge(m.status, m.status)), { empty: 'No meetings yet.' })));
-  root.append(section('Outreach', pagedList(outreach, (o) => h('li', null, h('time', { datetime: o.sent_at }, fmtDate(o.sent_at)), ` ${o.direction === 'inbound' ? 'reply' : 'sent'} by ${o.channel.replace('_', ' ')}`, o.summary ? `: ${o.summary}` : ''), { empty: 'No messages yet.' })));
-  root.append(section('Referrals', pagedList(referrals, (r) => h('li', null,
-    r.referrer_id === id ? ['Referred ', h('a', { href: `#/contacts/${r.contact_id}` }, r.contact ? r.contact.name : `#${r.contact_id}`)]
-      : ['Referred by ', h('a', { href: `#/contacts/${r.referrer_id}` }, r.referrer ? r.referrer.name : `#${r.referrer_id}`)],
-    ' ', badge(r.status, r.status), r.note ? ` — ${r.note}` : ''), { empty: 'No referrals yet.' })));
-  root.append(section('Referral network', graph(network.data, id)));
   const form = resourceForm({ fields: contactFields(orgs, interests), object: c, etag: contact.etag, path: `/contacts/${id}`, noun: 'contact', readOnly: ctx.readOnly, label: 'Edit contact',
     onSaved: (saved) => { document.querySelector('h1').textContent = saved.name; },
     actions: ctx.readOnly ? null : h('button', { type: 'button', class: 'danger', onclick: (e) => guarded(e.target, async () => {
@@ -48,7 +48,7 @@ export async function render(root, ctx) {
       await del(`/contacts/${id}`);
       go('/contacts');
     }) }, 'Delete contact') });
-  root.append(section('Details', form.form));
+  add(root, section('Details', form.form));
 }
 
 /** The referral chains through a contact: who referred whom, in columns by generation. */
@@ -82,12 +82,12 @@ export function graph(net, center) {
   for (const e of net.edges) {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) continue;
-    svg.append(s('line', { x1: a.x + 150, y1: a.y + 18, x2: b.x, y2: b.y + 18, class: 'edge', 'marker-end': 'url(#arrow)' }));
+    add(svg, s('line', { x1: a.x + 150, y1: a.y + 18, x2: b.x, y2: b.y + 18, class: 'edge', 'marker-end': 'url(#arrow)' }));
   }
   for (const n of net.nodes) {
     const p = pos.get(n.id);
     const label = n.name.length > 22 ? `${n.name.slice(0, 21)}…` : n.name;
-    svg.append(s('a', { href: `#/contacts/${n.id}`, 'aria-label': `${n.name}, ${n.stage}` },
+    add(svg, s('a', { href: `#/contacts/${n.id}`, 'aria-label': `${n.name}, ${n.stage}` },
       s('rect', { x: p.x, y: p.y, width: 150, height: 36, rx: 6, class: n.id === center ? 'node center' : `node ${n.stage}` }),
       s('text', { x: p.x + 8, y: p.y + 22 }, label)));
   }
@@ -95,5 +95,5 @@ export function graph(net, center) {
     const from = net.nodes.find((n) => n.id === e.from), to = net.nodes.find((n) => n.id === e.to);
     return h('li', null, `${from ? from.name : e.from} referred ${to ? to.name : e.to}`);
   }));
-  return h('div', { class: 'graph-wrap' }, svg, list, net.truncated ? h('p', { class: 'muted' }, 'Only the nearest three steps are drawn.') : null);
+  return h('div', { class: 'graph-wrap', tabindex: '0', role: 'region', 'aria-label': 'Referral network drawing' }, svg, list, net.truncated ? h('p', { class: 'muted' }, 'Only the nearest three steps are drawn.') : null);
 }

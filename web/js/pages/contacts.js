@@ -1,4 +1,4 @@
-import { h } from '../dom.js';
+import { h, add } from '../dom.js';
 import { page, all, scoped } from '../api.js';
 import { resourceForm, section, pagedList, badge, STAGES } from '../ui.js';
 import { go } from '../router.js';
@@ -26,14 +26,14 @@ export async function render(root, ctx) {
   const q = ctx.query;
   const filters = { stage: q.get('stage'), organization_id: q.get('organization_id'), interest_id: q.get('interest_id'), tag: q.get('tag'), q: q.get('q'), sort: q.get('sort') || 'name', limit: 50 };
   const [first, orgs, interests] = await Promise.all([page(scoped('/contacts'), filters), all(scoped('/organizations'), { sort: 'name' }), all(scoped('/interests'), { sort: 'name' })]);
-  root.append(h('h1', null, 'Contacts'));
+  add(root, h('h1', null, 'Contacts'));
   if (!ctx.readOnly) {
     const create = resourceForm({
       fields: contactFields(orgs, interests, { organization_id: q.get('organization_id'), interest_ids: q.get('interest_id') ? [Number(q.get('interest_id'))] : [] }),
       createPath: '/contacts', label: 'New contact', onSaved: (c) => go(`/contacts/${c.id}`),
       duplicate: { href: (id) => `#/contacts/${id}`, open: 'Open the existing contact', allowQuery: '?allow_duplicate=true' },
     });
-    root.append(h('details', { class: 'card', open: q.get('new') ? true : null }, h('summary', null, 'New contact'), create.form));
+    add(root, h('details', { class: 'card', open: q.get('new') ? true : null }, h('summary', null, 'New contact'), create.form));
   }
   const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter contacts', onsubmit: (e) => {
     e.preventDefault();
@@ -48,7 +48,7 @@ export async function render(root, ctx) {
   h('div', { class: 'field' }, h('label', { for: 'cf-area' }, 'Area'), h('select', { id: 'cf-area', name: 'interest_id' }, h('option', { value: '' }, 'Any'), interests.map((i) => h('option', { value: i.id, selected: String(i.id) === filters.interest_id }, i.name)))),
   h('div', { class: 'field' }, h('label', { for: 'cf-tag' }, 'Tag'), h('input', { id: 'cf-tag', name: 'tag', value: filters.tag || '' })),
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/contacts', class: 'button' }, 'Clear')));
-  root.append(filterForm,
+  add(root, filterForm,
     pagedList(first, (c) => h('li', null, h('a', { href: `#/contacts/${c.id}` }, c.name),
       c.title ? ` — ${c.title}` : '', c.organization ? h('span', { class: 'muted' }, ` at ${c.organization.name}`) : '', ' ', badge(c.stage.replace(/_/g, ' '), c.stage)),
     { empty: 'No contacts match.' }));

@@ -1,12 +1,12 @@
-import { h, replace, fmtDate } from '../dom.js';
+import { h, replace, fmtDate, add } from '../dom.js';
 import { request, download, get, post, del, all, ApiError, query } from '../api.js';
 import { section, announce, actionForm, guarded } from '../ui.js';
 
 export async function render(root, ctx) {
   const [feeds, interests] = await Promise.all([get('/feeds'), all('/interests', { sort: 'name' })]);
-  root.append(h('h1', null, 'Data'));
-  root.append(importSection(interests));
-  root.append(section('Export',
+  add(root, h('h1', null, 'Data'));
+  add(root, importSection(interests));
+  add(root, section('Export',
     h('p', null, 'Everything is yours to take: the whole account as JSON (restorable into an empty account), or your contacts for a phone or a spreadsheet.'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', onclick: (e) => guarded(e.target, () => download('/export', 'foothold-export.json')) }, 'Whole account (JSON)'),
@@ -17,7 +17,7 @@ export async function render(root, ctx) {
     h('button', { type: 'button', class: 'link', onclick: (e) => guarded(e.target, async () => { await del(`/feeds/${f.id}`); e.target.closest('li').remove(); announce('Feed revoked.'); }) }, 'Revoke'))) : h('li', { class: 'empty' }, 'No feeds yet.'));
   drawFeeds(feeds.data.items);
   const shown = h('div', { 'aria-live': 'polite' });
-  root.append(section('Calendar feed',
+  add(root, section('Calendar feed',
     h('p', null, 'Meetings, events, thank-yous and follow-ups in your calendar app. The address is shown once; anyone who has it can read the feed, so revoke a feed you no longer use.'),
     feedList,
     actionForm('New calendar feed', [{ name: 'name', label: 'Name (e.g. phone)', value: 'Calendar' }], 'Make a feed address', async (v) => {

@@ -1,8 +1,7 @@
-import { h, s, fmtDay } from '../dom.js';
-import { get, all, scoped, page } from '../api.js';
-import { section, resourceForm, badge, pagedList, guarded } from '../ui.js';
+import { h, s, add } from '../dom.js';
+import { get, all, scoped } from '../api.js';
+import { section, resourceForm, scroller } from '../ui.js';
 import { go } from '../router.js';
-import { knowledgeReport, pace } from './areas.js';
 
 const LEAD_STATUSES = [['found', 'Found'], ['applied', 'Applied'], ['interviewing', 'Interviewing'], ['offer', 'Offer'], ['rejected', 'Rejected'], ['closed', 'Closed']];
 
@@ -10,20 +9,20 @@ export async function render(root, ctx) {
   const [gaps, skills, leads, stats, interests] = await Promise.all([
     get(scoped('/skills/gaps')), all(scoped('/skills')), all(scoped('/leads'), {}, 600), get(scoped('/stats')), all(scoped('/interests'), { sort: 'name' }),
   ]);
-  root.append(h('h1', null, 'Knowledge'),
+  add(root, h('h1', null, 'Knowledge'),
     h('p', { class: 'sub' }, 'What your meetings taught: the skills fields ask for, what you have, and how the search is going. Each area\'s full report: ',
       interests.map((i, n) => [n ? ', ' : '', h('a', { href: `#/areas/${i.id}` }, i.name)]), interests.length ? '.' : 'add an area first.'));
-  root.append(section('The funnel', funnel(stats.data)));
-  root.append(section('Skill gaps across areas', gaps.data.items.length
-    ? h('div', { class: 'table-wrap' }, h('table', null, h('thead', null, h('tr', null, ['Skill', 'Kind', 'People who named it', 'Areas', 'Score'].map((t) => h('th', { scope: 'col' }, t)))),
+  add(root, section('The funnel', funnel(stats.data)));
+  add(root, section('Skill gaps across areas', gaps.data.items.length
+    ? scroller('Skill gaps table', h('table', null, h('thead', null, h('tr', null, ['Skill', 'Kind', 'People who named it', 'Areas', 'Score'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, gaps.data.items.map((g) => h('tr', null, h('th', { scope: 'row' }, g.name), h('td', null, g.kind), h('td', null, g.contacts),
         h('td', null, g.areas.map((a) => `${a.name} (${a.contacts})`).join(', ')), h('td', null, g.score))))))
     : h('p', { class: 'empty' }, 'No gaps: either nobody has named a skill yet, or you have them all.')));
   const skillSection = section('Your skills', skills.length ? h('ul', { class: 'list' }, skills.map((sk) => h('li', null, h('strong', null, sk.name), ` — level ${sk.level}`, sk.evidence ? h('span', { class: 'muted' }, ` (${sk.evidence})`) : null))) : h('p', { class: 'empty' }, 'None recorded.'));
-  if (!ctx.readOnly) skillSection.append(resourceForm({ label: 'Add a skill', createPath: '/skills', submitLabel: 'Add skill', fields: [
+  if (!ctx.readOnly) add(skillSection, resourceForm({ label: 'Add a skill', createPath: '/skills', submitLabel: 'Add skill', fields: [
     { name: 'name', label: 'Skill', required: true }, { name: 'level', label: 'Level (1–5)', type: 'number', kind: 'number', min: 1, max: 5, default: 3 }, { name: 'evidence', label: 'Evidence' },
   ], duplicate: { href: () => '#/knowledge', open: 'You have it already' }, onSaved: () => go('/knowledge') }).form);
-  root.append(skillSection);
+  add(root, skillSection);
   const byStatus = LEAD_STATUSES.map(([st, label]) => {
     const mine = leads.filter((l) => l.status === st);
     return h('div', { class: 'lead-column' }, h('h3', null, `${label} (${mine.length})`),
@@ -32,12 +31,12 @@ export async function render(root, ctx) {
   const leadSection = section('Leads by status', h('div', { class: 'lead-board' }, byStatus));
   if (!ctx.readOnly) {
     const orgs = await all('/organizations', { sort: 'name' });
-    leadSection.append(h('details', null, h('summary', null, 'New lead'), resourceForm({ label: 'New lead', createPath: '/leads', fields: [
+    add(leadSection, h('details', null, h('summary', null, 'New lead'), resourceForm({ label: 'New lead', createPath: '/leads', fields: [
       { name: 'title', label: 'Title', required: true }, { name: 'organization_id', label: 'Organization', type: 'select', kind: 'idselect', options: [['', '(none)'], ...orgs.map((o) => [o.id, o.name])] },
       { name: 'url', label: 'Link', type: 'url', kind: 'text' }, { name: 'source', label: 'Source', type: 'select', options: [['posting', 'Posting'], ['referral', 'Referral'], ['contact', 'Contact']] },
     ], onSaved: () => go('/knowledge') }).form));
   }
-  root.append(leadSection);
+  add(root, leadSection);
 }
 
 /** The funnel from /stats as horizontal bars, each stage nested in the one before. */
@@ -57,8 +56,8 @@ export function funnel(stats) {
   const o = stats.outreach, m = stats.meetings;
   return h('div', null, svg,
     h('ul', { class: 'facts' },
-      h('li', null, `Reply rate ${pct(o.reply_rate)} (${o.replied} of ${o.sent} messages)`),
-      h('li', null, `${m.completed} meetings completed, ${m.referrals_per_meeting == null ? '—' : m.referrals_per_meeting.toFixed(1)} referrals per meeting`),
+      h('li', null, `Reply rate: ${pct(o.reply_rate)} (${o.replied} of ${o.sent} messages answered)`),
+      h('li', null, `Meetings completed: ${m.completed}; referrals per meeting: ${m.referrals_per_meeting == null ? '—' : m.referrals_per_meeting.toFixed(1)}`),
       h('li', null, `Thank-yous within a day: ${pct(m.thank_you_within_24h_share)}`),
       h('li', null, `Met per contacted ${pct(f.conversion.met_per_contacted)}; referred per met ${pct(f.conversion.referred_per_met)}`)));
 }

@@ -1,4 +1,4 @@
-import { h, replace, fmtDate, toLocalInput, fromLocalInput, debounce, uid } from '../dom.js';
+import { h, replace, fmtDate, toLocalInput, fromLocalInput, debounce, uid, add } from '../dom.js';
 import { get, post, patch, del, all, scoped, request, ApiError } from '../api.js';
 import { section, badge, actionForm, guarded, announce, showProblem, resourceForm } from '../ui.js';
 import { TIARA } from './questions.js';
@@ -6,32 +6,39 @@ import { go } from '../router.js';
 
 export async function render(root, ctx) {
   const id = Number(ctx.params.id);
-  const [meeting, prep, agenda, bank] = await Promise.all([
+  const [meeting, prep, agenda, bank, resumes] = await Promise.all([
     get(scoped(`/meetings/${id}`)), get(scoped(`/meetings/${id}/prep`)),
-    all(scoped(`/meetings/${id}/questions`), { sort: 'position' }), all(scoped('/questions')),
+    all(scoped(`/meetings/${id}/questions`), { sort: 'position' }), all(scoped('/questions')), all(scoped('/resumes'), { sort: 'label' }),
   ]);
   const m = meeting.data;
   const reload = () => go(`/meetings/${id}`);
-  root.append(h('h1', null, `Meeting with ${m.contact ? m.contact.name : `contact ${m.contact_id}`}`),
+  add(root, h('h1', null, `Meeting with ${m.contact ? m.contact.name : `contact ${m.contact_id}`}`),
     h('p', { class: 'sub' }, badge(m.status.replace('_', ' '), m.status), ' ',
       m.scheduled_at ? h('time', { datetime: m.scheduled_at }, fmtDate(m.scheduled_at)) : 'Not yet scheduled',
       m.medium ? ` · ${m.medium.replace('_', ' ')}` : '', m.location ? ` · ${m.location}` : '', ' · ',
       h('a', { href: `#/contacts/${m.contact_id}` }, 'Contact page'), ' · ', h('a', { href: `#/pitch?contact_id=${m.contact_id}` }, 'Pitch')));
   const open = m.status === 'proposed' || m.status === 'scheduled';
-  if (open && !ctx.readOnly) root.append(schedule(m, reload));
-  root.append(section('Preparation', h('p', null, prep.data.ready ? badge('Ready', 'pass') : badge('Not ready yet', 'warn')),
-    h('ul', { class: 'checklist' }, prep.data.items.map((i) => h('li', { class: i.status }, h('span', { class: 'mark', 'aria-hidden': 'true' }, i.status === 'pass' ? '✓' : '!'),
+  if (open && !ctx.readOnly) add(root, schedule(m, reload));
+  const prepBox = h('div');
+  const drawPrep = (report) => replace(prepBox, section('Preparation', h('p', null, report.ready ? badge('Ready', 'pass') : badge('Not ready yet', 'warn')),
+    h('ul', { class: 'checklist' }, report.items.map((i) => h('li', { class: i.status }, h('span', { class: 'mark', 'aria-hidden': 'true' }, i.status === 'pass' ? '✓' : '!'),
       h('span', { class: 'visually-hidden' }, i.status === 'pass' ? 'Done: ' : 'To do: '), i.detail)))));
-  root.append(questionAgenda(id, agenda, bank, ctx));
-  if (m.status === 'scheduled' && !ctx.readOnly) root.append(completion(m, reload));
-  if (m.status === 'completed') root.append(completed(m, ctx, reload));
+  // What the checklist says changes as questions, notes and the resume do: asked again after each.
+  const refreshPrep = async () => { try { drawPrep((await get(scoped(`/meetings/${id}/prep`))).data); } catch (e) { if (!(e instanceof ApiError)) throw e; } };
+  drawPrep(prep.data);
+  add(root, prepBox);
+  add(root, questionAgenda(id, agenda, bank, ctx, refreshPrep));
+  if (m.status === 'scheduled' && !ctx.readOnly) add(root, completion(m, reload));
+  if (m.status === 'completed') add(root, completed(m, ctx, reload));
   if (!ctx.readOnly) {
-    const notes = resourceForm({ label: 'Notes and outcome', object: m, etag: meeting.etag, path: `/meetings/${id}`, noun: 'meeting', fields: [
+    const notes = resourceForm({ label: 'Notes and outcome', object: m, etag: meeting.etag, path: `/meetings/${id}`, noun: 'meeting', onSaved: refreshPrep, fields: [
+      { name: 'resume_id', label: 'Resume you bring', type: 'select', kind: 'idselect', options: [['', '(none)'], ...resumes.map((r) => [r.id, r.label])],
+        hint: resumes.length ? null : 'Add a resume version on the Pitch page.' },
       { name: 'notes', label: 'Notes', type: 'textarea', rows: 6 },
       { name: 'outcome', label: 'Outcome', type: 'textarea', rows: 2 },
       { name: 'impression', label: 'Impression (1–5)', type: 'number', kind: 'number', min: 1, max: 5 },
     ] });
-    root.append(section('Notes', notes.form));
+    add(root, section('Notes', notes.form));
   }
 }
 
@@ -51,7 +58,7 @@ function schedule(m, reload) {
   return section('Scheduling', form, h('div', { class: 'actions' }, cancel, noShow));
 }
 
-function questionAgenda(meetingID, initial, bank, ctx) {
+function questionAgenda(meetingID, initial, bank, ctx, changed) {
   let items = initial;
   const list = h('ol', { class: 'question-agenda', 'aria-describedby': 'qa-help' });
   const help = h('p', { id: 'qa-help', class: 'hint' }, ctx.readOnly ? '' : 'Reorder with the Up and Down buttons, Alt+Arrow keys on a question, or by dragging. Notes save as you type.');
@@ -59,7 +66,7 @@ function questionAgenda(meetingID, initial, bank, ctx) {
 
   function draw(focusID) {
     replace(list, items.map((item, index) => row(item, index)));
-    if (!items.length) list.append(h('li', { class: 'empty' }, 'No questions yet: add at least three, most of them tailored to this person.'));
+    if (!items.length) add(list, h('li', { class: 'empty' }, 'No questions yet: add at least three, most of them tailored to this person.'));
     if (focusID) { const el = list.querySelector(`[data-id="${focusID}"] .handle`); if (el) el.focus(); }
   }
 
@@ -83,7 +90,8 @@ function questionAgenda(meetingID, initial, bank, ctx) {
       try {
         const { data } = await patch(`${base}/${item.id}`, changes, `"${item.version}"`);
         Object.assign(item, data);
-        saved.textContent = 'Saved';
+        // A save of the checkbox while notes wait to be sent is not the notes saved.
+        saved.textContent = typing ? 'Editing…' : 'Saved';
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         if (e.status === 412) {
@@ -99,13 +107,15 @@ function questionAgenda(meetingID, initial, bank, ctx) {
     };
     const conflict = h('div', { class: 'stale-inline', role: 'alert' });
     let queue = Promise.resolve();
-    const typed = debounce(() => { queue = queue.then(() => save({ answer_notes: notes.value.replace(/\r\n/g, '\n') || null })); }, 600);
-    notes.addEventListener('input', () => { saved.textContent = 'Editing…'; typed(); });
+    let typing = false;
+    const typed = debounce(() => { typing = false; queue = queue.then(() => save({ answer_notes: notes.value.replace(/\r\n/g, '\n') || null })); }, 600);
+    notes.addEventListener('input', () => { typing = true; saved.textContent = 'Editing…'; typed(); });
     notes.addEventListener('blur', () => typed.flush());
     asked.addEventListener('change', () => { queue = queue.then(() => save({ asked: asked.checked })); });
     const handle = h('span', { class: 'handle', tabindex: ctx.readOnly ? null : '0', role: ctx.readOnly ? null : 'button', 'aria-label': `Question ${index + 1} of ${items.length}: ${item.text}. Alt+Up or Alt+Down to move.` }, `${index + 1}.`);
-    const li = h('li', { class: 'qa-item', dataset: { id: item.id }, draggable: ctx.readOnly ? null : 'true' },
-      h('div', { class: 'qa-head' }, handle, h('span', { class: 'qa-text' }, item.text)),
+    const li = h('li', { class: 'qa-item', dataset: { id: item.id } },
+      // Dragged by its heading: a drag that starts in the notes selects text, as it should.
+      h('div', { class: 'qa-head', draggable: ctx.readOnly ? null : 'true' }, handle, h('span', { class: 'qa-text' }, item.text)),
       h('div', { class: 'qa-body' }, h('div', { class: 'field check' }, asked, h('label', { for: asked.id }, 'Asked')),
         h('div', { class: 'field' }, h('label', { for: notesID }, 'Answer notes'), notes, saved), conflict),
       ctx.readOnly ? null : h('div', { class: 'actions' },
@@ -115,6 +125,7 @@ function questionAgenda(meetingID, initial, bank, ctx) {
           await del(`${base}/${item.id}`);
           items = await all(scoped(base), { sort: 'position' });
           draw();
+          changed();
         }) }, 'Remove')));
     if (!ctx.readOnly) {
       handle.addEventListener('keydown', (e) => {
@@ -150,12 +161,13 @@ function questionAgenda(meetingID, initial, bank, ctx) {
         items = await all(scoped(base), { sort: 'position' });
         select.value = ''; text.value = '';
         draw();
+        changed();
         announce('Question added.');
       });
     } }, h('div', { class: 'field' }, h('label', { for: 'qa-bank' }, 'From the bank'), select),
       h('div', { class: 'field' }, h('label', { for: 'qa-text' }, 'Ad hoc'), text),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add question')));
-    wrap.append(form);
+    add(wrap, form);
   }
   return wrap;
 }
@@ -185,7 +197,7 @@ function completion(m, reload) {
     h('button', { type: 'button', onclick: () => {
       const row = h('div', { class: 'row', dataset: { group: g, index: counters[g] } }, adders[g](counters[g]));
       counters[g] += 1;
-      rows[g].append(row);
+      add(rows[g], row);
       row.querySelector('input, select').focus();
     } }, labels[g])));
   const none = h('input', { type: 'checkbox', id: 'none-offered' });

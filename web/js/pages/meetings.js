@@ -1,4 +1,4 @@
-import { h, fmtDate } from '../dom.js';
+import { h, fmtDate, add } from '../dom.js';
 import { page, all, scoped } from '../api.js';
 import { section, pagedList, badge, actionForm } from '../ui.js';
 import { go } from '../router.js';
@@ -11,10 +11,10 @@ export async function render(root, ctx) {
     page(scoped('/meetings'), { status, sort: status === 'completed' ? '-scheduled_at' : 'scheduled_at', limit: 50 }),
     ctx.readOnly ? Promise.resolve([]) : all('/contacts', { sort: 'name' }, 400),
   ]);
-  root.append(h('h1', null, 'Meetings'),
+  add(root, h('h1', null, 'Meetings'),
     h('p', { class: 'sub' }, 'Show: ', STATUSES.map(([v, t], i) => [i ? ' · ' : '', v === status ? h('strong', null, t) : h('a', { href: `#/meetings${v ? `?status=${v}` : ''}` }, t)])));
   if (!ctx.readOnly) {
-    root.append(section('New meeting', actionForm('New meeting', [
+    add(root, section('New meeting', actionForm('New meeting', [
       { name: 'contact_id', label: 'With', type: 'select', options: [['', 'Choose a contact'], ...contacts.map((c) => [c.id, c.name])] },
       { name: 'scheduled_at', label: 'At (leave empty to propose)', type: 'datetime' },
     ], 'Create meeting', async (v) => {
@@ -23,6 +23,6 @@ export async function render(root, ctx) {
       go(`/meetings/${data.id}`);
     })));
   }
-  root.append(pagedList(first, (m) => h('li', null, h('a', { href: `#/meetings/${m.id}` }, m.contact ? m.contact.name : `Meeting ${m.id}`), ' ',
+  add(root, pagedList(first, (m) => h('li', null, h('a', { href: `#/meetings/${m.id}` }, m.contact ? m.contact.name : `Meeting ${m.id}`), ' ',
     m.scheduled_at ? h('time', { datetime: m.scheduled_at }, fmtDate(m.scheduled_at)) : 'not yet scheduled', ' ', badge(m.status.replace('_', ' '), m.status)), { empty: 'No meetings.' }));
 }

@@ -1,4 +1,4 @@
-import { h } from '../dom.js';
+import { h, add } from '../dom.js';
 import { get, page, all, scoped, del } from '../api.js';
 import { resourceForm, section, pagedList, badge, guarded } from '../ui.js';
 import { go } from '../router.js';
@@ -23,18 +23,18 @@ export async function render(root, ctx) {
   const params = { sort, interest_id: ctx.query.get('interest_id'), q: ctx.query.get('q'), limit: 50 };
   const [first, interests] = await Promise.all([page(scoped('/organizations'), params), all(scoped('/interests'))]);
   const sorts = [['lamp', 'LAMP'], ['name', 'Name'], ['-created_at', 'Newest']];
-  root.append(h('h1', null, 'Organizations'),
+  add(root, h('h1', null, 'Organizations'),
     h('p', { class: 'sub' }, 'LAMP: advocacy first, then motivation, then posting. Sorted by ',
       sorts.map(([v, t], i) => [i ? ', ' : '', v === sort ? h('strong', null, t) : h('a', { href: `#/organizations?sort=${v}` }, t)]), '.'),
     pagedList(first, (o) => h('li', null, h('a', { href: `#/organizations/${o.id}` }, o.name), ' ',
       h('span', { class: 'lamp', 'aria-label': `Advocacy ${o.advocacy ? 'yes' : 'no'}, motivation ${o.motivation}, posting ${o.posting}` },
         `A ${o.advocacy ? '✓' : '–'} · M ${o.motivation} · P ${o.posting}`), ' ', h('span', { class: 'muted' }, `${o.contact_count} contacts`)), { empty: 'No organizations yet.' }));
-  if (!ctx.readOnly) root.append(section('New organization', resourceForm({ fields: orgFields(interests), createPath: '/organizations', label: 'New organization', onSaved: (o) => go(`/organizations/${o.id}`) }).form));
+  if (!ctx.readOnly) add(root, section('New organization', resourceForm({ fields: orgFields(interests), createPath: '/organizations', label: 'New organization', onSaved: (o) => go(`/organizations/${o.id}`) }).form));
 }
 
 async function one(root, ctx, id) {
   const [org, contacts, interests] = await Promise.all([get(scoped(`/organizations/${id}`)), page(scoped('/contacts'), { organization_id: id, sort: 'name' }), all(scoped('/interests'))]);
-  root.append(h('h1', null, org.data.name),
+  add(root, h('h1', null, org.data.name),
     h('p', null, badge(`Advocacy ${org.data.advocacy ? 'yes' : 'no'}`), ' ', badge(`Motivation ${org.data.motivation}`), ' ', badge(`Posting ${org.data.posting}`)),
     section('People there', pagedList(contacts, (c) => h('li', null, h('a', { href: `#/contacts/${c.id}` }, c.name), c.title ? ` — ${c.title}` : ''), { empty: 'Nobody yet.' }),
       ctx.readOnly ? null : h('a', { class: 'button', href: `#/contacts?new=1&organization_id=${id}` }, 'Add a contact here')));
@@ -44,5 +44,5 @@ async function one(root, ctx, id) {
       await del(`/organizations/${id}`);
       go('/organizations');
     }) }, 'Delete') });
-  root.append(section('Details', form.form));
+  add(root, section('Details', form.form));
 }

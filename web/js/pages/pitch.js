@@ -1,4 +1,4 @@
-import { h, replace, debounce } from '../dom.js';
+import { h, replace, debounce, add } from '../dom.js';
 import { get, post, patch, all, scoped, request, ApiError } from '../api.js';
 import { section, resourceForm, showProblem, announce } from '../ui.js';
 import { go } from '../router.js';
@@ -12,23 +12,42 @@ const WHY = {
   missing_value: 'A placeholder had no value for this contact and was left out: fill it in on the contact or on your profile.',
 };
 
+/** Resume versions live beside the pitch: both are what a person sends ahead of a meeting. */
+async function resumes(root, ctx) {
+  const [list, interests] = await Promise.all([all(scoped('/resumes'), { sort: 'label' }), all(scoped('/interests'), { sort: 'name' })]);
+  const box = section('Resume versions', list.length
+    ? h('ul', { class: 'list' }, list.map((r) => h('li', null, h('strong', null, r.label), r.url ? [' ', h('a', { href: r.url, rel: 'noopener noreferrer', target: '_blank' }, 'link')] : null,
+      h('span', { class: 'muted' }, ` · updated ${new Date(r.content_updated_at).toLocaleDateString()}`))))
+    : h('p', { class: 'empty' }, 'No resume versions yet. Meeting prep asks for one updated within 90 days.'));
+  if (!ctx.readOnly) {
+    add(box, h('details', null, h('summary', null, 'New resume version'), resourceForm({ label: 'New resume version', createPath: '/resumes', fields: [
+      { name: 'label', label: 'Label', required: true },
+      { name: 'interest_id', label: 'For the area', type: 'select', kind: 'idselect', options: [['', '(any)'], ...interests.map((i) => [i.id, i.name])] },
+      { name: 'url', label: 'Link to it', type: 'url', kind: 'text' },
+      { name: 'content', label: 'Or its text', type: 'textarea', rows: 6 },
+    ], onSaved: () => go('/pitch') }).form));
+  }
+  add(root, box);
+}
+
 const PLACEHOLDERS = ['{{contact.first_name}}', '{{contact.name}}', '{{contact.title}}', '{{contact.hook}}', '{{organization.name}}', '{{interest.name}}', '{{me.name}}', '{{me.headline}}'];
 
 export async function render(root, ctx) {
   const [pitches, contacts] = await Promise.all([all(scoped('/pitches'), { sort: 'name' }), all(scoped('/contacts'), { sort: 'name' }, 400)]);
-  root.append(h('h1', null, 'Pitch'),
+  add(root, h('h1', null, 'Pitch'),
     h('p', { class: 'sub' }, 'Write it once with placeholders; see it for one person as you type, with what to fix.'));
   const nav = h('ul', { class: 'inline-list' }, pitches.map((p) => h('li', null, String(p.id) === ctx.params.id ? h('strong', null, p.name) : h('a', { href: `#/pitch/${p.id}` }, p.name))));
-  root.append(nav);
+  add(root, nav);
   if (!ctx.params.id) {
+    await resumes(root, ctx);
     if (!ctx.readOnly) {
-      root.append(section('New pitch', resourceForm({ label: 'New pitch', createPath: '/pitches', fields: [
+      add(root, section('New pitch', resourceForm({ label: 'New pitch', createPath: '/pitches', fields: [
         { name: 'name', label: 'Name', required: true },
         { name: 'channel', label: 'Channel', type: 'select', options: [['email', 'Email'], ['spoken', 'Spoken']] },
         { name: 'body', label: 'Text', type: 'textarea', rows: 8, required: true, default: 'Hi {{contact.first_name}}, {{contact.hook}}. I am exploring {{interest.name}} and would value your view of it. Would you have twenty minutes to talk in the next few weeks?' },
       ], onSaved: (p) => go(`/pitch/${p.id}`) }).form));
     }
-    if (!pitches.length) root.append(h('p', { class: 'empty' }, 'No pitches yet.'));
+    if (!pitches.length) add(root, h('p', { class: 'empty' }, 'No pitches yet.'));
     return;
   }
   const id = Number(ctx.params.id);
@@ -49,7 +68,7 @@ export async function render(root, ctx) {
     h('div', { class: 'field', dataset: { field: 'body' } }, h('label', { for: 'pitch-body' }, 'Text'), body,
       h('p', { class: 'hint' }, 'Placeholders: ', PLACEHOLDERS.join(' ')), h('p', { class: 'field-error', id: 'pitch-body-err' })),
     saveState);
-  root.append(h('div', { class: 'split' },
+  add(root, h('div', { class: 'split' },
     section('Editor', form),
     section('As they will read it', h('div', { class: 'field' }, h('label', { for: 'pitch-contact' }, 'For'), contact), preview)));
 

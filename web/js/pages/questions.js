@@ -1,4 +1,4 @@
-import { h } from '../dom.js';
+import { h, add } from '../dom.js';
 import { all, scoped, del } from '../api.js';
 import { resourceForm, section, guarded } from '../ui.js';
 import { go } from '../router.js';
@@ -7,10 +7,10 @@ export const TIARA = [['trends', 'Trends'], ['insights', 'Insights'], ['advice',
 
 export async function render(root, ctx) {
   const questions = await all(scoped('/questions'), { sort: 'created_at' });
-  root.append(h('h1', null, 'Questions'),
+  add(root, h('h1', null, 'Questions'),
     h('p', { class: 'sub' }, 'Your bank, by TIARA: trends, insights, advice, resources, assignments. Tailor them to each person in the meeting\'s agenda.'));
   if (!ctx.readOnly) {
-    root.append(section('New question', resourceForm({ label: 'New question', createPath: '/questions', fields: [
+    add(root, section('New question', resourceForm({ label: 'New question', createPath: '/questions', fields: [
       { name: 'text', label: 'Question', type: 'textarea', rows: 2, required: true },
       { name: 'category', label: 'Category', type: 'select', options: TIARA, default: 'trends' },
       { name: 'tags', label: 'Tags (comma-separated)', type: 'tags' },
@@ -18,7 +18,7 @@ export async function render(root, ctx) {
   }
   for (const [category, label] of TIARA) {
     const mine = questions.filter((q) => q.category === category);
-    root.append(section(label, mine.length ? h('ul', { class: 'list' }, mine.map((q) => h('li', null, q.text,
+    add(root, section(label, mine.length ? h('ul', { class: 'list' }, mine.map((q) => h('li', null, q.text,
       q.tags.length ? h('span', { class: 'muted' }, ` (${q.tags.join(', ')})`) : null, ' ',
       ctx.readOnly ? null : h('button', { type: 'button', class: 'link', 'aria-label': `Delete question: ${q.text}`, onclick: (e) => guarded(e.target, async () => {
         await del(`/questions/${q.id}`);

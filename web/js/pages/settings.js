@@ -1,4 +1,4 @@
-import { h, replace, fmtDate } from '../dom.js';
+import { h, replace, fmtDate, add } from '../dom.js';
 import { get, post, del, all, session, request } from '../api.js';
 import { section, resourceForm, actionForm, guarded, announce, badge } from '../ui.js';
 import { go } from '../router.js';
@@ -15,14 +15,14 @@ function zones(current) {
 export async function render(root, ctx) {
   const [me, tokens, shares] = await Promise.all([get('/me'), all('/tokens', { sort: '-created_at' }), all('/shares')]);
   session.me = me.data;
-  root.append(h('h1', null, 'Settings'));
-  root.append(section('Profile', h('p', { class: 'muted' }, `Signed in as ${me.data.name} (${me.data.role}).`),
+  add(root, h('h1', null, 'Settings'));
+  add(root, section('Profile', h('p', { class: 'muted' }, `Signed in as ${me.data.name} (${me.data.role}).`),
     resourceForm({ label: 'Profile', object: me.data, etag: me.etag, path: '/me', noun: 'profile', fields: [
       { name: 'display_name', label: 'Your name, as pitches say it' },
       { name: 'headline', label: 'Headline (e.g. "a soil scientist moving into policy")' },
       { name: 'time_zone', label: 'Time zone', type: 'select', options: zones(me.data.time_zone) },
     ] }).form));
-  root.append(section('Password', actionForm('Change password', [
+  add(root, section('Password', actionForm('Change password', [
     ...(me.data.has_password ? [{ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password' }] : []),
     { name: 'new_password', label: 'New password (at least 12 characters)', type: 'password', autocomplete: 'new-password' },
   ], me.data.has_password ? 'Change password' : 'Set password', async (v) => {
@@ -34,14 +34,14 @@ export async function render(root, ctx) {
     h('span', { class: 'muted' }, ` · last used ${t.last_used_at ? fmtDate(t.last_used_at) : 'never'}${t.expires_at ? ` · ends ${fmtDate(t.expires_at)}` : ''}`), ' ',
     t.current ? null : h('button', { type: 'button', class: 'link', 'aria-label': `Revoke ${t.name}`, onclick: (e) => guarded(e.target, async () => { await del(`/tokens/${t.id}`); e.target.closest('li').remove(); announce('Revoked.'); }) }, 'Revoke'))));
   const shown = h('div', { 'aria-live': 'polite' });
-  root.append(section('Tokens and sessions', tokenList,
+  add(root, section('Tokens and sessions', tokenList,
     actionForm('New API token', [{ name: 'name', label: 'Name (what will use it)' }], 'Make an API token', async (v) => {
       const { data } = await post('/tokens', { name: v.name || 'script' });
       replace(shown, h('div', { class: 'field' }, h('label', { for: 'new-token' }, 'The token (shown only now: copy it)'), h('input', { id: 'new-token', readonly: true, value: data.token, class: 'wide' })));
     }), shown));
   const granted = shares.filter((s) => s.direction === 'granted');
   const received = shares.filter((s) => s.direction === 'received');
-  root.append(section('Sharing with a coach',
+  add(root, section('Sharing with a coach',
     h('p', null, 'A coach or counsellor you share with reads your search, read-only; with "coach" they can also leave notes on your agenda. You see every read, and can end a share at once.'),
     granted.length ? h('ul', { class: 'list' }, granted.map((s) => h('li', null, `${s.grantee_name} (${s.scope}) `,
       h('button', { type: 'button', class: 'link', onclick: (e) => guarded(e.target, async () => { await del(`/shares/${s.id}`); e.target.closest('li').remove(); }) }, 'End share')))) : h('p', { class: 'empty' }, 'Not shared with anyone.'),
@@ -50,10 +50,10 @@ export async function render(root, ctx) {
       { name: 'scope', label: 'They may', type: 'select', options: [['read', 'Read'], ['coach', 'Read and leave notes']] },
     ], 'Share', async (v) => { await post('/shares', v); go('/settings'); })));
   if (received.length) {
-    root.append(section('Searches shared with you', h('ul', { class: 'list' }, received.map((s) => h('li', null, `${s.user_name} (${s.scope}) `,
+    add(root, section('Searches shared with you', h('ul', { class: 'list' }, received.map((s) => h('li', null, `${s.user_name} (${s.scope}) `,
       h('button', { type: 'button', onclick: () => readAs(s) }, `Read ${s.user_name}'s search`))))));
   }
-  root.append(section('Delete my account', h('p', null, 'Deletes your account and all its data, at once and for good. Export it first if you may want it back.'),
+  add(root, section('Delete my account', h('p', null, 'Deletes your account and all its data, at once and for good. Export it first if you may want it back.'),
     actionForm('Delete my account', [{ name: 'confirm', label: `Type your name (${me.data.name}) to confirm` }], 'Delete my account', async (v) => {
       await request('DELETE', '/me', { body: { confirm: v.confirm } });
       session.set(null);

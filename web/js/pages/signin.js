@@ -1,11 +1,11 @@
-import { h } from '../dom.js';
+import { h, add } from '../dom.js';
 import { session, post, get } from '../api.js';
 import { actionForm } from '../ui.js';
 import { go } from '../router.js';
 
 export async function render(root, ctx) {
   if (ctx.path === '/accept') return accept(root, ctx);
-  root.append(h('h1', null, 'Sign in'),
+  add(root, h('h1', null, 'Sign in'),
     actionForm('Sign in', [
       { name: 'name', label: 'Name', autocomplete: 'username', required: true },
       { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true },
@@ -28,7 +28,7 @@ export async function render(root, ctx) {
 }
 
 function accept(root, ctx) {
-  root.append(h('h1', null, 'Accept an invitation'),
+  add(root, h('h1', null, 'Accept an invitation'),
     h('p', null, 'Choose the name you will sign in with (an email address works) and a password of at least 12 characters.'),
     actionForm('Accept the invitation', [
       { name: 'code', label: 'Invitation code', value: ctx.query.get('code') || '', required: true },

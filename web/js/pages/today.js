@@ -1,4 +1,4 @@
-import { h, replace, fmtDate } from '../dom.js';
+import { h, replace, fmtDate, add } from '../dom.js';
 import { get, post, patch, scoped, query, session } from '../api.js';
 import { actionForm, guarded, announce, section } from '../ui.js';
 
@@ -24,22 +24,22 @@ export async function render(root, ctx) {
   const day = agenda.data.date;
   const list = h('ol', { class: 'agenda' });
   const heading = h('h1', null, date ? `Agenda for ${day}` : 'Today');
-  root.append(heading,
+  add(root, heading,
     h('p', { class: 'sub' }, `${day} in ${agenda.data.time_zone}. `,
       h('a', { href: `#/today?date=${shiftDate(day, -1)}` }, 'Previous day'), ' · ',
       h('a', { href: `#/today?date=${shiftDate(day, 1)}` }, 'Next day'),
       date ? [' · ', h('a', { href: '#/today' }, 'Back to today')] : null));
   if (ctx.as && ctx.as.scope === 'coach') {
-    root.append(section('Leave a note', actionForm('Leave a note', [{ name: 'text', label: `A note for ${ctx.as.name}`, type: 'textarea', required: true }], 'Leave note', async (v) => {
+    add(root, section('Leave a note', actionForm('Leave a note', [{ name: 'text', label: `A note for ${ctx.as.name}`, type: 'textarea', required: true }], 'Leave note', async (v) => {
       await post(`/accounts/${ctx.as.id}/coach-notes`, { text: v.text });
       announce('Note left. It is on their agenda until they dismiss it.');
     })));
   }
-  root.append(list);
+  add(root, list);
   const items = agenda.data.items;
-  if (!items.length) list.append(h('li', { class: 'empty' }, 'Nothing due. Add contacts or schedule a meeting to keep the search moving.'));
-  for (const item of items) list.append(renderItem(item, notesById, ctx, () => refresh(root, ctx)));
-  if (agenda.data.next_cursor) root.append(h('p', null, 'More items are due than shown; deal with these first.'));
+  if (!items.length) add(list, h('li', { class: 'empty' }, 'Nothing due. Add contacts or schedule a meeting to keep the search moving.'));
+  for (const item of items) add(list, renderItem(item, notesById, ctx, () => refresh(root, ctx)));
+  if (agenda.data.next_cursor) add(root, h('p', null, 'More items are due than shown; deal with these first.'));
 }
 
 async function refresh(root, ctx) {
@@ -55,20 +55,20 @@ function renderItem(item, notesById, ctx, reload) {
     item.contact_name ? [' · ', h('a', { href: `#/contacts/${item.contact_id}` }, item.contact_name)] : null);
   const note = item.kind === 'coach_note' ? notesById.get(item.ref_id) : null;
   const actions = h('div', { class: 'actions' });
-  li.append(title, h('p', null, item.reason), note ? h('blockquote', null, note.text, h('footer', null, `— ${note.author_name}`)) : null,
+  add(li, title, note ? null : h('p', null, item.reason), note ? h('blockquote', null, note.text, h('footer', null, `— ${note.author_name}`)) : null,
     h('p', { class: 'due' }, overdue ? 'Overdue since ' : 'Due ', h('time', { datetime: item.due }, fmtDate(item.due))), actions);
-  if (item.meeting_id) actions.append(h('a', { class: 'button', href: `#/meetings/${item.meeting_id}` }, item.kind === 'prep_missing' ? 'Open the prep' : 'Open the meeting'));
+  if (item.meeting_id) add(actions, h('a', { class: 'button', href: `#/meetings/${item.meeting_id}` }, item.kind === 'prep_missing' ? 'Open the prep' : 'Open the meeting'));
   if (ctx.readOnly) return li;
   const slot = h('div', { class: 'slot' });
   if (item.kind === 'thank_you') {
-    actions.append(h('button', { type: 'button', class: 'primary', onclick: (e) => guarded(e.target, async () => {
+    add(actions, h('button', { type: 'button', class: 'primary', onclick: (e) => guarded(e.target, async () => {
       await patch(`/meetings/${item.meeting_id}`, { thank_you_sent_at: new Date().toISOString() });
       announce('Thank-you recorded.');
       await reload();
     }) }, 'Record the thank-you'));
   }
   if (['try_second_contact', 'follow_up', 'ask_referral_again', 'contact_referral', 'keep_in_touch'].includes(item.kind) && item.contact_id) {
-    actions.append(h('button', { type: 'button', onclick: () => {
+    add(actions, h('button', { type: 'button', onclick: () => {
       replace(slot, actionForm('Log a message', [
         { name: 'channel', label: 'Channel', type: 'select', options: [['email', 'Email'], ['linkedin', 'LinkedIn'], ['phone', 'Phone'], ['in_person', 'In person'], ['other', 'Other']] },
         { name: 'summary', label: 'What you wrote', type: 'textarea' },
@@ -81,14 +81,14 @@ function renderItem(item, notesById, ctx, reload) {
     } }, 'Log a message'));
   }
   if (item.kind === 'event' && item.event_id) {
-    actions.append(h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+    add(actions, h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
       await patch(`/events/${item.event_id}`, { status: 'attended' });
       announce('Marked attended.');
       await reload();
     }) }, 'I attended'));
   }
   const tomorrow = new Date(Date.now() + 864e5).toISOString();
-  actions.append(
+  add(actions, 
     h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
       await post('/agenda/dismissals', { kind: item.kind, ref_id: item.ref_id, until: tomorrow });
       announce('Snoozed until tomorrow.');
@@ -99,6 +99,6 @@ function renderItem(item, notesById, ctx, reload) {
       announce('Dismissed.');
       await reload();
     }) }, 'Dismiss'));
-  li.append(slot);
+  add(li, slot);
   return li;
 }
