@@ -235,5 +235,25 @@ struct CLITests {
         #expect(second.contains("listening on"))
         #expect(second.contains("synchronous normal)"))
         #expect(!second.contains("fh_"))
+        // The web front's URL is printed to open, unless the front is off.
+        #expect(first.contains("in a browser for the web front"))
+        let noWeb = try serveBriefly(["--no-web"])
+        #expect(!noWeb.contains("web front"))
+        let fromDisk = try serveBriefly(["--web-root", directory.path(""), "--host", "0.0.0.0"])
+        #expect(fromDisk.contains("foothold: open http://127.0.0.1:"))
+        #expect(fromDisk.contains("(from \(directory.path("")))"))
+    }
+
+    @Test func serveRefusesAWebRootThatIsNotAFolderAndAnAPIOriginWithAPath() throws {
+        let directory = TemporaryDirectory()
+        let (status, _, message) = try runFoothold(
+            ["serve", "--port", "0", "--db", directory.path("w.sqlite"), "--web-root", directory.path("missing")], in: directory.url)
+        #expect(status != 0)
+        #expect(message.contains("is not a folder"))
+        let (pathStatus, _, pathMessage) = try runFoothold(
+            ["serve", "--port", "0", "--db", directory.path("w.sqlite"), "--web-api-origin", "https://api.example.org/v1"], in: directory.url)
+        #expect(pathStatus != 0)
+        #expect(pathMessage.contains("--web-api-origin must be an origin"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("w.sqlite")))
     }
 }

@@ -57,10 +57,12 @@ def journey(page, server, token, tag, drag=True):
     f = form(page, 'New area')
     f.get_by_label('Name').fill(f'Soil carbon {tag}')
     f.get_by_label('Meetings to hold').fill('3')
+    f.get_by_label('By').fill((datetime.date.today() + datetime.timedelta(days=42)).isoformat())
     f.get_by_role('button', name='Create').click()
     heading(page, f'Soil carbon {tag}')
     area_id = int(page.url.rsplit('/', 1)[1])
     expect(page.get_by_text('0 meetings held with 0 people.')).to_be_visible()
+    expect(page.locator('.badge.on_track, .badge.behind')).to_contain_text('0 of 3 meetings')
 
     step('an organization, sorted by LAMP')
     page.goto(f'{base}/#/organizations')
@@ -455,6 +457,17 @@ def main():
             sign_in(page, server.url)
             token = server.token
             ids = journey(page, server, token, 'wide')
+            if SHOTS:
+                os.makedirs(SHOTS, exist_ok=True)
+                page.set_viewport_size({'width': 1280, 'height': 800})
+                shots = [('today', '/today'), ('contacts', '/contacts'), ('contact', f"/contacts/{ids['ann']}"),
+                         ('pitch', f"/pitch/{ids['pitch']}?contact_id={ids['ann']}"), ('meeting', f"/meetings/{ids['meeting']}"),
+                         ('area-report', f"/areas/{ids['area']}"), ('knowledge', '/knowledge')]
+                for name, path in shots:
+                    page.goto(f'{server.url}/#{path}')
+                    page.locator('main h1').first.wait_for()
+                    page.wait_for_timeout(400)
+                    page.screenshot(path=os.path.join(SHOTS, f'{name}.png'), full_page=True)
             print('field errors beside their fields', flush=True)
             field_errors(page, server)
             print('markup in user data stays text', flush=True)
@@ -475,16 +488,12 @@ def main():
             accessibility(page, server, '1280px')
             accessibility(student, server, '360px')
             if SHOTS:
-                os.makedirs(SHOTS, exist_ok=True)
-                page.set_viewport_size({'width': 1280, 'height': 800})
-                shots = [('today', '/today'), ('contacts', '/contacts'), ('contact', f"/contacts/{ids['ann']}"),
-                         ('pitch', f"/pitch/{ids['pitch']}?contact_id={ids['ann']}"), ('meeting', f"/meetings/{ids['meeting']}"),
-                         ('area-report', f"/areas/{ids['area']}"), ('knowledge', '/knowledge')]
-                for name, path in shots:
-                    page.goto(f'{server.url}/#{path}')
-                    page.locator('main h1').first.wait_for()
-                    page.wait_for_timeout(400)
-                    page.screenshot(path=os.path.join(SHOTS, f'{name}.png'), full_page=True)
+                page.emulate_media(color_scheme='dark')
+                page.goto(f"{server.url}/#/meetings/{ids['meeting']}")
+                page.locator('main h1').first.wait_for()
+                page.wait_for_timeout(300)
+                page.screenshot(path=os.path.join(SHOTS, 'meeting-dark.png'))
+                page.emulate_media(color_scheme='light')
                 student.goto(f'{server.url}/#/today')
                 student.locator('main h1').first.wait_for()
                 student.wait_for_timeout(300)

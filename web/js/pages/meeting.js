@@ -26,7 +26,8 @@ export async function render(root, ctx) {
   // What the checklist says changes as questions, notes and the resume do: asked again after each.
   const refreshPrep = async () => { try { drawPrep((await get(scoped(`/meetings/${id}/prep`))).data); } catch (e) { if (!(e instanceof ApiError)) throw e; } };
   drawPrep(prep.data);
-  add(root, prepBox);
+  // Preparation matters until the meeting is held or called off.
+  if (open) add(root, prepBox);
   add(root, questionAgenda(id, agenda, bank, ctx, refreshPrep));
   if (m.status === 'scheduled' && !ctx.readOnly) add(root, completion(m, reload));
   if (m.status === 'completed') add(root, completed(m, ctx, reload));
