@@ -252,6 +252,24 @@ def journey(page, server, token, tag, drag=True):
     return {'ann': ann, 'meeting': meeting, 'area': area_id, 'pitch': pitch}
 
 
+def today_in_pages(page, server):
+    """A backlog longer than a page: 50 items, then "More" brings the rest, oldest first."""
+    before = len(server.api('GET', '/agenda?limit=200')[1]['items'])
+    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)
+    for i in range(55):
+        at = (start + datetime.timedelta(hours=i)).strftime('%Y-%m-%dT%H:%M:%SZ')
+        status, _, _ = server.api('POST', '/events', {'name': f'Meetup {i:02d}', 'starts_at': at})
+        assert status == 201
+    page.goto(f'{server.url}/#/today')
+    heading(page, 'Today')
+    expect(page.locator('.agenda-item')).to_have_count(50)
+    expect(page.locator('.agenda-item').first).to_contain_text('Meetup 00')
+    page.get_by_role('button', name='More').click()
+    expect(page.locator('.agenda-item')).to_have_count(55 + before)
+    expect(page.get_by_role('button', name='More')).to_be_hidden()
+    expect(page.locator('.agenda-item').nth(50).locator('a, button').first).to_be_focused()
+
+
 def no_horizontal_scroll(page, width):
     wide = page.evaluate('''(width) => [...document.querySelectorAll('body *')]
         .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-wrap, .graph-wrap'))
@@ -468,6 +486,8 @@ def main():
                     page.locator('main h1').first.wait_for()
                     page.wait_for_timeout(400)
                     page.screenshot(path=os.path.join(SHOTS, f'{name}.png'), full_page=True)
+            print('Today in pages of 50', flush=True)
+            today_in_pages(page, server)
             print('field errors beside their fields', flush=True)
             field_errors(page, server)
             print('markup in user data stays text', flush=True)

@@ -17,7 +17,7 @@ function shiftDate(date, days) {
 export async function render(root, ctx) {
   const date = ctx.query.get('date') || '';
   const [agenda, notes] = await Promise.all([
-    get(scoped('/agenda') + query({ date, limit: 200 })),
+    get(scoped('/agenda') + query({ date, limit: 50 })),
     get(scoped('/coach-notes') + query({ limit: 50 })).catch(() => ({ data: { items: [] } })),
   ]);
   const notesById = new Map(notes.data.items.map((n) => [n.id, n]));
@@ -39,7 +39,23 @@ export async function render(root, ctx) {
   const items = agenda.data.items;
   if (!items.length) add(list, h('li', { class: 'empty' }, 'Nothing due. Add contacts or schedule a meeting to keep the search moving.'));
   for (const item of items) add(list, renderItem(item, notesById, ctx, () => refresh(root, ctx)));
-  if (agenda.data.next_cursor) add(root, h('p', null, 'More items are due than shown; deal with these first.'));
+  // A long backlog comes 50 at a time, oldest first, as the server orders it.
+  let cursor = agenda.data.next_cursor;
+  const more = h('button', { type: 'button', class: 'more', hidden: !cursor }, 'More');
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    await guarded(more, async () => {
+      const next = await get(scoped('/agenda') + query({ date, limit: 50, cursor }));
+      const count = list.children.length;
+      for (const item of next.data.items) add(list, renderItem(item, notesById, ctx, () => refresh(root, ctx)));
+      cursor = next.data.next_cursor;
+      more.hidden = !cursor;
+      const first = list.children[count] && list.children[count].querySelector('a, button');
+      if (first) first.focus();
+    });
+    more.disabled = false;
+  });
+  add(root, more);
 }
 
 async function refresh(root, ctx) {
