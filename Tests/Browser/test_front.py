@@ -34,6 +34,15 @@ def heading(page, text):
         no_horizontal_scroll(page, width)
 
 
+def visit(page, url):
+    """Opens `url`, loading it again when it is the page already open (a hash that does not
+    change fires no hashchange, so the page would keep what it showed)."""
+    if page.url == url:
+        page.reload()
+    else:
+        page.goto(url)
+
+
 def step(name):
     print(f'  · {name}', flush=True)
 
@@ -245,6 +254,12 @@ def journey(page, server, token, tag, drag=True):
     expect(skills.locator('li', has_text='Soil sampling')).to_contain_text('gap')
     expect(skills.locator('li', has_text='Statistics in R')).to_contain_text('named by 1 person')
     expect(page.get_by_role('region', name='People met')).to_contain_text(f'Ann Example {tag}')
+    with page.expect_download() as download:
+        page.get_by_role('button', name='Download the report (Markdown)').click()
+    assert download.value.suggested_filename == f'Soil carbon {tag}.md'
+    with open(download.value.path(), encoding='utf-8') as f:
+        report = f.read()
+    assert report.startswith(f'# Soil carbon {tag}') and 'Soil sampling' in report, report[:200]
     page.goto(f'{base}/#/knowledge')
     heading(page, 'Knowledge')
     expect(page.locator('svg.funnel title')).to_contain_text('Met 1')
@@ -260,7 +275,7 @@ def today_in_pages(page, server):
         at = (start + datetime.timedelta(hours=i)).strftime('%Y-%m-%dT%H:%M:%SZ')
         status, _, _ = server.api('POST', '/events', {'name': f'Meetup {i:02d}', 'starts_at': at})
         assert status == 201
-    page.goto(f'{server.url}/#/today')
+    visit(page, f'{server.url}/#/today')
     heading(page, 'Today')
     expect(page.locator('.agenda-item')).to_have_count(50)
     expect(page.locator('.agenda-item').first).to_contain_text('Meetup 00')
@@ -268,6 +283,26 @@ def today_in_pages(page, server):
     expect(page.locator('.agenda-item')).to_have_count(55 + before)
     expect(page.get_by_role('button', name='More')).to_be_hidden()
     expect(page.locator('.agenda-item').nth(50).locator('a, button').first).to_be_focused()
+
+
+def second_contact(page, server):
+    """3B7: the second contact is someone else at the organization, chosen on Today."""
+    _, org, _ = server.api('POST', '/organizations', {'name': 'Brightsoil'})
+    _, dee, _ = server.api('POST', '/contacts', {'name': 'Dee First', 'organization_id': org['id']})
+    _, eve, _ = server.api('POST', '/contacts', {'name': 'Eve Second', 'organization_id': org['id']})
+    sent = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=8)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    status, _, _ = server.api('POST', '/outreach', {'contact_id': dee['id'], 'channel': 'email', 'direction': 'outbound', 'sent_at': sent})
+    assert status == 201
+    visit(page, f'{server.url}/#/today')
+    heading(page, 'Today')
+    item = page.locator('.agenda-item.kind-try_second_contact', has_text='Dee First')
+    item.get_by_role('button', name='Log a message').click()
+    item.get_by_label('To').select_option(label='Eve Second')
+    item.get_by_label('What you wrote').fill('Ann suggested I write to you.')
+    item.get_by_role('button', name='Log message').click()
+    expect(page.locator('.agenda-item.kind-try_second_contact', has_text='Dee First')).to_have_count(0)
+    logged = server.api('GET', f"/contacts/{eve['id']}/outreach")[1]['items']
+    assert [o['summary'] for o in logged] == ['Ann suggested I write to you.'], logged
 
 
 def no_horizontal_scroll(page, width):
@@ -416,6 +451,11 @@ def coach_reads_along(owner_page, student_page, server):
     expect(owner_page.get_by_role('link', name='Ann Example small')).to_be_visible()
     owner_page.goto(f'{server.url}/#/today')
     heading(owner_page, 'Today')
+    owner_page.goto(f'{server.url}/#/settings')
+    heading(owner_page, 'Your own account')
+    expect(owner_page.get_by_role('button', name='Back to my own search')).to_have_count(2)
+    owner_page.goto(f'{server.url}/#/today')
+    heading(owner_page, 'Today')
     f = form(owner_page, 'Leave a note')
     f.get_by_label('A note for student@centre.example').fill('Ask Ann whom else at Terra Labs to meet.')
     f.get_by_role('button', name='Leave note').click()
@@ -486,6 +526,8 @@ def main():
                     page.locator('main h1').first.wait_for()
                     page.wait_for_timeout(400)
                     page.screenshot(path=os.path.join(SHOTS, f'{name}.png'), full_page=True)
+            print('3B7: a second contact chosen on Today', flush=True)
+            second_contact(page, server)
             print('Today in pages of 50', flush=True)
             today_in_pages(page, server)
             print('field errors beside their fields', flush=True)

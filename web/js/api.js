@@ -110,8 +110,8 @@ export async function all(path, params = {}, cap = 1000) {
 }
 
 /** A download through the API (the token goes in a header, never in a URL). */
-export async function download(path, filename) {
-  const { data } = await request('GET', path, { blob: true, accept: '*/*' });
+export async function download(path, filename, accept = '*/*') {
+  const { data } = await request('GET', path, { blob: true, accept });
   const url = URL.createObjectURL(data);
   const a = document.createElement('a');
   a.href = url;

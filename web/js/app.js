@@ -82,9 +82,13 @@ async function signOut() {
 }
 
 onUnauthorized(() => {
+  const wasSignedIn = !!session.token;
   session.set(null);
   session.me = null;
-  if (current().path !== '/signin') go('/signin');
+  if (current().path !== '/signin') {
+    go('/signin');
+    if (wasSignedIn) setTimeout(() => announce('Your session ended. Sign in again.'), 300);
+  }
 });
 
 let generation = 0;
@@ -101,6 +105,13 @@ async function show() {
   if (!found.opts.public && !session.token) { go('/signin'); return; }
   if (found.opts.public && session.token && path === '/signin') { go('/today'); return; }
   renderNav(path);
+  if (session.as && ['/data', '/settings', '/admin'].includes(path)) {
+    // These pages are about one's own account, never the shared one being read.
+    replace(main, h('h1', { tabindex: '-1' }, 'Your own account'),
+      h('p', null, `You are reading ${session.as.name}'s search. `, h('button', { type: 'button', class: 'link', onclick: () => readAs(null) }, 'Back to my own search'), ' to open this page.'));
+    main.querySelector('h1').focus();
+    return;
+  }
   if (session.token && !session.me) {
     // In parallel with the page, never before it: the page needs no more round trips.
     get('/me').then(({ data }) => { session.me = data; renderNav(current().path); }).catch(() => {});

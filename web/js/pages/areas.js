@@ -1,5 +1,5 @@
 import { h, add } from '../dom.js';
-import { get, all, scoped, del } from '../api.js';
+import { get, all, scoped, del, download } from '../api.js';
 import { resourceForm, section, badge, guarded, scroller } from '../ui.js';
 import { go } from '../router.js';
 
@@ -42,7 +42,8 @@ async function area(root, ctx, id) {
   const r = report.data;
   add(root, h('h1', null, r.name), r.goal ? h('p', { class: 'sub' }, r.goal) : null,
     h('p', null, pace(r.progress), ' ', `${r.meetings_held} meetings held with ${r.people.length} people.`),
-    h('p', null, h('a', { href: `#/contacts?interest_id=${id}` }, 'Contacts in this area'), ' · ', h('a', { href: `#/organizations?interest_id=${id}&sort=lamp` }, 'Organizations by LAMP')));
+    h('p', null, h('a', { href: `#/contacts?interest_id=${id}` }, 'Contacts in this area'), ' · ', h('a', { href: `#/organizations?interest_id=${id}&sort=lamp` }, 'Organizations by LAMP'), ' · ',
+      h('button', { type: 'button', class: 'link', onclick: (e) => guarded(e.target, () => download(scoped(`/interests/${id}/knowledge`), `${r.name}.md`, 'text/markdown')) }, 'Download the report (Markdown)')));
   add(root, knowledgeReport(r));
   const form = resourceForm({ fields: INTEREST_FIELDS, object: interest.data, etag: interest.etag, path: `/interests/${id}`, noun: 'area', readOnly: ctx.readOnly, label: 'Edit area',
     actions: ctx.readOnly ? null : h('button', { type: 'button', class: 'danger', onclick: (e) => guarded(e.target, async () => {

@@ -84,17 +84,28 @@ function renderItem(item, notesById, ctx, reload) {
     }) }, 'Record the thank-you'));
   }
   if (['try_second_contact', 'follow_up', 'ask_referral_again', 'contact_referral', 'keep_in_touch'].includes(item.kind) && item.contact_id) {
-    add(actions, h('button', { type: 'button', onclick: () => {
-      replace(slot, actionForm('Log a message', [
+    add(actions, h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+      // 3B7's second contact is someone else at the organization: choose whom.
+      let others = [];
+      if (item.kind === 'try_second_contact' && item.organization_id) {
+        const { data } = await get(scoped('/contacts') + query({ organization_id: item.organization_id, sort: 'name', limit: 200 }));
+        others = data.items.filter((c) => c.id !== item.contact_id);
+      }
+      const fields = [];
+      if (others.length) fields.push({ name: 'contact_id', label: 'To', type: 'select', options: others.map((c) => [c.id, c.name]) });
+      fields.push(
         { name: 'channel', label: 'Channel', type: 'select', options: [['email', 'Email'], ['linkedin', 'LinkedIn'], ['phone', 'Phone'], ['in_person', 'In person'], ['other', 'Other']] },
-        { name: 'summary', label: 'What you wrote', type: 'textarea' },
-      ], 'Log message', async (v) => {
-        await post('/outreach', { contact_id: item.contact_id, channel: v.channel, direction: 'outbound', summary: v.summary || null });
+        { name: 'summary', label: 'What you wrote', type: 'textarea' });
+      replace(slot, item.kind === 'try_second_contact' && !others.length
+        ? h('p', { class: 'hint' }, 'Nobody else at this organization yet: ', item.organization_id ? h('a', { href: `#/contacts?new=1&organization_id=${item.organization_id}` }, 'add someone there') : 'add someone there', ', or write to this person again.')
+        : null,
+      actionForm('Log a message', fields, 'Log message', async (v) => {
+        await post('/outreach', { contact_id: v.contact_id ? Number(v.contact_id) : item.contact_id, channel: v.channel, direction: 'outbound', summary: v.summary || null });
         announce('Message logged.');
         await reload();
       }));
       slot.querySelector('select').focus();
-    } }, 'Log a message'));
+    }) }, 'Log a message'));
   }
   if (item.kind === 'event' && item.event_id) {
     add(actions, h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
