@@ -1,7 +1,7 @@
 // Forms over the API: values in and out, field errors beside their fields, the stale-edit
 // (412) and duplicate (409) flows, and a lost connection or 5xx that keeps what was typed.
-import { h, field, replace, clear, toLocalInput, fromLocalInput, add } from './dom.js';
-import { request, get, ApiError } from './api.js';
+import { h, field, replace, clear, toLocalInput, fromLocalInput, add, uid, debounce } from './dom.js';
+import { request, get, ApiError, query, scoped } from './api.js';
 
 export function announce(message) {
   const region = document.getElementById('status');
@@ -32,6 +32,58 @@ export function showProblem(form, error, summary) {
   replace(summary, h('p', null, text), unplaced.length ? h('ul', null, unplaced.map((u) => h('li', null, u))) : null);
   summary.hidden = false;
   (first || summary).focus();
+}
+
+/**
+ * Chooses one contact or organization by name without loading every one: an input whose
+ * suggestions (a datalist) come from the list's `q` search as one types. A name typed in full
+ * is found on submit even if no suggestion was picked. {wrap, input, resolve(), value}
+ */
+export function picker({ name, label, path, initial, hint, noun = 'one', required = false }) {
+  const id = uid(name);
+  const listID = `${id}-list`;
+  const datalist = h('datalist', { id: listID });
+  const input = h('input', { id, name, list: listID, autocomplete: 'off', value: initial ? initial.name : '', 'aria-describedby': `${id}-err`, placeholder: 'Type a name' });
+  const error = h('p', { id: `${id}-err`, class: 'field-error' });
+  const wrap = h('div', { class: 'field', dataset: { field: name } }, h('label', { for: id }, label), input, datalist, hint ? h('p', { class: 'hint' }, hint) : null, error);
+  let chosen = initial ? { id: initial.id, name: initial.name } : null;
+  let known = new Map(initial ? [[initial.name, initial.id]] : []);
+  let asked = 0;
+  async function suggest(text) {
+    const mine = ++asked;
+    const { data } = await get(scoped(path) + query({ q: text, sort: 'name', limit: 20 }));
+    if (mine !== asked) return data.items;
+    known = new Map();
+    const counts = new Map();
+    for (const item of data.items) counts.set(item.name, (counts.get(item.name) || 0) + 1);
+    replace(datalist, data.items.map((item) => {
+      const shown = counts.get(item.name) > 1 ? `${item.name} (#${item.id})` : item.name;
+      known.set(shown, item.id);
+      return h('option', { value: shown });
+    }));
+    return data.items;
+  }
+  const typed = debounce(() => { if (input.value.trim()) suggest(input.value.trim()).catch(() => {}); }, 200);
+  input.addEventListener('input', () => {
+    error.textContent = '';
+    const hit = known.get(input.value);
+    chosen = hit ? { id: hit, name: input.value } : null;
+    if (!hit) typed();
+  });
+  async function resolve() {
+    const text = input.value.trim();
+    if (!text) { chosen = null; return true; }
+    if (chosen && chosen.name === input.value) return true;
+    if (known.has(input.value)) { chosen = { id: known.get(input.value), name: input.value }; return true; }
+    const items = await suggest(text);
+    const exact = items.filter((item) => item.name.toLowerCase() === text.toLowerCase());
+    if (exact.length === 1) { chosen = { id: exact[0].id, name: exact[0].name }; return true; }
+    error.textContent = exact.length > 1 ? `Several are named ${text}: choose one from the suggestions.` : `No ${noun} is named ${text}: choose one from the suggestions.`;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return false;
+  }
+  return { wrap, input, resolve, get value() { return chosen ? chosen.id : null; }, set(item) { chosen = item ? { id: item.id, name: item.name } : null; input.value = item ? item.name : ''; } };
 }
 
 const converters = {
@@ -80,7 +132,10 @@ export function resourceForm(spec) {
     const kind = f.kind || (f.type === 'datetime' ? 'datetime' : f.type === 'tags' ? 'tags' : f.type);
     const fspec = { ...f, kind };
     let made;
-    if (f.type === 'multi') {
+    if (f.type === 'picker') {
+      const p = picker({ name: f.name, label: f.label, path: f.path, noun: f.noun, hint: f.hint, initial: object ? object[f.objectKey] : f.default });
+      made = { wrap: p.wrap, input: p.input, picker: p };
+    } else if (f.type === 'multi') {
       const id = `m-${f.name}-${Math.random().toString(36).slice(2, 7)}`;
       const select = h('select', { id, name: f.name, multiple: true, size: Math.min(5, Math.max(2, (f.options || []).length)), 'aria-describedby': `${id}-err` },
         (f.options || []).map(([v, t]) => h('option', { value: v, selected: (object ? object[f.name] || [] : f.default || []).includes(Number(v)) }, t)));
@@ -89,7 +144,7 @@ export function resourceForm(spec) {
       made = field(f.label, f.name, { ...f, type, value: object ? displayValue(fspec, object[f.name]) : displayValue(fspec, f.default), required: f.required });
     }
     if (spec.readOnly) made.input.disabled = true;
-    inputs.set(f.name, { spec: fspec, input: made.input });
+    inputs.set(f.name, { spec: fspec, input: made.input, picker: made.picker });
     add(form, made.wrap);
   }
   const saveButton = h('button', { type: 'submit', class: 'primary' }, spec.submitLabel || (object ? 'Save' : 'Create'));
@@ -98,7 +153,7 @@ export function resourceForm(spec) {
 
   function values() {
     const out = {};
-    for (const [name, { spec: f, input }] of inputs) out[name] = inputValue(f, input);
+    for (const [name, { spec: f, input, picker: p }] of inputs) out[name] = p ? p.value : inputValue(f, input);
     return out;
   }
 
@@ -109,8 +164,9 @@ export function resourceForm(spec) {
   }
 
   function fill(obj) {
-    for (const [name, { spec: f, input }] of inputs) {
-      if (f.type === 'checkbox') input.checked = !!obj[name];
+    for (const [name, { spec: f, input, picker: p }] of inputs) {
+      if (p) p.set(obj[f.objectKey]);
+      else if (f.type === 'checkbox') input.checked = !!obj[name];
       else if (f.type === 'multi') for (const o of input.options) o.selected = (obj[name] || []).includes(Number(o.value));
       else input.value = displayValue(f, obj[name]);
     }
@@ -149,10 +205,17 @@ export function resourceForm(spec) {
     let stored;
     try { stored = await get(spec.path); } catch (e) { return showProblem(form, e, summary); }
     const differs = Object.keys(body).filter((k) => !same(stored.data[k], object[k]));
+    // A picked contact or organization is shown by its name, not its id.
+    const shown = (k, data, mine) => {
+      const f = spec.fields.find((x) => x.name === k);
+      if (!f || f.type !== 'picker') return formatValue(mine ? body[k] : data[k]);
+      if (mine) return formatValue(inputs.get(k).input.value);
+      return formatValue(data[f.objectKey] ? data[f.objectKey].name : null);
+    };
     const panel = h('div', { class: 'stale', role: 'alert', tabindex: '-1' },
       h('h3', null, 'Changed elsewhere'),
       h('p', null, `Someone saved this ${spec.noun || 'record'} after you opened it (now version ${stored.data.version}). Your edit was not saved.`),
-      differs.length ? h('dl', null, differs.flatMap((k) => [h('dt', null, labelOf(k)), h('dd', null, 'Stored: ', formatValue(stored.data[k]), h('br'), 'Yours: ', formatValue(body[k]))])) : null,
+      differs.length ? h('dl', null, differs.flatMap((k) => [h('dt', null, labelOf(k)), h('dd', null, 'Stored: ', shown(k, stored.data, false), h('br'), 'Yours: ', shown(k, null, true))])) : null,
       h('div', { class: 'actions' },
         h('button', { type: 'button', onclick: () => { object = stored.data; etag = stored.etag; fill(object); clear(extra); announce('Loaded the stored version.'); } }, 'Load the stored version'),
         h('button', { type: 'button', class: 'primary', onclick: () => { object = stored.data; etag = stored.etag; save(body, { etag: stored.etag }); } }, 'Apply my edit on top')));
@@ -173,9 +236,10 @@ export function resourceForm(spec) {
 
   function labelOf(name) { return (spec.fields.find((f) => f.name === name) || {}).label || name; }
 
-  form.addEventListener('submit', (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (spec.readOnly) return;
+    for (const { picker: p } of inputs.values()) if (p && !(await p.resolve())) return;
     const current = values();
     const body = object ? changes(current, spec.baseline ? spec.baseline(object) : object) : stripEmpty(current);
     if (object && Object.keys(body).length === 0) { announce('Nothing changed.'); return; }
@@ -200,18 +264,25 @@ export function formatValue(v) {
 /** A small form whose submit runs `action(values)`; problems shown inline. */
 export function actionForm(label, fields, submitLabel, action, opts = {}) {
   const summary = h('div', { class: 'problem', role: 'alert', tabindex: '-1', hidden: true });
-  const made = fields.map((f) => ({ f, ...field(f.label, f.name, { ...f, type: f.type === 'datetime' ? 'datetime-local' : f.type, value: f.value }) }));
+  const made = fields.map((f) => {
+    if (f.type === 'picker') {
+      const p = picker({ name: f.name, label: f.label, path: f.path, noun: f.noun, hint: f.hint, initial: f.value });
+      return { f, wrap: p.wrap, input: p.input, picker: p };
+    }
+    return { f, ...field(f.label, f.name, { ...f, type: f.type === 'datetime' ? 'datetime-local' : f.type, value: f.value }) };
+  });
   const button = h('button', { type: 'submit', class: opts.danger ? 'danger' : 'primary' }, submitLabel);
   const form = h('form', { class: `action-form ${opts.inline ? 'inline' : ''}`, 'aria-label': label, novalidate: true }, summary, made.map((m) => m.wrap), h('div', { class: 'actions' }, button));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    for (const { picker: p } of made) if (p && !(await p.resolve())) return;
     const values = {};
-    for (const { f, input } of made) values[f.name] = f.type === 'checkbox' ? input.checked : f.type === 'datetime' ? fromLocalInput(input.value) : input.value;
+    for (const { f, input, picker: p } of made) values[f.name] = p ? p.value : f.type === 'checkbox' ? input.checked : f.type === 'datetime' ? fromLocalInput(input.value) : input.value;
     button.disabled = true;
     summary.hidden = true;
     try {
       await action(values, form);
-      if (opts.reset !== false) for (const { f, input } of made) if (f.type !== 'select' && f.type !== 'checkbox') input.value = f.value ?? '';
+      if (opts.reset !== false) for (const { f, input, picker: p } of made) if (p) p.set(f.value); else if (f.type !== 'select' && f.type !== 'checkbox') input.value = f.value ?? '';
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       showProblem(form, error, summary);

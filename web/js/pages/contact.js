@@ -6,10 +6,10 @@ import { go } from '../router.js';
 
 export async function render(root, ctx) {
   const id = Number(ctx.params.id);
-  const [contact, meetings, outreach, referrals, network, orgs, interests] = await Promise.all([
+  const [contact, meetings, outreach, referrals, network, interests] = await Promise.all([
     get(scoped(`/contacts/${id}`)), page(scoped('/meetings'), { contact_id: id, sort: '-created_at', limit: 20 }),
     page(scoped(`/contacts/${id}/outreach`), { sort: '-sent_at', limit: 20 }), page(scoped(`/contacts/${id}/referrals`), { limit: 50 }),
-    get(scoped(`/contacts/${id}/network`) + '?depth=3'), all(scoped('/organizations'), { sort: 'name' }), all(scoped('/interests'), { sort: 'name' }),
+    get(scoped(`/contacts/${id}/network`) + '?depth=3'), all(scoped('/interests'), { sort: 'name' }),
   ]);
   const c = contact.data;
   add(root, h('h1', null, c.name),
@@ -41,7 +41,7 @@ export async function render(root, ctx) {
         go(`/contacts/${id}`);
       })))));
   }
-  const form = resourceForm({ fields: contactFields(orgs, interests), object: c, etag: contact.etag, path: `/contacts/${id}`, noun: 'contact', readOnly: ctx.readOnly, label: 'Edit contact',
+  const form = resourceForm({ fields: contactFields(interests), object: c, etag: contact.etag, path: `/contacts/${id}`, noun: 'contact', readOnly: ctx.readOnly, label: 'Edit contact',
     onSaved: (saved) => { document.querySelector('h1').textContent = saved.name; },
     actions: ctx.readOnly ? null : h('button', { type: 'button', class: 'danger', onclick: (e) => guarded(e.target, async () => {
       if (!confirm(`Delete ${c.name}?`)) return;

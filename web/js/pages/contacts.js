@@ -1,13 +1,13 @@
 import { h, add } from '../dom.js';
-import { page, all, scoped } from '../api.js';
-import { resourceForm, section, pagedList, badge, STAGES } from '../ui.js';
+import { page, all, get, scoped } from '../api.js';
+import { resourceForm, pagedList, badge, picker, STAGES } from '../ui.js';
 import { go } from '../router.js';
 
-export function contactFields(orgs, interests, defaults = {}) {
+export function contactFields(interests, defaults = {}) {
   return [
     { name: 'name', label: 'Name', required: true, autocomplete: 'off' },
     { name: 'title', label: 'Title' },
-    { name: 'organization_id', label: 'Organization', type: 'select', kind: 'idselect', options: [['', '(none)'], ...orgs.map((o) => [o.id, o.name])], default: defaults.organization_id },
+    { name: 'organization_id', label: 'Organization', type: 'picker', path: '/organizations', objectKey: 'organization', noun: 'organization', default: defaults.organization },
     { name: 'email', label: 'Email', type: 'email', kind: 'text' },
     { name: 'phone', label: 'Phone', type: 'tel', kind: 'text' },
     { name: 'linkedin_url', label: 'LinkedIn URL', type: 'url', kind: 'text' },
@@ -25,26 +25,31 @@ export function contactFields(orgs, interests, defaults = {}) {
 export async function render(root, ctx) {
   const q = ctx.query;
   const filters = { stage: q.get('stage'), organization_id: q.get('organization_id'), interest_id: q.get('interest_id'), tag: q.get('tag'), q: q.get('q'), sort: q.get('sort') || 'name', limit: 50 };
-  const [first, orgs, interests] = await Promise.all([page(scoped('/contacts'), filters), all(scoped('/organizations'), { sort: 'name' }), all(scoped('/interests'), { sort: 'name' })]);
+  const [first, org, interests] = await Promise.all([page(scoped('/contacts'), filters),
+    filters.organization_id ? get(scoped(`/organizations/${Number(filters.organization_id)}`)).then((r) => r.data).catch(() => null) : null,
+    all(scoped('/interests'), { sort: 'name' })]);
   add(root, h('h1', null, 'Contacts'));
   if (!ctx.readOnly) {
     const create = resourceForm({
-      fields: contactFields(orgs, interests, { organization_id: q.get('organization_id'), interest_ids: q.get('interest_id') ? [Number(q.get('interest_id'))] : [] }),
+      fields: contactFields(interests, { organization: org, interest_ids: q.get('interest_id') ? [Number(q.get('interest_id'))] : [] }),
       createPath: '/contacts', label: 'New contact', onSaved: (c) => go(`/contacts/${c.id}`),
       duplicate: { href: (id) => `#/contacts/${id}`, open: 'Open the existing contact', allowQuery: '?allow_duplicate=true' },
     });
     add(root, h('details', { class: 'card', open: q.get('new') ? true : null }, h('summary', null, 'New contact'), create.form));
   }
-  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter contacts', onsubmit: (e) => {
+  const orgFilter = picker({ name: 'organization', label: 'Organization', path: '/organizations', noun: 'organization', initial: org });
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter contacts', onsubmit: async (e) => {
     e.preventDefault();
+    if (!(await orgFilter.resolve())) return;
     const data = new FormData(e.target);
     const params = new URLSearchParams();
-    for (const [k, v] of data) if (v) params.set(k, v);
+    for (const [k, v] of data) if (v && k !== 'organization') params.set(k, v);
+    if (orgFilter.value) params.set('organization_id', orgFilter.value);
     go(`/contacts?${params}`);
   } },
   h('div', { class: 'field' }, h('label', { for: 'cf-q' }, 'Name, email or title'), h('input', { id: 'cf-q', name: 'q', type: 'search', value: filters.q || '' })),
   h('div', { class: 'field' }, h('label', { for: 'cf-stage' }, 'Stage'), h('select', { id: 'cf-stage', name: 'stage' }, h('option', { value: '' }, 'Any'), STAGES.map(([v, t]) => h('option', { value: v, selected: v === filters.stage }, t)))),
-  h('div', { class: 'field' }, h('label', { for: 'cf-org' }, 'Organization'), h('select', { id: 'cf-org', name: 'organization_id' }, h('option', { value: '' }, 'Any'), orgs.map((o) => h('option', { value: o.id, selected: String(o.id) === filters.organization_id }, o.name)))),
+  orgFilter.wrap,
   h('div', { class: 'field' }, h('label', { for: 'cf-area' }, 'Area'), h('select', { id: 'cf-area', name: 'interest_id' }, h('option', { value: '' }, 'Any'), interests.map((i) => h('option', { value: i.id, selected: String(i.id) === filters.interest_id }, i.name)))),
   h('div', { class: 'field' }, h('label', { for: 'cf-tag' }, 'Tag'), h('input', { id: 'cf-tag', name: 'tag', value: filters.tag || '' })),
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/contacts', class: 'button' }, 'Clear')));

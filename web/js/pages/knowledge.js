@@ -1,13 +1,13 @@
 import { h, s, add } from '../dom.js';
-import { get, all, scoped } from '../api.js';
+import { get, all, page, scoped } from '../api.js';
 import { section, resourceForm, scroller } from '../ui.js';
 import { go } from '../router.js';
 
 const LEAD_STATUSES = [['found', 'Found'], ['applied', 'Applied'], ['interviewing', 'Interviewing'], ['offer', 'Offer'], ['rejected', 'Rejected'], ['closed', 'Closed']];
 
 export async function render(root, ctx) {
-  const [gaps, skills, leads, stats, interests] = await Promise.all([
-    get(scoped('/skills/gaps')), all(scoped('/skills')), all(scoped('/leads'), {}, 600), get(scoped('/stats')), all(scoped('/interests'), { sort: 'name' }),
+  const [gaps, skills, leadPage, stats, interests] = await Promise.all([
+    get(scoped('/skills/gaps')), all(scoped('/skills')), page(scoped('/leads'), { limit: 200, sort: '-updated_at' }), get(scoped('/stats')), all(scoped('/interests'), { sort: 'name' }),
   ]);
   add(root, h('h1', null, 'Knowledge'),
     h('p', { class: 'sub' }, 'What your meetings taught: the skills fields ask for, what you have, and how the search is going. Each area\'s full report: ',
@@ -23,16 +23,17 @@ export async function render(root, ctx) {
     { name: 'name', label: 'Skill', required: true }, { name: 'level', label: 'Level (1–5)', type: 'number', kind: 'number', min: 1, max: 5, default: 3 }, { name: 'evidence', label: 'Evidence' },
   ], duplicate: { href: () => '#/knowledge', open: 'You have it already' }, onSaved: () => go('/knowledge') }).form);
   add(root, skillSection);
+  const leads = leadPage.items;
   const byStatus = LEAD_STATUSES.map(([st, label]) => {
     const mine = leads.filter((l) => l.status === st);
     return h('div', { class: 'lead-column' }, h('h3', null, `${label} (${mine.length})`),
       h('ul', null, mine.map((l) => h('li', null, l.url ? h('a', { href: l.url, rel: 'noopener noreferrer', target: '_blank' }, l.title) : l.title, l.organization ? h('span', { class: 'muted' }, ` at ${l.organization.name}`) : null))));
   });
-  const leadSection = section('Leads by status', h('div', { class: 'lead-board' }, byStatus));
+  const leadSection = section('Leads by status', h('div', { class: 'lead-board' }, byStatus),
+    leadPage.next ? h('p', { class: 'muted' }, 'The 200 most recently changed leads.') : null);
   if (!ctx.readOnly) {
-    const orgs = await all('/organizations', { sort: 'name' });
     add(leadSection, h('details', null, h('summary', null, 'New lead'), resourceForm({ label: 'New lead', createPath: '/leads', fields: [
-      { name: 'title', label: 'Title', required: true }, { name: 'organization_id', label: 'Organization', type: 'select', kind: 'idselect', options: [['', '(none)'], ...orgs.map((o) => [o.id, o.name])] },
+      { name: 'title', label: 'Title', required: true }, { name: 'organization_id', label: 'Organization', type: 'picker', path: '/organizations', objectKey: 'organization', noun: 'organization' },
       { name: 'url', label: 'Link', type: 'url', kind: 'text' }, { name: 'source', label: 'Source', type: 'select', options: [['posting', 'Posting'], ['referral', 'Referral'], ['contact', 'Contact']] },
     ], onSaved: () => go('/knowledge') }).form));
   }

@@ -1,5 +1,5 @@
 import { h, fmtDate, add } from '../dom.js';
-import { page, all, scoped } from '../api.js';
+import { page, post, scoped } from '../api.js';
 import { section, pagedList, badge, actionForm } from '../ui.js';
 import { go } from '../router.js';
 
@@ -7,19 +7,15 @@ const STATUSES = [['', 'Any'], ['proposed', 'Proposed'], ['scheduled', 'Schedule
 
 export async function render(root, ctx) {
   const status = ctx.query.get('status') || '';
-  const [first, contacts] = await Promise.all([
-    page(scoped('/meetings'), { status, sort: status === 'completed' ? '-scheduled_at' : 'scheduled_at', limit: 50 }),
-    ctx.readOnly ? Promise.resolve([]) : all('/contacts', { sort: 'name' }, 400),
-  ]);
+  const first = await page(scoped('/meetings'), { status, sort: status === 'completed' ? '-scheduled_at' : 'scheduled_at', limit: 50 });
   add(root, h('h1', null, 'Meetings'),
     h('p', { class: 'sub' }, 'Show: ', STATUSES.map(([v, t], i) => [i ? ' · ' : '', v === status ? h('strong', null, t) : h('a', { href: `#/meetings${v ? `?status=${v}` : ''}` }, t)])));
   if (!ctx.readOnly) {
     add(root, section('New meeting', actionForm('New meeting', [
-      { name: 'contact_id', label: 'With', type: 'select', options: [['', 'Choose a contact'], ...contacts.map((c) => [c.id, c.name])] },
+      { name: 'contact_id', label: 'With', type: 'picker', path: '/contacts', noun: 'contact' },
       { name: 'scheduled_at', label: 'At (leave empty to propose)', type: 'datetime' },
     ], 'Create meeting', async (v) => {
-      const { post } = await import('../api.js');
-      const { data } = await post('/meetings', { contact_id: v.contact_id ? Number(v.contact_id) : null, scheduled_at: v.scheduled_at || null });
+      const { data } = await post('/meetings', { contact_id: v.contact_id, scheduled_at: v.scheduled_at || null });
       go(`/meetings/${data.id}`);
     })));
   }

@@ -1,6 +1,6 @@
 import { h, replace, debounce, add } from '../dom.js';
 import { get, post, patch, all, scoped, request, ApiError } from '../api.js';
-import { section, resourceForm, showProblem, announce } from '../ui.js';
+import { section, resourceForm, showProblem, picker } from '../ui.js';
 import { go } from '../router.js';
 
 const WHY = {
@@ -33,10 +33,16 @@ async function resumes(root, ctx) {
 const PLACEHOLDERS = ['{{contact.first_name}}', '{{contact.name}}', '{{contact.title}}', '{{contact.hook}}', '{{organization.name}}', '{{interest.name}}', '{{me.name}}', '{{me.headline}}'];
 
 export async function render(root, ctx) {
-  const [pitches, contacts] = await Promise.all([all(scoped('/pitches'), { sort: 'name' }), all(scoped('/contacts'), { sort: 'name' }, 400)]);
+  const id = ctx.params.id ? Number(ctx.params.id) : null;
+  const forID = Number(ctx.query.get('contact_id')) || null;
+  const [pitches, pitch, forContact] = await Promise.all([
+    all(scoped('/pitches'), { sort: 'name' }),
+    id ? get(scoped(`/pitches/${id}`)) : null,
+    forID ? get(scoped(`/contacts/${forID}`)).then((r) => r.data).catch(() => null) : null,
+  ]);
   add(root, h('h1', null, 'Pitch'),
     h('p', { class: 'sub' }, 'Write it once with placeholders; see it for one person as you type, with what to fix.'));
-  const nav = h('ul', { class: 'inline-list' }, pitches.map((p) => h('li', null, String(p.id) === ctx.params.id ? h('strong', null, p.name) : h('a', { href: `#/pitch/${p.id}` }, p.name))));
+  const nav = h('ul', { class: 'inline-list' }, pitches.map((p) => h('li', null, String(p.id) === ctx.params.id ? h('strong', null, p.name) : h('a', { href: `#/pitch/${p.id}${forID ? `?contact_id=${forID}` : ''}` }, p.name))));
   add(root, nav);
   if (!ctx.params.id) {
     await resumes(root, ctx);
@@ -45,20 +51,18 @@ export async function render(root, ctx) {
         { name: 'name', label: 'Name', required: true },
         { name: 'channel', label: 'Channel', type: 'select', options: [['email', 'Email'], ['spoken', 'Spoken']] },
         { name: 'body', label: 'Text', type: 'textarea', rows: 8, required: true, default: 'Hi {{contact.first_name}}, {{contact.hook}}. I am exploring {{interest.name}} and would value your view of it. Would you have twenty minutes to talk in the next few weeks?' },
-      ], onSaved: (p) => go(`/pitch/${p.id}`) }).form));
+      ], onSaved: (p) => go(`/pitch/${p.id}${forID ? `?contact_id=${forID}` : ''}`) }).form));
     }
     if (!pitches.length) add(root, h('p', { class: 'empty' }, 'No pitches yet.'));
     return;
   }
-  const id = Number(ctx.params.id);
-  const pitch = await get(scoped(`/pitches/${id}`));
   let etag = pitch.etag;
   let saved = pitch.data;
   const summary = h('div', { class: 'problem', role: 'alert', tabindex: '-1', hidden: true });
   const name = h('input', { id: 'pitch-name', value: saved.name, disabled: ctx.readOnly, 'aria-describedby': 'pitch-name-err' });
   const channel = h('select', { id: 'pitch-channel', disabled: ctx.readOnly }, [['email', 'Email'], ['spoken', 'Spoken']].map(([v, t]) => h('option', { value: v, selected: saved.channel === v }, t)));
   const body = h('textarea', { id: 'pitch-body', rows: 12, disabled: ctx.readOnly, 'aria-describedby': 'pitch-body-err' }, saved.body);
-  const contact = h('select', { id: 'pitch-contact' }, h('option', { value: '' }, 'Choose a contact'), contacts.map((c) => h('option', { value: c.id, selected: String(c.id) === ctx.query.get('contact_id') }, c.name)));
+  const contact = picker({ name: 'contact', label: 'For', path: '/contacts', noun: 'contact', initial: forContact });
   const preview = h('div', { class: 'preview', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Choose a contact to see the pitch as they will read it.'));
   const saveState = h('p', { class: 'muted', 'aria-live': 'polite' });
   const form = h('form', { class: 'pitch-editor', 'aria-label': 'Edit pitch', novalidate: true, onsubmit: (e) => { e.preventDefault(); saveNow(); } },
@@ -70,7 +74,7 @@ export async function render(root, ctx) {
     saveState);
   add(root, h('div', { class: 'split' },
     section('Editor', form),
-    section('As they will read it', h('div', { class: 'field' }, h('label', { for: 'pitch-contact' }, 'For'), contact), preview)));
+    section('As they will read it', contact.wrap, preview)));
 
   let pending = Promise.resolve();
   async function saveNow() {
@@ -107,13 +111,17 @@ export async function render(root, ctx) {
   body.addEventListener('input', () => { saveState.textContent = 'Editing…'; schedule(); });
   name.addEventListener('input', schedule);
   channel.addEventListener('change', schedule);
-  contact.addEventListener('change', () => { pending = pending.then(renderPreview); });
+  // A name picked from the suggestions (or typed in full and left) shows the pitch for them.
+  contact.input.addEventListener('change', async () => { if (await contact.resolve()) pending = pending.then(renderPreview); });
+  contact.input.addEventListener('input', () => { if (contact.value) pending = pending.then(renderPreview); });
 
   async function renderPreview() {
     if (!contact.value) return;
+    const forWhom = contact.value;
     if (ctx.readOnly) { replace(preview, h('p', { class: 'muted' }, 'Rendering is the owner\'s to do.')); return; }
     try {
-      const { data } = await request('POST', `/pitches/${id}/render`, { body: { contact_id: Number(contact.value) } });
+      const { data } = await request('POST', `/pitches/${id}/render`, { body: { contact_id: forWhom } });
+      if (forWhom !== contact.value) return;
       const minutes = Math.floor(data.speaking_seconds / 60), seconds = Math.round(data.speaking_seconds % 60);
       replace(preview,
         h('div', { class: 'rendered' }, data.text.split('\n').map((line) => h('p', null, line))),
