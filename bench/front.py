@@ -9,8 +9,9 @@ with a 304), and reports the median of 10 of each:
   MutationObserver installed before any script records the moment the list has its items);
 - bytes: what the page loaded before it was shown, excluding API answers: as sent (gzip) and
   as decoded, against the 150 KiB budget for what the first page loads before compression;
-- serial round trips: the longest chain of API requests each of which started after the one
-  before it had ended (the budget is two).
+- serial round trips: the longest chain of the page's API requests each of which was made
+  after the one before it was answered, as the page's own fetch calls record it (the header's
+  /me is made apart and never waited for); the budget is two.
 
 Usage: python3 bench/front.py [--binary .build/release/foothold] [--runs 10]
 Needs Tests/Browser/run.sh's venv (or playwright importable) and chromium.
@@ -26,8 +27,17 @@ OBSERVE = """
   const mark = () => {
     const list = document.querySelector('ol.agenda');
     if (list && list.children.length && window.__shown === undefined) window.__shown = performance.now();
+    if (document.querySelector('#main > .page h1') && window.__page === undefined) window.__page = performance.now();
   };
   new MutationObserver(mark).observe(document, { childList: true, subtree: true });
+  // When each API request was made and answered, as the page's own code sees it.
+  window.__calls = [];
+  const original = window.fetch;
+  window.fetch = function (input, init) {
+    const call = { url: String(input), start: performance.now(), end: null };
+    window.__calls.push(call);
+    return original.call(this, input, init).finally(() => { call.end = performance.now(); });
+  };
 })();
 """
 
@@ -48,12 +58,45 @@ def measure(page, url):
         .map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd, sent: e.transferSize, decoded: e.decodedBodySize,
                        type: e.initiatorType }))""")
     files = [e for e in entries if e['type'] != 'fetch' and e['start'] <= shown]
-    api = sorted([e for e in entries if e['type'] == 'fetch' and e['start'] <= shown], key=lambda e: e['start'])
+    # The header's /me is made apart from the page and never waited for: it is not in a chain.
+    api = [c for c in page.evaluate('() => window.__calls') if c['start'] <= shown and not c['url'].endswith('/me')]
+    api = [{'name': c['url'], 'start': c['start'], 'end': c['end'] if c['end'] is not None else shown} for c in api]
     depth = {}
     for i, e in enumerate(api):
         before = [depth[j] for j in range(i) if api[j]['end'] <= e['start']]
         depth[i] = 1 + max(before, default=0)
+    if os.environ.get('FRONT_DEBUG'):
+        for e in api:
+            print(f"  {e['name']}: {e['start']:.1f} → {e['end']:.1f}")
+        print(f"  shown {shown:.1f}")
     return shown, sum(e['sent'] for e in files), sum(e['decoded'] for e in files), max(depth.values(), default=0), len(files), [e['name'] for e in api]
+
+
+PAGES = ['/areas', '/organizations', '/contacts', '/contacts/1', '/pitch', '/questions', '/meetings', '/meetings/1', '/knowledge',
+         '/data', '/settings', '/search?q=4821']
+
+
+def page_chains(browser, base, token):
+    """Each page opened afresh: when it showed, and its longest chain of API requests in series."""
+    out = []
+    for path in PAGES:
+        context = browser.new_context()
+        context.add_init_script(f"sessionStorage.setItem('foothold.token', {token!r});" + OBSERVE)
+        page = context.new_page()
+        page.goto(f'{base}/#{path}')
+        shown = None
+        for _ in range(1500):
+            shown = page.evaluate('() => window.__page')
+            if shown is not None:
+                break
+            page.wait_for_timeout(20)
+        calls = [c for c in page.evaluate('() => window.__calls') if c['start'] <= shown and not c['url'].endswith('/me')]
+        depth = {}
+        for i, c in enumerate(calls):
+            depth[i] = 1 + max([depth[j] for j in range(i) if calls[j]['end'] is not None and calls[j]['end'] <= c['start']], default=0)
+        out.append((path, shown, max(depth.values(), default=0), len(calls)))
+        context.close()
+    return out
 
 
 def main():
@@ -76,17 +119,20 @@ def main():
                 results['cold'].append(measure(page, url))
                 results['warm'].append(measure(page, url.replace('#', '?reload=1#')))
                 context.close()
+            chains = page_chains(browser, f'http://127.0.0.1:{server.port}', token)
             browser.close()
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
+    for path, shown, depth, count in chains:
+        print(f"{path}: shown in {shown:.0f} ms; {count} API requests, at most {depth} in series")
     for kind, rows in results.items():
         shown = statistics.median(r[0] for r in rows)
         sent = statistics.median(r[1] for r in rows)
         decoded = statistics.median(r[2] for r in rows)
         print(f"{kind}: Today shown in {shown:.0f} ms (median of {len(rows)}; min {min(r[0] for r in rows):.0f}, max {max(r[0] for r in rows):.0f}); "
               f"{rows[0][4]} files, {decoded / 1024:.1f} KiB decoded, {sent / 1024:.1f} KiB sent; "
-              f"API round trips in series: {max(r[3] for r in rows)} ({', '.join(n.split('/', 3)[3] for n in rows[0][5])})")
+              f"API round trips in series: {max(r[3] for r in rows)} ({', '.join(n.split('127.0.0.1')[-1].split('/', 2)[-1] for n in rows[0][5])})")
 
 
 if __name__ == '__main__':
