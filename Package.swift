@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "SQLiteCore", dependencies: ["CSQLite", "Primitives"]),
         // Embeds migrations/*.sql into Domain and openapi.yaml into API at build time, so the
         // binary needs no files beside it wherever it is started from or installed.
-        .executableTarget(name: "EmbedTool", path: "Sources/EmbedTool"),
+        // zlib: the web front's files are gzipped at build time, so serving them needs no zlib
+        // stream at start (256 KB that idle servers would otherwise keep).
+        .executableTarget(name: "EmbedTool", dependencies: ["CZlib"], path: "Sources/EmbedTool"),
         .plugin(name: "ResourceEmbedder", capability: .buildTool(), dependencies: ["EmbedTool"], path: "Plugins/ResourceEmbedder"),
         .target(
             name: "Domain", dependencies: ["SQLiteCore", "Primitives", "CArgon2", .product(name: "Crypto", package: "swift-crypto")],

@@ -1,4 +1,31 @@
+import CZlib
 import Foundation
+
+/// gzip (RFC 1952) at zlib's best compression; nil if zlib fails.
+func gzip(_ input: [UInt8]) -> [UInt8]? {
+    var stream = z_stream()
+    guard foothold_deflate_init_gzip(&stream, 9) == Z_OK else { return nil }
+    defer { deflateEnd(&stream) }
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
+    var input = input
+    let status = input.withUnsafeMutableBufferPointer { source in
+        output.withUnsafeMutableBufferPointer { target -> Int32 in
+            stream.next_in = source.baseAddress
+            stream.avail_in = uInt(source.count)
+            stream.next_out = target.baseAddress
+            stream.avail_out = uInt(target.count)
+            return deflate(&stream, Z_FINISH)
+        }
+    }
+    guard status == Z_STREAM_END else { return nil }
+    return Array(output.prefix(Int(stream.total_out)))
+}
+
+/// Unpadded base64url, as Primitives' Base64URL decodes it.
+func base64url(_ bytes: [UInt8]) -> String {
+    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
+}
 
 // Usage: EmbedTool (migrations|spec|web|buildinfo) OUTPUT INPUT...
 // Writes Swift source holding each input file as a string literal.
@@ -47,12 +74,15 @@ do {
     case "web":
         // inputs: the web/ folder, then every file under it; each is named by its path there.
         let root = inputs.first?.standardizedFileURL.path ?? ""
-        source += "/// The files of web/ as they were at build time, by their path under it.\nenum EmbeddedWeb {\n    static let files: [(path: String, text: String)] = [\n"
+        source += "/// The files of web/ as they were at build time, by their path under it, each with its gzip\n"
+            + "/// (base64url; empty when it would not be smaller).\nenum EmbeddedWeb {\n    static let files: [(path: String, text: String, gzip: String)] = [\n"
         for input in inputs.dropFirst() {
             let path = input.standardizedFileURL.path
             guard path.hasPrefix(root + "/") else { continue }
             let text = try String(contentsOf: input, encoding: .utf8)
-            source += "        (\(literal(String(path.dropFirst(root.count)))), \(literal(text))),\n"
+            let bytes = Array(text.utf8)
+            let compressed = bytes.count >= 256 ? gzip(bytes).flatMap { $0.count < bytes.count ? $0 : nil } : nil
+            source += "        (\(literal(String(path.dropFirst(root.count)))), \(literal(text)), \(literal(compressed.map(base64url) ?? ""))),\n"
         }
         source += "    ]\n}\n"
     case "buildinfo":

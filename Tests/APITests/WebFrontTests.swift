@@ -77,6 +77,27 @@ import TestSupport
         #expect(contacts.header("content-security-policy") == nil)
     }
 
+    @Test func theBuiltInIndexNamesAConfiguredAPIOriginInBothEncodings() throws {
+        let live = try LiveServer(web: WebFront(apiOrigin: "https://api.example.org"))
+        let client = try live.client()
+        let plain = try client.request("GET", "/")
+        #expect(plain.text.contains(#"<meta name="foothold-api" content="https://api.example.org">"#))
+        #expect(plain.header("content-security-policy")?.contains("connect-src 'self' https://api.example.org;") == true)
+        let gzipped = try client.request("GET", "/", headers: [("Accept-Encoding", "gzip")])
+        #expect(gzipped.header("content-encoding") == "gzip")
+        #expect(Gzip.decompress(gzipped.body) == plain.body)
+        // Every other file is as built: compressed at build time to the same bytes.
+        for path in WebFront.embeddedPaths where path.hasSuffix(".js") || path.hasSuffix(".css") {
+            let raw = try client.request("GET", path)
+            let packed = try client.request("GET", path, headers: [("Accept-Encoding", "gzip")])
+            #expect(raw.status == 200 && packed.status == 200)
+            if packed.header("content-encoding") == "gzip" {
+                #expect(Gzip.decompress(packed.body) == raw.body, "\(path)")
+                #expect(packed.body.count < raw.body.count)
+            }
+        }
+    }
+
     @Test func withoutTheFrontTheRootIsNotFound() throws {
         let live = try LiveServer()
         let client = try live.client()

@@ -13,7 +13,9 @@ public final class WebFront: Sendable {
     }
 
     private enum Source: Sendable {
-        case embedded([String: File])
+        /// Each built-in file made ready on its first request, so a server nobody browses keeps
+        /// none of them in memory (idle RSS as with `--no-web`).
+        case embedded(Lock<[String: File]>)
         case directory(String)
     }
 
@@ -27,14 +29,28 @@ public final class WebFront: Sendable {
 
     /// The files embedded in the binary.
     public convenience init(apiOrigin: String? = nil) {
-        var files: [String: File] = [:]
-        for (path, text) in EmbeddedWeb.files {
-            files[path] = Self.file(path: path, bytes: Self.configured(path: path, Array(text.utf8), apiOrigin: apiOrigin))
+        self.init(source: .embedded(Lock([:])), apiOrigin: apiOrigin)
+    }
+
+    /// A built-in file, from the cache or made from the binary's copy.
+    private func embedded(_ path: String, _ cache: Lock<[String: File]>) -> File? {
+        if let file = cache.withLock({ $0[path] }) { return file }
+        guard let (_, text, gzip) = EmbeddedWeb.files.first(where: { $0.path == path }) else { return nil }
+        let bytes = Self.configured(path: path, Array(text.utf8), apiOrigin: apiOrigin)
+        let file: File
+        if path == "/index.html" && apiOrigin != nil {
+            // Changed from what was built, so compressed here.
+            file = Self.file(path: path, bytes: bytes)
+        } else {
+            file = File(contentType: Self.contentType(path), body: bytes, gzipped: gzip.isEmpty ? nil : Base64URL.decode(gzip), etag: Self.etag(bytes))
         }
-        self.init(source: .embedded(files), apiOrigin: apiOrigin)
+        cache.withLock { $0[path] = file }
+        return file
     }
 
     /// The files under `directory`, read when asked for, so an edit shows on the next reload.
+    /// The read happens on the I/O thread that took the request: a development aid, not a way
+    /// to serve many people (the built-in copy is in memory).
     public convenience init(directory: String, apiOrigin: String? = nil) {
         self.init(source: .directory(directory.hasSuffix("/") ? String(directory.dropLast()) : directory), apiOrigin: apiOrigin)
     }
@@ -70,8 +86,8 @@ public final class WebFront: Sendable {
         guard Self.isSafe(path) else { return nil }
         let file: File
         switch source {
-        case .embedded(let files):
-            guard let found = files[path] else { return nil }
+        case .embedded(let cache):
+            guard let found = embedded(path, cache) else { return nil }
             file = found
         case .directory(let root):
             guard let bytes = Self.read(root + path) else { return nil }
@@ -143,13 +159,16 @@ public final class WebFront: Sendable {
 
     private static func file(path: String, bytes: [UInt8]) -> File {
         let type = contentType(path)
-        // Precompressed once, not on every request; kept only when it saves something.
+        // Kept only when it saves something. The built-in files come compressed from the build
+        // (EmbedTool); a folder's are compressed as they are read, at the responses' level.
         var gzipped: [UInt8]?
-        if bytes.count >= 256, !type.hasPrefix("image/png"), let compressed = Gzip.compress(bytes, level: 9), compressed.count < bytes.count {
+        if bytes.count >= 256, !type.hasPrefix("image/png"), let compressed = Gzip.compress(bytes), compressed.count < bytes.count {
             gzipped = compressed
         }
-        return File(contentType: type, body: bytes, gzipped: gzipped, etag: "\"w" + hexHash(bytes) + "\"")
+        return File(contentType: type, body: bytes, gzipped: gzipped, etag: etag(bytes))
     }
+
+    private static func etag(_ bytes: [UInt8]) -> String { "\"w" + hexHash(bytes) + "\"" }
 
     static func contentType(_ path: String) -> String {
         let ext = path.split(separator: ".").last.map { String($0).lowercased() } ?? ""
