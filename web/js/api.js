@@ -1,9 +1,11 @@
 // The API client: bearer token, ETags for If-Match, problem+json as errors, cursor pages.
 // The front uses only the public API, as any other client would.
 
+// Where the API is: this server unless index.html names another (`--web-api-origin`, or edited
+// by hand on a static host). Never taken from the URL, so a crafted link cannot send a
+// password elsewhere.
 const meta = document.querySelector('meta[name="foothold-api"]');
-const configured = (meta && meta.content) || new URLSearchParams(location.search).get('api') || '';
-export const base = configured.replace(/\/+$/, '');
+export const base = ((meta && meta.content) || '').replace(/\/+$/, '');
 
 const TOKEN_KEY = 'foothold.token';
 

@@ -66,6 +66,14 @@ export function marked(snippet) {
   return out;
 }
 
+/**
+ * A link to an address from user data, opened apart from the app; only http and https become
+ * links (a `javascript:` address stored by another client would otherwise run when clicked).
+ */
+export function outLink(url, text) {
+  return /^https?:\/\//i.test(String(url || '')) ? h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, text) : (text === 'link' ? String(url || '') : text);
+}
+
 let ids = 0;
 export function uid(prefix = 'f') { ids += 1; return `${prefix}${ids}`; }
 

@@ -1,4 +1,4 @@
-import { h, add } from '../dom.js';
+import { h, add, outLink } from '../dom.js';
 import { get, all, scoped, del, download } from '../api.js';
 import { resourceForm, section, badge, guarded, scroller } from '../ui.js';
 import { go } from '../router.js';
@@ -59,7 +59,7 @@ export function knowledgeReport(r) {
     h('strong', null, s.name), ` — named by ${s.contacts} ${s.contacts === 1 ? 'person' : 'people'} `,
     s.status === 'have' ? badge(`you have it${s.level ? ` (level ${s.level})` : ''}`, 'have') : badge('gap', 'gap')))) : h('p', { class: 'empty' }, `No ${kind} named yet.`);
   const notes = (items, empty) => items.length ? h('ul', null, items.map((a) => h('li', null, a.text,
-    a.url ? [' ', h('a', { href: a.url, rel: 'noopener noreferrer', target: '_blank' }, 'link')] : null,
+    a.url ? [' ', outLink(a.url, 'link')] : null,
     a.contact_name ? h('span', { class: 'muted' }, ` — ${a.contact_name}`) : null))) : h('p', { class: 'empty' }, empty);
   return h('div', { class: 'report' },
     section('Skills', skillList(r.skills, 'skills')),

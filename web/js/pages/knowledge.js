@@ -1,4 +1,4 @@
-import { h, s, add } from '../dom.js';
+import { h, s, add, outLink } from '../dom.js';
 import { get, all, page, scoped } from '../api.js';
 import { section, resourceForm, scroller } from '../ui.js';
 import { go } from '../router.js';
@@ -27,7 +27,7 @@ export async function render(root, ctx) {
   const byStatus = LEAD_STATUSES.map(([st, label]) => {
     const mine = leads.filter((l) => l.status === st);
     return h('div', { class: 'lead-column' }, h('h3', null, `${label} (${mine.length})`),
-      h('ul', null, mine.map((l) => h('li', null, l.url ? h('a', { href: l.url, rel: 'noopener noreferrer', target: '_blank' }, l.title) : l.title, l.organization ? h('span', { class: 'muted' }, ` at ${l.organization.name}`) : null))));
+      h('ul', null, mine.map((l) => h('li', null, l.url ? outLink(l.url, l.title) : l.title, l.organization ? h('span', { class: 'muted' }, ` at ${l.organization.name}`) : null))));
   });
   const leadSection = section('Leads by status', h('div', { class: 'lead-board' }, byStatus),
     leadPage.next ? h('p', { class: 'muted' }, 'The 200 most recently changed leads.') : null);

@@ -1,4 +1,4 @@
-import { h, replace, fmtDate, toLocalInput, fromLocalInput, debounce, uid, add } from '../dom.js';
+import { h, replace, fmtDate, toLocalInput, fromLocalInput, debounce, uid, add, outLink } from '../dom.js';
 import { get, post, patch, del, all, scoped, request, ApiError } from '../api.js';
 import { section, badge, actionForm, guarded, announce, showProblem, resourceForm } from '../ui.js';
 import { TIARA } from './questions.js';
@@ -261,6 +261,6 @@ function completed(m, ctx, reload) {
   return section('What it left', h('p', null, `Held ${fmtDate(m.completed_at)}.`), thanks,
     m.referral_ids.length ? h('p', null, `${m.referral_ids.length} referral${m.referral_ids.length === 1 ? '' : 's'}: see the `, h('a', { href: `#/contacts/${m.contact_id}` }, 'contact page'), '.') : null,
     m.event_ids.length ? h('p', null, `${m.event_ids.length} event${m.event_ids.length === 1 ? '' : 's'} recommended.`) : null,
-    m.resources.length ? h('ul', null, m.resources.map((r) => h('li', null, r.url ? h('a', { href: r.url, rel: 'noopener noreferrer', target: '_blank' }, r.title) : r.title, r.note ? ` — ${r.note}` : ''))) : null,
+    m.resources.length ? h('ul', null, m.resources.map((r) => h('li', null, r.url ? outLink(r.url, r.title) : r.title, r.note ? ` — ${r.note}` : ''))) : null,
     m.none_offered ? h('p', null, 'Nothing was offered.') : null);
 }

@@ -1,4 +1,4 @@
-import { h, replace, debounce, add } from '../dom.js';
+import { h, replace, debounce, add, outLink } from '../dom.js';
 import { get, post, patch, all, scoped, request, ApiError } from '../api.js';
 import { section, resourceForm, showProblem, picker } from '../ui.js';
 import { go } from '../router.js';
@@ -16,7 +16,7 @@ const WHY = {
 async function resumes(root, ctx) {
   const [list, interests] = await Promise.all([all(scoped('/resumes'), { sort: 'label' }), all(scoped('/interests'), { sort: 'name' })]);
   const box = section('Resume versions', list.length
-    ? h('ul', { class: 'list' }, list.map((r) => h('li', null, h('strong', null, r.label), r.url ? [' ', h('a', { href: r.url, rel: 'noopener noreferrer', target: '_blank' }, 'link')] : null,
+    ? h('ul', { class: 'list' }, list.map((r) => h('li', null, h('strong', null, r.label), r.url ? [' ', outLink(r.url, 'link')] : null,
       h('span', { class: 'muted' }, ` · updated ${new Date(r.content_updated_at).toLocaleDateString()}`))))
     : h('p', { class: 'empty' }, 'No resume versions yet. Meeting prep asks for one updated within 90 days.'));
   if (!ctx.readOnly) {
