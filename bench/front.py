@@ -42,18 +42,29 @@ OBSERVE = """
 """
 
 
+def observed(page, key):
+    """The moment the observer recorded as `window[key]`. Polled from outside: the page's CSP
+    forbids the eval wait_for_function would use; the moment itself is the observer's, so the
+    polling interval does not enter the figure."""
+    for _ in range(1500):
+        moment = page.evaluate(f'() => window.{key}')
+        if moment is not None:
+            return moment
+        page.wait_for_timeout(20)
+    raise RuntimeError(f'{page.url} did not show within 30 s')
+
+
+def chain(calls):
+    """The longest run of requests each made after the one before it was answered."""
+    depth = {}
+    for i, c in enumerate(calls):
+        depth[i] = 1 + max([depth[j] for j in range(i) if calls[j]['end'] is not None and calls[j]['end'] <= c['start']], default=0)
+    return max(depth.values(), default=0)
+
+
 def measure(page, url):
     page.goto(url)
-    # Polled from outside: the page's CSP forbids the eval wait_for_function would use. The
-    # moment itself is the observer's, so the polling interval does not enter the figure.
-    shown = None
-    for _ in range(1500):
-        shown = page.evaluate('() => window.__shown')
-        if shown is not None:
-            break
-        page.wait_for_timeout(20)
-    if shown is None:
-        raise RuntimeError('Today did not show within 30 s')
+    shown = observed(page, '__shown')
     entries = page.evaluate("""() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
         .map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd, sent: e.transferSize, decoded: e.decodedBodySize,
                        type: e.initiatorType }))""")
@@ -61,15 +72,11 @@ def measure(page, url):
     # The header's /me is made apart from the page and never waited for: it is not in a chain.
     api = [c for c in page.evaluate('() => window.__calls') if c['start'] <= shown and not c['url'].endswith('/me')]
     api = [{'name': c['url'], 'start': c['start'], 'end': c['end'] if c['end'] is not None else shown} for c in api]
-    depth = {}
-    for i, e in enumerate(api):
-        before = [depth[j] for j in range(i) if api[j]['end'] <= e['start']]
-        depth[i] = 1 + max(before, default=0)
     if os.environ.get('FRONT_DEBUG'):
         for e in api:
             print(f"  {e['name']}: {e['start']:.1f} → {e['end']:.1f}")
         print(f"  shown {shown:.1f}")
-    return shown, sum(e['sent'] for e in files), sum(e['decoded'] for e in files), max(depth.values(), default=0), len(files), [e['name'] for e in api]
+    return shown, sum(e['sent'] for e in files), sum(e['decoded'] for e in files), chain(api), len(files), [e['name'] for e in api]
 
 
 PAGES = ['/areas', '/organizations', '/contacts', '/contacts/1', '/pitch', '/questions', '/meetings', '/meetings/1', '/knowledge',
@@ -84,17 +91,9 @@ def page_chains(browser, base, token):
         context.add_init_script(f"sessionStorage.setItem('foothold.token', {token!r});" + OBSERVE)
         page = context.new_page()
         page.goto(f'{base}/#{path}')
-        shown = None
-        for _ in range(1500):
-            shown = page.evaluate('() => window.__page')
-            if shown is not None:
-                break
-            page.wait_for_timeout(20)
+        shown = observed(page, '__page')
         calls = [c for c in page.evaluate('() => window.__calls') if c['start'] <= shown and not c['url'].endswith('/me')]
-        depth = {}
-        for i, c in enumerate(calls):
-            depth[i] = 1 + max([depth[j] for j in range(i) if calls[j]['end'] is not None and calls[j]['end'] <= c['start']], default=0)
-        out.append((path, shown, max(depth.values(), default=0), len(calls)))
+        out.append((path, shown, chain(calls), len(calls)))
         context.close()
     return out
 
