@@ -6,7 +6,9 @@ axe-core on every page in light and dark, and the files served from another orig
 Usage: python3 Tests/Browser/test_front.py .build/release/foothold [--screenshots DIR]
 """
 import datetime
+import json
 import os
+import urllib.request
 import sys
 import time
 
@@ -246,6 +248,7 @@ def journey(page, server, token, tag, drag=True):
     page.get_by_label('Notes', exact=True).first.fill('Warm; suggested Ben.')
     page.get_by_role('button', name='Complete meeting').click()
     expect(page.get_by_role('heading', name='What it left')).to_be_visible()
+    expect(page.locator('.flash')).to_have_text('Meeting completed. Send the thank-you within a day.')
     done = server.api('GET', f'/meetings/{meeting}', token=token)[1]
     assert done['status'] == 'completed' and len(done['referral_ids']) == 1, done
 
@@ -350,6 +353,54 @@ def hostile_links(browser, server):
         page.wait_for_timeout(200)
     assert dialogs == [], dialogs
     context.close()
+
+
+def data_and_settings(page, server):
+    """Exports download, a calendar feed's address works, a profile and an API token are made,
+    and a new password is the one that signs in."""
+    page.goto(f'{server.url}/#/data')
+    heading(page, 'Data')
+    with page.expect_download() as download:
+        page.get_by_role('button', name='Contacts (CSV)').click()
+    assert download.value.suggested_filename == 'contacts.csv'
+    with open(download.value.path(), encoding='utf-8') as f:
+        csv = f.read()
+    assert csv.splitlines()[0].startswith('id,name,title,organization,'), csv[:200]
+    assert 'Ann Example wide' in csv
+    with page.expect_download() as download:
+        page.get_by_role('button', name='Whole account (JSON)').click()
+    with open(download.value.path(), encoding='utf-8') as f:
+        exported = json.load(f)
+    assert any(c['name'] == 'Ann Example wide' for c in exported['contacts'])
+    page.get_by_role('button', name='Make a feed address').click()
+    feed = page.get_by_label('Subscribe to this address (shown only now)').input_value()
+    assert feed.startswith(server.url + '/calendar/') and feed.endswith('.ics'), feed
+    with urllib.request.urlopen(feed, timeout=10) as response:
+        assert response.status == 200 and response.read().startswith(b'BEGIN:VCALENDAR')
+    expect(page.get_by_role('region', name='Calendar feed').get_by_role('button', name='Revoke')).to_have_count(1)
+
+    page.goto(f'{server.url}/#/settings')
+    heading(page, 'Settings')
+    profile = form(page, 'Profile')
+    profile.get_by_label('Your name, as pitches say it').fill('Olive Owner')
+    profile.get_by_label('Time zone').select_option('Europe/Brussels')
+    profile.get_by_role('button', name='Save').click()
+    expect(page.locator('#who')).to_contain_text('Olive Owner')
+    eventually(lambda: server.api('GET', '/me')[1]['time_zone'], 'Europe/Brussels', 'the time zone')
+    page.get_by_label('Name (what will use it)').fill('my script')
+    page.get_by_role('button', name='Make an API token').click()
+    token = page.get_by_label('The token (shown only now: copy it)').input_value()
+    status, me, _ = server.api('GET', '/me', token=token)
+    assert status == 200 and me['name'] == 'owner'
+    password = form(page, 'Change password')
+    password.get_by_label('Current password').fill(PASSWORD)
+    password.get_by_label('New password (at least 12 characters)').fill('a new and longer passphrase')
+    password.get_by_role('button', name='Change password').click()
+    expect(page.locator('.flash')).to_contain_text('Password saved')
+    expect(page.get_by_role('status')).to_contain_text('Password saved')
+    status, _, _ = server.api('POST', '/sessions', {'name': 'owner', 'password': 'a new and longer passphrase'})
+    assert status == 201
+    return 'a new and longer passphrase'
 
 
 def no_horizontal_scroll(page, width):
@@ -625,8 +676,11 @@ def main():
                 student.locator('main h1').first.wait_for()
                 student.wait_for_timeout(300)
                 student.screenshot(path=os.path.join(SHOTS, 'today-360.png'), full_page=True)
-            print('sign out', flush=True)
+            print('exports, a calendar feed, profile, token and password', flush=True)
+            new_password = data_and_settings(page, server)
+            print('sign out, and in with the new password', flush=True)
             sign_out(page, server)
+            sign_in(page, server.url, password=new_password)
             student_context.close()
             print('crafted links: another API in the URL, a javascript: address', flush=True)
             hostile_links(browser, server)

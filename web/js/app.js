@@ -3,7 +3,7 @@
 import { h, replace } from './dom.js';
 import { session, get, request, onUnauthorized, ApiError } from './api.js';
 import { route, current, match, go } from './router.js';
-import { announce, loadingError } from './ui.js';
+import { announce, loadingError, takeFlash } from './ui.js';
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route('/signin', page('signin'), { public: true });
@@ -35,6 +35,11 @@ const AS_KEY = 'foothold.as';
 
 function restoreAs() {
   try { session.as = JSON.parse(sessionStorage.getItem(AS_KEY) || 'null'); } catch { session.as = null; }
+}
+
+/** Redraws the header after the signed-in account changed (a new display name). */
+export function refreshHeader() {
+  renderNav(current().path);
 }
 
 export function readAs(share) {
@@ -129,11 +134,13 @@ async function show() {
     loadingError(main, error);
   }
   const heading = main.querySelector('h1');
+  const message = takeFlash();
   if (heading) {
     heading.setAttribute('tabindex', '-1');
+    if (message) heading.after(h('p', { class: 'flash' }, message));
     heading.focus({ preventScroll: false });
     document.title = `${heading.textContent} · Foothold`;
-    announce(heading.textContent);
+    announce(message || heading.textContent);
   }
   window.scrollTo(0, 0);
 }

@@ -3,6 +3,11 @@
 import { h, field, replace, clear, toLocalInput, fromLocalInput, add, uid, debounce } from './dom.js';
 import { request, get, ApiError, query, scoped } from './api.js';
 
+let flashed = null;
+/** A message for the page about to be shown (after a save that reloads it), said and shown there. */
+export function flash(message) { flashed = message; }
+export function takeFlash() { const message = flashed; flashed = null; return message; }
+
 export function announce(message) {
   const region = document.getElementById('status');
   if (!region) return;

@@ -1,6 +1,6 @@
 import { h, replace, fmtDate, add } from '../dom.js';
 import { page, post, patch, del } from '../api.js';
-import { section, pagedList, actionForm, guarded, announce, badge } from '../ui.js';
+import { section, pagedList, actionForm, guarded, announce, badge, flash } from '../ui.js';
 import { go } from '../router.js';
 
 export async function render(root) {
@@ -12,7 +12,7 @@ export async function render(root) {
     { name: 'name', label: 'Sign-in name' },
     { name: 'role', label: 'Role', type: 'select', options: [['member', 'Member'], ['admin', 'Admin']] },
     { name: 'password', label: 'Password (optional; else they get an invitation)', type: 'password', autocomplete: 'new-password' },
-  ], 'Create account', async (v) => { await post('/users', { name: v.name, role: v.role, password: v.password || undefined }); go('/admin'); })));
+  ], 'Create account', async (v) => { await post('/users', { name: v.name, role: v.role, password: v.password || undefined }); flash(`Account ${v.name} created.`); go('/admin'); })));
   const code = h('div', { 'aria-live': 'polite' });
   add(root, section('Invitations', pagedList(invites, (i) => h('li', null, `${i.role} · `, badge(i.status), ` · ends ${fmtDate(i.expires_at)} `,
     i.status === 'pending' ? h('button', { type: 'button', class: 'link', onclick: (e) => guarded(e.target, async () => { await del(`/invites/${i.id}`); go('/admin'); }) }, 'Revoke') : null), { empty: 'No invitations.' }),

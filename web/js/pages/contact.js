@@ -1,6 +1,6 @@
 import { h, s, fmtDate, fromLocalInput, add } from '../dom.js';
 import { get, post, page, all, scoped, del } from '../api.js';
-import { resourceForm, section, pagedList, badge, actionForm, guarded, announce } from '../ui.js';
+import { resourceForm, section, pagedList, badge, actionForm, guarded, announce, flash } from '../ui.js';
 import { contactFields } from './contacts.js';
 import { go } from '../router.js';
 
@@ -37,7 +37,7 @@ export async function render(root, ctx) {
         { name: 'summary', label: 'Summary', type: 'textarea', rows: 2 },
       ], 'Log message', async (v) => {
         await post('/outreach', { contact_id: id, channel: v.channel, direction: v.direction, summary: v.summary || null });
-        announce('Message logged.');
+        flash('Message logged.');
         go(`/contacts/${id}`);
       })))));
   }

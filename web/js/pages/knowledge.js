@@ -1,6 +1,6 @@
 import { h, s, add, outLink } from '../dom.js';
 import { get, all, page, scoped } from '../api.js';
-import { section, resourceForm, scroller } from '../ui.js';
+import { section, resourceForm, scroller, flash } from '../ui.js';
 import { go } from '../router.js';
 
 const LEAD_STATUSES = [['found', 'Found'], ['applied', 'Applied'], ['interviewing', 'Interviewing'], ['offer', 'Offer'], ['rejected', 'Rejected'], ['closed', 'Closed']];
@@ -21,7 +21,7 @@ export async function render(root, ctx) {
   const skillSection = section('Your skills', skills.length ? h('ul', { class: 'list' }, skills.map((sk) => h('li', null, h('strong', null, sk.name), ` — level ${sk.level}`, sk.evidence ? h('span', { class: 'muted' }, ` (${sk.evidence})`) : null))) : h('p', { class: 'empty' }, 'None recorded.'));
   if (!ctx.readOnly) add(skillSection, resourceForm({ label: 'Add a skill', createPath: '/skills', submitLabel: 'Add skill', fields: [
     { name: 'name', label: 'Skill', required: true }, { name: 'level', label: 'Level (1–5)', type: 'number', kind: 'number', min: 1, max: 5, default: 3 }, { name: 'evidence', label: 'Evidence' },
-  ], duplicate: { href: () => '#/knowledge', open: 'You have it already' }, onSaved: () => go('/knowledge') }).form);
+  ], duplicate: { href: () => '#/knowledge', open: 'You have it already' }, onSaved: () => { flash('Skill added.'); go('/knowledge'); } }).form);
   add(root, skillSection);
   const leads = leadPage.items;
   const byStatus = LEAD_STATUSES.map(([st, label]) => {
@@ -35,7 +35,7 @@ export async function render(root, ctx) {
     add(leadSection, h('details', null, h('summary', null, 'New lead'), resourceForm({ label: 'New lead', createPath: '/leads', fields: [
       { name: 'title', label: 'Title', required: true }, { name: 'organization_id', label: 'Organization', type: 'picker', path: '/organizations', objectKey: 'organization', noun: 'organization' },
       { name: 'url', label: 'Link', type: 'url', kind: 'text' }, { name: 'source', label: 'Source', type: 'select', options: [['posting', 'Posting'], ['referral', 'Referral'], ['contact', 'Contact']] },
-    ], onSaved: () => go('/knowledge') }).form));
+    ], onSaved: () => { flash('Lead added.'); go('/knowledge'); } }).form));
   }
   add(root, leadSection);
 }

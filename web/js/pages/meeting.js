@@ -1,6 +1,6 @@
 import { h, replace, fmtDate, toLocalInput, fromLocalInput, debounce, uid, add, outLink } from '../dom.js';
 import { get, post, patch, del, all, scoped, request, ApiError } from '../api.js';
-import { section, badge, actionForm, guarded, announce, showProblem, resourceForm } from '../ui.js';
+import { section, badge, actionForm, guarded, announce, showProblem, resourceForm, flash } from '../ui.js';
 import { TIARA } from './questions.js';
 import { go } from '../router.js';
 
@@ -51,7 +51,7 @@ function schedule(m, reload) {
     { name: 'location', label: 'Where or link', value: m.location || '' },
   ], m.status === 'scheduled' ? 'Reschedule' : 'Schedule', async (v) => {
     await post(`/meetings/${m.id}/schedule`, { scheduled_at: v.scheduled_at, duration_minutes: Number(v.duration_minutes), medium: v.medium, location: v.location || null });
-    announce('Scheduled.');
+    flash('Scheduled.');
     reload();
   }, { reset: false });
   const cancel = h('button', { type: 'button', class: 'danger', onclick: (e) => guarded(e.target, async () => { await post(`/meetings/${m.id}/cancel`, {}); reload(); }) }, 'Cancel meeting');
@@ -234,7 +234,7 @@ function completion(m, reload) {
     explain.hidden = true;
     try {
       await post(`/meetings/${m.id}/complete`, body);
-      announce('Meeting completed. Send the thank-you within a day.');
+      flash('Meeting completed. Send the thank-you within a day.');
       reload();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -1,6 +1,6 @@
 import { h, replace, debounce, add, outLink } from '../dom.js';
 import { get, post, patch, all, scoped, request, ApiError } from '../api.js';
-import { section, resourceForm, showProblem, picker } from '../ui.js';
+import { section, resourceForm, showProblem, picker, flash } from '../ui.js';
 import { go } from '../router.js';
 
 const WHY = {
@@ -25,7 +25,7 @@ async function resumes(root, ctx) {
       { name: 'interest_id', label: 'For the area', type: 'select', kind: 'idselect', options: [['', '(any)'], ...interests.map((i) => [i.id, i.name])] },
       { name: 'url', label: 'Link to it', type: 'url', kind: 'text' },
       { name: 'content', label: 'Or its text', type: 'textarea', rows: 6 },
-    ], onSaved: () => go('/pitch') }).form));
+    ], onSaved: () => { flash('Resume version added.'); go('/pitch'); } }).form));
   }
   add(root, box);
 }

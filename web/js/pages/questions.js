@@ -1,6 +1,6 @@
 import { h, add } from '../dom.js';
 import { all, scoped, del } from '../api.js';
-import { resourceForm, section, guarded } from '../ui.js';
+import { resourceForm, section, guarded, flash } from '../ui.js';
 import { go } from '../router.js';
 
 export const TIARA = [['trends', 'Trends'], ['insights', 'Insights'], ['advice', 'Advice'], ['resources', 'Resources'], ['assignments', 'Assignments'], ['other', 'Other']];
@@ -14,7 +14,7 @@ export async function render(root, ctx) {
       { name: 'text', label: 'Question', type: 'textarea', rows: 2, required: true },
       { name: 'category', label: 'Category', type: 'select', options: TIARA, default: 'trends' },
       { name: 'tags', label: 'Tags (comma-separated)', type: 'tags' },
-    ], onSaved: () => go('/questions') }).form));
+    ], onSaved: () => { flash('Question added.'); go('/questions'); } }).form));
   }
   for (const [category, label] of TIARA) {
     const mine = questions.filter((q) => q.category === category);

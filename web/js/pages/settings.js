@@ -1,8 +1,8 @@
 import { h, replace, fmtDate, add } from '../dom.js';
 import { get, post, del, all, session, request } from '../api.js';
-import { section, resourceForm, actionForm, guarded, announce, badge } from '../ui.js';
+import { section, resourceForm, actionForm, guarded, announce, badge, flash } from '../ui.js';
 import { go } from '../router.js';
-import { readAs } from '../app.js';
+import { readAs, refreshHeader } from '../app.js';
 
 function zones(current) {
   let list = [];
@@ -17,7 +17,7 @@ export async function render(root, ctx) {
   session.me = me.data;
   add(root, h('h1', null, 'Settings'));
   add(root, section('Profile', h('p', { class: 'muted' }, `Signed in as ${me.data.name} (${me.data.role}).`),
-    resourceForm({ label: 'Profile', object: me.data, etag: me.etag, path: '/me', noun: 'profile', fields: [
+    resourceForm({ label: 'Profile', object: me.data, etag: me.etag, path: '/me', noun: 'profile', onSaved: (saved) => { session.me = saved; refreshHeader(); }, fields: [
       { name: 'display_name', label: 'Your name, as pitches say it' },
       { name: 'headline', label: 'Headline (e.g. "a soil scientist moving into policy")' },
       { name: 'time_zone', label: 'Time zone', type: 'select', options: zones(me.data.time_zone) },
@@ -27,7 +27,7 @@ export async function render(root, ctx) {
     { name: 'new_password', label: 'New password (at least 12 characters)', type: 'password', autocomplete: 'new-password' },
   ], me.data.has_password ? 'Change password' : 'Set password', async (v) => {
     await post('/me/password', me.data.has_password ? v : { new_password: v.new_password });
-    announce('Password saved. Your other sessions have ended.');
+    flash('Password saved. Your other sessions have ended.');
     go('/settings');
   })));
   const tokenList = h('ul', { class: 'list' }, tokens.map((t) => h('li', null, h('strong', null, t.name), ' ', badge(t.kind === 'session' ? 'session' : 'API token'), t.current ? [' ', badge('this one', 'pass')] : null,
@@ -48,7 +48,7 @@ export async function render(root, ctx) {
     actionForm('Share my search', [
       { name: 'grantee', label: 'Their sign-in name' },
       { name: 'scope', label: 'They may', type: 'select', options: [['read', 'Read'], ['coach', 'Read and leave notes']] },
-    ], 'Share', async (v) => { await post('/shares', v); go('/settings'); })));
+    ], 'Share', async (v) => { await post('/shares', v); flash(`Shared with ${v.grantee}.`); go('/settings'); })));
   if (received.length) {
     add(root, section('Searches shared with you', h('ul', { class: 'list' }, received.map((s) => h('li', null, `${s.user_name} (${s.scope}) `,
       h('button', { type: 'button', onclick: () => readAs(s) }, `Read ${s.user_name}'s search`))))));
