@@ -1,6 +1,6 @@
 import { h, s, add, outLink } from '../dom.js';
-import { get, all, page, scoped } from '../api.js';
-import { section, resourceForm, scroller, flash } from '../ui.js';
+import { get, all, page, patch, scoped } from '../api.js';
+import { section, resourceForm, scroller, flash, guarded } from '../ui.js';
 import { go } from '../router.js';
 
 const LEAD_STATUSES = [['found', 'Found'], ['applied', 'Applied'], ['interviewing', 'Interviewing'], ['offer', 'Offer'], ['rejected', 'Rejected'], ['closed', 'Closed']];
@@ -27,7 +27,8 @@ export async function render(root, ctx) {
   const byStatus = LEAD_STATUSES.map(([st, label]) => {
     const mine = leads.filter((l) => l.status === st);
     return h('div', { class: 'lead-column' }, h('h3', null, `${label} (${mine.length})`),
-      h('ul', null, mine.map((l) => h('li', null, l.url ? outLink(l.url, l.title) : l.title, l.organization ? h('span', { class: 'muted' }, ` at ${l.organization.name}`) : null))));
+      h('ul', null, mine.map((l) => h('li', null, outLink(l.url, l.title), l.organization ? h('span', { class: 'muted' }, ` at ${l.organization.name}`) : null,
+        ctx.readOnly ? null : leadStatus(l)))));
   });
   const leadSection = section('Leads by status', h('div', { class: 'lead-board' }, byStatus),
     leadPage.next ? h('p', { class: 'muted' }, 'The 200 most recently changed leads.') : null);
@@ -38,6 +39,17 @@ export async function render(root, ctx) {
     ], onSaved: () => { flash('Lead added.'); go('/knowledge'); } }).form));
   }
   add(root, leadSection);
+}
+
+/** Moves a lead along; a move the rules refuse (409) is said beside it and undone. */
+function leadStatus(lead) {
+  const id = `lead-${lead.id}-status`;
+  const select = h('select', { id, class: 'compact' }, LEAD_STATUSES.map(([v, t]) => h('option', { value: v, selected: v === lead.status }, t)));
+  select.addEventListener('change', async () => {
+    const result = await guarded(select, () => patch(`/leads/${lead.id}`, { status: select.value }));
+    if (result) { flash(`${lead.title}: ${select.value}.`); go('/knowledge'); } else select.value = lead.status;
+  });
+  return h('span', { class: 'lead-status' }, ' ', h('label', { for: id, class: 'visually-hidden' }, `Status of ${lead.title}`), select);
 }
 
 /** The funnel from /stats as horizontal bars, each stage nested in the one before. */
