@@ -528,14 +528,20 @@ def field_errors(page, server):
     assert fay['organization']['name'] == 'Terra Labs wide', fay
 
 
-def accessibility(page, server, label):
+def open_fresh(page, url):
+    """Opens `url` and waits for the page it renders, not the one it replaces."""
+    page.evaluate("() => { const old = document.querySelector('#main > .page'); if (old) old.dataset.stale = '1'; }")
+    visit(page, url)
+    page.locator('#main > .page:not([data-stale]) h1, #main > h1').first.wait_for()
+
+
+def accessibility(page, server, label, extra=(), pages=PAGES):
     axe = Axe()
     problems = []
     for scheme in ('light', 'dark'):
         page.emulate_media(color_scheme=scheme)
-        for path in PAGES:
-            page.goto(f'{server.url}/#{path}')
-            page.locator('main h1').first.wait_for()
+        for path in list(pages) + list(extra):
+            open_fresh(page, f'{server.url}/#{path}')
             page.wait_for_timeout(150)
             result = axe.run(page)
             for violation in result.response['violations']:
@@ -673,16 +679,21 @@ def main():
             print('journey at 360 px, for an invited student', flush=True)
             student_context, student, student_token = invite_student(page, browser, server)
             student.on('pageerror', lambda e: errors.append(str(e)))
-            journey(student, server, student_token, 'small', drag=False)
+            small = journey(student, server, student_token, 'small', drag=False)
             for path in PAGES[:-1]:
-                student.goto(f'{server.url}/#{path}')
-                student.locator('main h1').first.wait_for()
+                open_fresh(student, f'{server.url}/#{path}')
                 no_horizontal_scroll(student, 360)
             print('a coach reads along and leaves a note', flush=True)
             coach_reads_along(page, student, server)
             print('axe-core on every page, light and dark', flush=True)
-            accessibility(page, server, '1280px')
-            accessibility(student, server, '360px')
+            details = lambda ids: [f"/contacts/{ids['ann']}", f"/meetings/{ids['meeting']}", f"/areas/{ids['area']}",
+                                   f"/pitch/{ids['pitch']}?contact_id={ids['ann']}", '/search?q=Ann']
+            accessibility(page, server, '1280px', details(ids))
+            accessibility(student, server, '360px', details(small))
+            signed_out = browser.new_context(timezone_id='UTC').new_page()
+            signed_out.goto(f'{server.url}/#/signin')
+            accessibility(signed_out, server, 'signed out', ['/signin', '/accept?code=abc'], pages=())
+            signed_out.context.close()
             if SHOTS:
                 page.emulate_media(color_scheme='dark')
                 page.goto(f"{server.url}/#/meetings/{ids['meeting']}")

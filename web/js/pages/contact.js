@@ -76,7 +76,8 @@ export function graph(net, center) {
   const width = levels.length * colW + pad, height = rows * rowH + pad;
   const pos = new Map();
   levels.forEach((l, ci) => columns.get(l).forEach((n, ri) => pos.set(n.id, { x: pad + ci * colW, y: pad + ri * rowH + (rows - columns.get(l).length) * rowH / 2 })));
-  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': 'net-title', class: 'network' },
+  // A group, not an image: its people are links.
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-labelledby': 'net-title', class: 'network' },
     s('title', { id: 'net-title' }, `Referral network: ${net.nodes.length} people, ${net.edges.length} referrals`),
     s('defs', null, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' }, s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }))));
   for (const e of net.edges) {
