@@ -30,9 +30,13 @@ public struct Services: Sendable {
     public let shares: ShareService
 
     /// - Parameter sessionIdleDays: a session ends after this many days without use.
-    public init(database: Database, clock: any Clock = SystemClock(), sessionIdleDays: Int = 14, hasher: PasswordHasher = PasswordHasher()) {
+    /// - Parameter faults: where tests make the server fail or wait; never set in production.
+    public init(
+        database: Database, clock: any Clock = SystemClock(), sessionIdleDays: Int = 14, hasher: PasswordHasher = PasswordHasher(),
+        faults: FaultPoints = .none
+    ) {
         storage = Storage(database: database, clock: clock)
-        accounts = AccountService(storage: storage, clock: clock, hasher: hasher, sessionIdleDays: sessionIdleDays)
+        accounts = AccountService(storage: storage, clock: clock, hasher: hasher, sessionIdleDays: sessionIdleDays, afterLookup: faults.afterTokenLookup)
         interests = InterestService(storage: storage, clock: clock)
         organizations = OrganizationService(storage: storage, clock: clock)
         contacts = ContactService(storage: storage, clock: clock)
@@ -49,7 +53,7 @@ public struct Services: Sendable {
         agenda = AgendaService(storage: storage, clock: clock)
         stats = StatsService(storage: storage)
         search = SearchService(storage: storage)
-        imports = ImportService(storage: storage, clock: clock)
+        imports = ImportService(storage: storage, clock: clock, fails: faults.importFails)
         accountImport = AccountImportService(storage: storage)
         calendar = CalendarService(storage: storage, clock: clock)
         insights = InsightService(storage: storage, clock: clock)

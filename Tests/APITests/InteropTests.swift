@@ -165,18 +165,18 @@ struct InteropTests {
     }
 
     @Test func aFailingBatchLeavesEarlierBatchesAndNothingOfItsOwn() throws {
-        let live = try LiveServer()
+        // This server's own fault point: the record named here fails as storage would.
+        let failing = Lock<String?>("Batched 1500")
+        let live = try LiveServer(faults: FaultPoints(importFails: { name in failing.withLock { $0 } == name }))
         let owner = try live.owner()
         var csv = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
         for index in 1...2500 { csv += "Batched,\(index),https://www.linkedin.com/in/p\(index),,Org \(index % 7),,1 Jan 2024\r\n" }
-        ImportService.failingName.withLock { $0 = "Batched 1500" }
-        defer { ImportService.failingName.withLock { $0 = nil } }
         let failed = try Self.upload(owner, "/imports/linkedin", Array(csv.utf8), type: "text/csv")
         #expect(failed.status == 500)
         // The first batch (rows 1–1000) is kept; nothing of the second (1001–2000) or after.
         #expect(try live.count("SELECT count(*) FROM contacts") == 1000)
         #expect(try live.count("SELECT count(*) FROM contacts WHERE name = 'Batched 1001'") == 0)
-        ImportService.failingName.withLock { $0 = nil }
+        failing.withLock { $0 = nil }
         // Sending it again completes it: the kept batch is unchanged, the rest created.
         let retried = try Self.upload(owner, "/imports/linkedin", Array(csv.utf8), type: "text/csv")
         #expect(Self.counts(retried) == [1500, 0, 1000])

@@ -364,20 +364,20 @@ struct TokenTests {
     /// clears the cache, then the lookup would cache what it read. It must not.
     @Test func aLookupThatStartedBeforeARevocationDoesNotCacheTheToken() throws {
         let fixture = try Fixture()
-        let accounts = fixture.services.accounts
-        let (token, secret) = try accounts.createToken(userID: 1, name: "laptop")
         let reached = DispatchSemaphore(value: 0)
         let proceed = DispatchSemaphore(value: 0)
-        accounts.afterLookup.withLock { hook in
-            hook = {
-                reached.signal()
-                _ = proceed.wait(timeout: .now() + 10)
-            }
-        }
+        let holding = Lock(true)
+        // An account service of this test's own, with the fault point production never sets.
+        let accounts = AccountService(storage: fixture.services.storage, clock: FixedClock(date: Fixture.now), afterLookup: {
+            guard holding.withLock({ $0 }) else { return }
+            reached.signal()
+            _ = proceed.wait(timeout: .now() + 10)
+        })
+        let (token, secret) = try accounts.createToken(userID: 1, name: "laptop")
         let lookup = Future<Principal?>()
         Thread.detachNewThread { lookup.complete(Result { try accounts.authenticate(secret) }) }
         try reached.waitOrThrow(10, "the lookup")
-        accounts.afterLookup.withLock { $0 = nil }
+        holding.withLock { $0 = false }
         try accounts.deleteToken(userID: 1, id: token.id, precondition: .none)
         proceed.signal()
         // That request was in flight before the revocation: it may pass. Nothing after it may.

@@ -21,12 +21,12 @@ public final class LiveServer: @unchecked Sendable {
     /// - Parameter clock: "now" for the services (a `ManualClock` pins it).
     public convenience init(
         authFailureLimit: Int = 1000, accountFailureLimit: Int = 1000, clock: any Clock = SystemClock(), importBodyLimit: Int = 32 * 1024 * 1024,
-        publicURL: String? = nil, web: WebFront? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
+        publicURL: String? = nil, web: WebFront? = nil, faults: FaultPoints = .none, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("foothold.sqlite")))
         try Migrations.migrator.migrate(database)
-        let services = Services(database: database, clock: clock)
+        let services = Services(database: database, clock: clock, faults: faults)
         let context = FootholdApp.Context(
             services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: importBodyLimit,
             publicURL: publicURL)

@@ -26,8 +26,8 @@ public final class AccountService: Sendable {
     /// before such a change committed may cache what it found only if no change happened
     /// since it started, so a revoked token can never be cached again.
     private let principals = Lock<(cache: [TokenSecret.Key: CachedPrincipal], generation: UInt64)>(([:], 0))
-    /// Runs between a token's lookup and its caching (tests hold a revocation there).
-    let afterLookup = Lock<(@Sendable () -> Void)?>(nil)
+    /// Runs between a token's lookup and its caching (tests hold a revocation there; `FaultPoints`).
+    private let afterLookup: (@Sendable () -> Void)?
 
     struct CachedPrincipal {
         var principal: Principal
@@ -43,7 +43,11 @@ public final class AccountService: Sendable {
     ]
     static let newestFirst = ListOrder(name: "-created_at", columns: [], descending: true)
 
-    public init(storage: Storage, clock: any Clock = SystemClock(), hasher: PasswordHasher = PasswordHasher(), sessionIdleDays: Int = 14) {
+    public init(
+        storage: Storage, clock: any Clock = SystemClock(), hasher: PasswordHasher = PasswordHasher(), sessionIdleDays: Int = 14,
+        afterLookup: (@Sendable () -> Void)? = nil
+    ) {
+        self.afterLookup = afterLookup
         self.storage = storage
         self.clock = clock
         self.hasher = hasher
@@ -183,7 +187,7 @@ public final class AccountService: Sendable {
             if let endsAt, endsAt <= now { return nil }
         }
         let principal = Principal(userID: match.userID, tokenID: match.id, role: match.role, tokenKind: match.kind)
-        afterLookup.withLock { $0 }?()
+        afterLookup?()
         principals.withLock { state in
             guard state.generation == generation else { return }
             if state.cache.count >= 10_000 { state.cache.removeAll() }

@@ -77,21 +77,22 @@ public final class ImportService: @unchecked Sendable {
     let clock: any Clock
 
     public static let batchSize = 1000
-    /// For tests: a record with this name fails as a storage failure would (nil: none). A
-    /// name, not a row number: tests run in parallel, and only the one that set it uses it.
-    public static let failingName = Lock<String?>(nil)
+    /// For tests (`FaultPoints.importFails`): true for a record's name makes it fail as a
+    /// storage failure would.
+    let fails: (@Sendable (String) -> Bool)?
 
     /// A dry run's report, thrown out of its write to roll it back.
     struct DryRun: Error {
         var report: ImportReport
     }
 
-    /// Raised by `failingRow`.
+    /// Raised where `fails` says so.
     public struct InjectedFailure: Error {}
 
-    public init(storage: Storage, clock: any Clock = SystemClock()) {
+    public init(storage: Storage, clock: any Clock = SystemClock(), fails: (@Sendable (String) -> Bool)? = nil) {
         self.storage = storage
         self.clock = clock
+        self.fails = fails
     }
 
     /// Imports `records` for the user; `progress` is told after each batch (rows done).
@@ -117,7 +118,7 @@ public final class ImportService: @unchecked Sendable {
                 _ = try storage.submit { connection -> Void in
                     var report = ImportReport()
                     report.dryRun = true
-                    try Self.apply(records[...], userID: userID, extras: extras, connection, at: self.storage.stamp(), now: now, into: &report)
+                    try Self.apply(records[...], userID: userID, extras: extras, connection, at: self.storage.stamp(), now: now, fails: self.fails, into: &report)
                     throw DryRun(report: report)
                 }.wait()
             } catch let result as DryRun {
@@ -131,7 +132,7 @@ public final class ImportService: @unchecked Sendable {
             let batch = records[done..<min(done + Self.batchSize, records.count)]
             report = try storage.submit { [report] connection in
                 var next = report
-                try Self.apply(batch, userID: userID, extras: extras, connection, at: self.storage.stamp(), now: now, into: &next)
+                try Self.apply(batch, userID: userID, extras: extras, connection, at: self.storage.stamp(), now: now, fails: self.fails, into: &next)
                 return next
             }.wait()
             done += batch.count
@@ -142,12 +143,12 @@ public final class ImportService: @unchecked Sendable {
 
     static func apply(
         _ records: ArraySlice<ImportRecord>, userID: Int64, extras: ImportExtras, _ connection: SQLiteConnection, at stamp: Date, now: Date,
-        into report: inout ImportReport
+        fails: (@Sendable (String) -> Bool)? = nil, into report: inout ImportReport
     ) throws {
         let rules = ContactRules()
         let zone = try ZoneCache.rules(connection, userID: userID)
         for record in records {
-            if let failing = failingName.withLock({ $0 }), failing == record.name { throw InjectedFailure() }
+            if let fails, let name = record.name, fails(name) { throw InjectedFailure() }
             if let problem = record.problem {
                 report.skipped.append(.init(row: record.row, reason: problem))
                 continue
