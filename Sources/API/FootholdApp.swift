@@ -15,7 +15,7 @@ public enum FootholdApp {
         let resumes: ResumeService
         let pitches: PitchService
         let meetings: MeetingService
-        let meetingAgenda: MeetingAgendaService
+        let meetingQuestions: MeetingQuestionService
         let referrals: ReferralService
         let events: EventService
         let outreach: OutreachService
@@ -59,7 +59,7 @@ public enum FootholdApp {
             resumes = services.resumes
             pitches = services.pitches
             meetings = services.meetings
-            meetingAgenda = services.meetingAgenda
+            meetingQuestions = services.meetingQuestions
             referrals = services.referrals
             events = services.events
             outreach = services.outreach
@@ -104,6 +104,8 @@ public enum FootholdApp {
         OutreachRoutes.register(on: &router, context)
         LeadRoutes.register(on: &router, context)
         AgendaRoutes.register(on: &router, context)
+        StatsRoutes.register(on: &router, context)
+        SearchRoutes.register(on: &router, context)
         InteropRoutes.register(on: &router, context)
         KnowledgeRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)

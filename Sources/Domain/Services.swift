@@ -12,7 +12,7 @@ public struct Services: Sendable {
     public let resumes: ResumeService
     public let pitches: PitchService
     public let meetings: MeetingService
-    public let meetingAgenda: MeetingAgendaService
+    public let meetingQuestions: MeetingQuestionService
     public let referrals: ReferralService
     public let events: EventService
     public let outreach: OutreachService
@@ -44,7 +44,7 @@ public struct Services: Sendable {
         resumes = ResumeService(storage: storage, clock: clock)
         pitches = PitchService(storage: storage, clock: clock)
         meetings = MeetingService(storage: storage, clock: clock)
-        meetingAgenda = MeetingAgendaService(storage: storage)
+        meetingQuestions = MeetingQuestionService(storage: storage)
         referrals = ReferralService(storage: storage, clock: clock)
         events = EventService(storage: storage, clock: clock)
         outreach = OutreachService(storage: storage, clock: clock)

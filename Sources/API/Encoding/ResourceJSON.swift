@@ -351,7 +351,7 @@ enum ResourceJSON {
         w.objectEnd()
     }
 
-    static func write(_ item: AgendaItem, _ w: inout JSONWriter) {
+    static func write(_ item: MeetingQuestion, _ w: inout JSONWriter) {
         w.objectStart()
         w.field("id", item.id)
         w.field("meeting_id", item.meetingID)

@@ -167,9 +167,9 @@ enum MeetingRoutes {
 
     static let agendaFields: Set<String> = ["question_id", "text", "position", "asked", "answer_notes"]
 
-    static func agendaDraft(_ request: Request) throws -> AgendaItemDraft {
+    static func agendaDraft(_ request: Request) throws -> MeetingQuestionDraft {
         var body = try BodyReader(request, fields: agendaFields, computed: ["meeting_id"])
-        var draft = AgendaItemDraft()
+        var draft = MeetingQuestionDraft()
         draft.questionID = body.id("question_id")
         draft.text = body.string("text")
         draft.position = body.int("position", nullable: false)
@@ -180,12 +180,12 @@ enum MeetingRoutes {
     }
 
     private static func registerAgenda(on router: inout Router<Route>, _ context: FootholdApp.Context) {
-        let agenda = context.meetingAgenda
-        SubresourceRoutes<AgendaItem, AgendaItemDraft>(
+        let agenda = context.meetingQuestions
+        SubresourceRoutes<MeetingQuestion, MeetingQuestionDraft>(
             parentPath: "/meetings", name: "questions", id: \.id, version: \.version, write: { ResourceJSON.write($0, &$1) },
             draft: agendaDraft,
             list: { request, principal, meetingID in
-                let query = try ListQuery(request, filters: [], sorts: MeetingAgendaService.sorts, defaultSort: MeetingAgendaService.defaultSort)
+                let query = try ListQuery(request, filters: [], sorts: MeetingQuestionService.sorts, defaultSort: MeetingQuestionService.defaultSort)
                 let page = try agenda.list(userID: principal.userID, meetingID: meetingID, page: query.page)
                 return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
             },

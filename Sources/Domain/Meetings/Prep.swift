@@ -70,7 +70,7 @@ extension MeetingService {
         let id = meeting.id
         let contact = try ContactStore.load(connection, userID: userID, id: meeting.contactID)
         let organization = try contact.organizationID.flatMap { try OrganizationStore.find(connection, userID: userID, id: $0) }
-        let questions = try AgendaStore.texts(connection, meetingID: id)
+        let questions = try MeetingQuestionStore.texts(connection, meetingID: id)
         var items: [PrepReport.Item] = []
 
         items.append(

@@ -6,8 +6,8 @@ import Foundation
 import Primitives
 import SQLiteCore
 
-/// One question on a meeting's agenda (`/meetings/{id}/questions`).
-public struct AgendaItem: Sendable, Equatable {
+/// One of the questions planned for a meeting (`/meetings/{id}/questions`), not the day's agenda.
+public struct MeetingQuestion: Sendable, Equatable {
     public var id: Int64
     public var meetingID: Int64
     /// The bank question it came from; nil when asked ad hoc (or the bank question was deleted).
@@ -23,7 +23,7 @@ public struct AgendaItem: Sendable, Equatable {
 }
 
 /// A new agenda item or a merge-patch of one.
-public struct AgendaItemDraft: Sendable {
+public struct MeetingQuestionDraft: Sendable {
     public var questionID: Patch<Int64> = .absent
     public var text: Patch<String> = .absent
     public var position: Patch<Int> = .absent
@@ -34,20 +34,20 @@ public struct AgendaItemDraft: Sendable {
 }
 
 /// The SQL of `meeting_questions`; every read goes through the meeting's owner.
-enum AgendaStore {
+enum MeetingQuestionStore {
     static let columns = "mq.id, mq.meeting_id, mq.question_id, mq.text, mq.position, mq.asked, mq.answer_notes, mq.created_at, mq.updated_at, mq.version"
     static let from = "meeting_questions mq JOIN meetings m ON m.id = mq.meeting_id"
     static let positions = PositionedList(table: "meeting_questions", parentColumn: "meeting_id", versioned: true)
     static let byPosition = ListOrder(name: "position", columns: ["mq.position"], descending: false)
 
-    static func record(_ row: Row) -> AgendaItem {
-        AgendaItem(
+    static func record(_ row: Row) -> MeetingQuestion {
+        MeetingQuestion(
             id: row.int64(0), meetingID: row.int64(1), questionID: row.optionalInt64(2), text: row.string(3), position: row.int64(4),
             asked: row.bool(5), answerNotes: row.optionalString(6), createdAt: row.date(7) ?? .distantPast, updatedAt: row.date(8) ?? .distantPast,
             version: row.int64(9))
     }
 
-    static func load(_ connection: SQLiteConnection, userID: Int64, meetingID: Int64, id: Int64) throws -> AgendaItem {
+    static func load(_ connection: SQLiteConnection, userID: Int64, meetingID: Int64, id: Int64) throws -> MeetingQuestion {
         let found = try connection.queryOne(
             "SELECT \(columns) FROM \(from) WHERE m.user_id = ? AND mq.meeting_id = ? AND mq.id = ?", [userID, meetingID, id], record)
         guard let found else { throw DomainError.notFound("No question \(id) on meeting \(meetingID).") }
@@ -67,12 +67,12 @@ enum AgendaStore {
     }
 }
 
-/// The agenda of one meeting: questions from the bank or ad hoc, in an order the user sets.
-public final class MeetingAgendaService: @unchecked Sendable {
+/// The questions planned for one meeting: from the bank or ad hoc, in an order the user sets.
+public final class MeetingQuestionService: @unchecked Sendable {
     // Immutable after init.
     private let storage: Storage
 
-    public static let sorts: [String: ListOrder] = ["position": AgendaStore.byPosition]
+    public static let sorts: [String: ListOrder] = ["position": MeetingQuestionStore.byPosition]
     public static let defaultSort = "position"
     /// Positions past the end are taken as the end; this bounds what a client may send.
     public static let maxPosition = 10_000
@@ -81,23 +81,23 @@ public final class MeetingAgendaService: @unchecked Sendable {
         self.storage = storage
     }
 
-    public func list(userID: Int64, meetingID: Int64, page: PageRequest) throws -> Page<AgendaItem> {
+    public func list(userID: Int64, meetingID: Int64, page: PageRequest) throws -> Page<MeetingQuestion> {
         let query = KeysetQuery(
-            select: AgendaStore.columns, from: AgendaStore.from, alias: "mq", conditions: ["m.user_id = ?", "mq.meeting_id = ?"],
+            select: MeetingQuestionStore.columns, from: MeetingQuestionStore.from, alias: "mq", conditions: ["m.user_id = ?", "mq.meeting_id = ?"],
             arguments: [userID, meetingID], columnCount: 10)
         return try storage.read { connection in
-            try AgendaStore.requireMeeting(connection, userID: userID, meetingID: meetingID)
-            return try query.run(connection, page: page, map: AgendaStore.record)
+            try MeetingQuestionStore.requireMeeting(connection, userID: userID, meetingID: meetingID)
+            return try query.run(connection, page: page, map: MeetingQuestionStore.record)
         }
     }
 
-    public func get(userID: Int64, meetingID: Int64, id: Int64) throws -> AgendaItem {
-        try storage.read { try AgendaStore.load($0, userID: userID, meetingID: meetingID, id: id) }
+    public func get(userID: Int64, meetingID: Int64, id: Int64) throws -> MeetingQuestion {
+        try storage.read { try MeetingQuestionStore.load($0, userID: userID, meetingID: meetingID, id: id) }
     }
 
     /// Adds a bank question (`question_id`, its text copied) or an ad hoc one (`text`), at the
     /// end or at `position`, shifting the others back.
-    public func add(userID: Int64, meetingID: Int64, draft: AgendaItemDraft) throws -> Future<AgendaItem> {
+    public func add(userID: Int64, meetingID: Int64, draft: MeetingQuestionDraft) throws -> Future<MeetingQuestion> {
         var validator = Validator()
         let adHoc = validator.optional("text", draft.text.applied(to: nil), maxLength: 2000)
         let questionID = draft.questionID.applied(to: nil)
@@ -105,41 +105,41 @@ public final class MeetingAgendaService: @unchecked Sendable {
             validator.add("question_id", "send exactly one of question_id (from the bank) or text (ad hoc)")
         }
         let position = draft.position.applied(to: nil)
-        validator.range("position", position, 1...MeetingAgendaService.maxPosition)
+        validator.range("position", position, 1...MeetingQuestionService.maxPosition)
         let answerNotes = validator.optional("answer_notes", draft.answerNotes.applied(to: nil), maxLength: 20_000)
         let asked = draft.asked.applied(to: nil) ?? false
         try validator.finish()
         let storage = storage
         return storage.submit { connection in
-            try AgendaStore.requireMeeting(connection, userID: userID, meetingID: meetingID)
+            try MeetingQuestionStore.requireMeeting(connection, userID: userID, meetingID: meetingID)
             var text = adHoc ?? ""
             if let questionID {
                 let question = try QuestionStore.find(connection, userID: userID, id: questionID)
                 guard let question else { throw DomainError.validation([FieldIssue("question_id", "no such question: \(questionID)")]) }
                 text = question.text
             }
-            let at = try AgendaStore.positions.makeRoom(connection, parentID: meetingID, at: position.map(Int64.init))
+            let at = try MeetingQuestionStore.positions.makeRoom(connection, parentID: meetingID, at: position.map(Int64.init))
             let stamp = storage.stamp()
             try connection.run(
                 """
                 INSERT INTO meeting_questions (meeting_id, question_id, text, position, asked, answer_notes, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [meetingID, questionID, text, at, asked, answerNotes, stamp, stamp])
-            return AgendaItem(
+            return MeetingQuestion(
                 id: connection.lastInsertRowID, meetingID: meetingID, questionID: questionID, text: text, position: at, asked: asked,
                 answerNotes: answerNotes, createdAt: stamp, updatedAt: stamp, version: 1)
         }
     }
 
     /// Marks a question asked, records the answer, edits the text, or moves it (the others shift).
-    public func update(userID: Int64, meetingID: Int64, id: Int64, draft: AgendaItemDraft, precondition: VersionPrecondition) throws -> Future<AgendaItem> {
+    public func update(userID: Int64, meetingID: Int64, id: Int64, draft: MeetingQuestionDraft, precondition: VersionPrecondition) throws -> Future<MeetingQuestion> {
         var validator = Validator()
         if !draft.questionID.isAbsent { validator.add("question_id", "cannot change; add another question instead") }
         // Null or blank text is refused as required.
         let text = draft.text.isAbsent ? nil : validator.required("text", draft.text.applied(to: nil), maxLength: 2000)
         if case .null = draft.position { validator.add("position", "cannot be null") }
         let position = draft.position.applied(to: nil)
-        validator.range("position", position, 1...MeetingAgendaService.maxPosition)
+        validator.range("position", position, 1...MeetingQuestionService.maxPosition)
         if case .null = draft.asked { validator.add("asked", "cannot be null") }
         let answerNotes = draft.answerNotes.isAbsent
             ? Patch<String>.absent : Patch(validator.optional("answer_notes", draft.answerNotes.applied(to: nil), maxLength: 20_000))
@@ -147,20 +147,20 @@ public final class MeetingAgendaService: @unchecked Sendable {
         try validator.finish()
         let storage = storage
         return storage.submit { connection in
-            let current = try AgendaStore.load(connection, userID: userID, meetingID: meetingID, id: id)
+            let current = try MeetingQuestionStore.load(connection, userID: userID, meetingID: meetingID, id: id)
             try precondition.check(current.version)
             var updated = current
             if let text { updated.text = text }
             if let asked { updated.asked = asked }
             updated.answerNotes = answerNotes.applied(to: current.answerNotes)
             if let position {
-                updated.position = try AgendaStore.positions.move(connection, parentID: meetingID, id: id, to: Int64(position))
+                updated.position = try MeetingQuestionStore.positions.move(connection, parentID: meetingID, id: id, to: Int64(position))
             }
             guard updated != current else { return current }
             try connection.run(
                 "UPDATE meeting_questions SET text = ?, asked = ?, answer_notes = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                 [updated.text, updated.asked, updated.answerNotes, storage.stamp(), id])
-            return try AgendaStore.load(connection, userID: userID, meetingID: meetingID, id: id)
+            return try MeetingQuestionStore.load(connection, userID: userID, meetingID: meetingID, id: id)
         }
     }
 
@@ -168,10 +168,10 @@ public final class MeetingAgendaService: @unchecked Sendable {
     public func remove(userID: Int64, meetingID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
         let storage = storage
         return storage.submit { connection in
-            let current = try AgendaStore.load(connection, userID: userID, meetingID: meetingID, id: id)
+            let current = try MeetingQuestionStore.load(connection, userID: userID, meetingID: meetingID, id: id)
             try precondition.check(current.version)
             try connection.run("DELETE FROM meeting_questions WHERE id = ?", [id])
-            try AgendaStore.positions.close(connection, parentID: meetingID, after: current.position)
+            try MeetingQuestionStore.positions.close(connection, parentID: meetingID, after: current.position)
         }
     }
 }
