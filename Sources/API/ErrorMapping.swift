@@ -6,7 +6,10 @@ import HTTPCore
 enum ErrorMapping {
     static func problem(for error: any Error, request: Request) -> Problem {
         // Storage errors arrive as DomainErrors already (Domain's `Storage` maps them).
-        if let error = error as? DomainError { return problem(for: error) }
+        if let error = error as? DomainError {
+            if case .corruptRow = error { ErrorLog.write("request \(request.requestID) \(request.method) \(request.path) failed: \(error)") }
+            return problem(for: error)
+        }
         ErrorLog.write("request \(request.requestID) \(request.method) \(request.path) failed: \(error)")
         return .internalError
     }
@@ -38,6 +41,10 @@ enum ErrorMapping {
             return Problem(status: 503, code: "overloaded", detail: detail, headers: [("Retry-After", "1")])
         case .forbidden(let detail):
             return Problem(status: 403, code: "forbidden", detail: detail)
+        case .corruptRow(let table, let id, let column):
+            return Problem(
+                status: 500, code: "corrupt_row",
+                detail: "Row \(id) of \(table) holds a \(column) its schema does not allow; the server's log has it. Nothing was changed.")
         }
     }
 

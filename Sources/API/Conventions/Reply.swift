@@ -83,13 +83,16 @@ extension JSONWriter {
         if let value { string(utf8: value) } else { null() }
     }
 
-    /// A timestamp column read in place; text of an unexpected shape goes through the parser.
-    mutating func field(_ name: StaticString, storedTimestamp text: UnsafeBufferPointer<UInt8>?) {
+    /// A timestamp column the schema requires, read in place; text of an unexpected shape goes
+    /// through the parser, and text that is no timestamp at all is a corrupt row, never null
+    /// (the answer being written is then thrown away whole).
+    mutating func field(_ name: StaticString, storedTimestamp text: UnsafeBufferPointer<UInt8>?, of table: String, id: Int64) throws(DomainError) {
         key(name)
-        guard let text else { return null() }
-        if !timestamp(storedText: text) {
-            if let date = RFC3339.parse(bytes: text) { timestamp(date) } else { null() }
+        if let text {
+            if timestamp(storedText: text) { return }
+            if let date = RFC3339.parse(bytes: text) { return timestamp(date) }
         }
+        throw DomainError.corruptRow(table: table, id: id, column: "\(name)")
     }
 
     mutating func field(_ name: StaticString, _ date: Date?) {

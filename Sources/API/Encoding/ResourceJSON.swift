@@ -217,7 +217,7 @@ enum ResourceJSON {
 
     /// The same representation as `write(_ contact: Contact)`, from the stored row (lists).
     /// A test holds the two together.
-    static func write(_ contact: ContactRow, _ w: inout JSONWriter) {
+    static func write(_ contact: ContactRow, _ w: inout JSONWriter) throws(DomainError) {
         w.objectStart()
         w.field("id", contact.id)
         w.field("name", utf8: contact.name)
@@ -260,9 +260,9 @@ enum ResourceJSON {
         // A row written outside the API (an old restore, a hand edit) may hold ''; the single read
         // answers created_at for it, so the list does too.
         let identified = contact.identifiedAt.flatMap { $0.isEmpty ? nil : $0 } ?? contact.createdAt
-        w.field("identified_at", storedTimestamp: identified)
-        w.field("created_at", storedTimestamp: contact.createdAt)
-        w.field("updated_at", storedTimestamp: contact.updatedAt)
+        try w.field("identified_at", storedTimestamp: identified, of: "contacts", id: contact.id)
+        try w.field("created_at", storedTimestamp: contact.createdAt, of: "contacts", id: contact.id)
+        try w.field("updated_at", storedTimestamp: contact.updatedAt, of: "contacts", id: contact.id)
         w.field("version", contact.version)
         w.objectEnd()
     }

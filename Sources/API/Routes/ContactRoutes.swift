@@ -71,7 +71,7 @@ enum ContactRoutes {
                 filter.text = try query.string("q")
                 filter.updatedSince = try query.timestamp("updated_since")
                 return try Reply.list(sort: query.page.sort, estimatedCount: query.page.limit) { writer in
-                    try contacts.listRows(userID: principal.userID, filter: filter, page: query.page) { ResourceJSON.write($0, &writer) }
+                    try contacts.listRows(userID: principal.userID, filter: filter, page: query.page) { try ResourceJSON.write($0, &writer) }
                 }
             },
             service: contacts

@@ -34,14 +34,14 @@ enum UserStore {
         + "u.password_hash IS NOT NULL"
     private static let select = "SELECT \(columns) FROM users u"
 
-    static func record(_ row: Row) -> User {
+    static func record(_ row: Row) throws -> User {
         User(
             id: row.int64(Column.id), name: row.string(Column.name), timeZone: row.string(Column.timeZone),
             displayName: row.optionalString(Column.displayName), headline: row.optionalString(Column.headline),
-            role: Role(rawValue: row.string(Column.role)) ?? .member, disabled: row.int64(Column.disabled) != 0,
+            role: try row.member(Column.role, of: "users"), disabled: row.int64(Column.disabled) != 0,
             hasPassword: row.int64(Column.hasPassword) != 0, followUpDays: UserSettings.followUpDays(row.string(Column.followUpDays)),
             holidays: UserSettings.holidays(row.string(Column.holidays)),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: "users"), updatedAt: try row.stamp(Column.updatedAt, of: "users"),
             version: row.int64(Column.version))
     }
 
@@ -147,12 +147,12 @@ enum TokenStore {
 
     private static let columns = "t.id, t.user_id, t.name, t.created_at, t.updated_at, t.version, t.last_used_at, t.kind, t.expires_at"
 
-    static func record(_ row: Row) -> Token {
+    static func record(_ row: Row) throws -> Token {
         Token(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: "tokens"), updatedAt: try row.stamp(Column.updatedAt, of: "tokens"),
             version: row.int64(Column.version), lastUsedAt: row.date(Column.lastUsedAt),
-            kind: TokenKind(rawValue: row.string(Column.kind)) ?? .api, expiresAt: row.date(Column.expiresAt))
+            kind: try row.member(Column.kind, of: "tokens"), expiresAt: row.date(Column.expiresAt))
     }
 
     static func insert(
@@ -188,8 +188,8 @@ enum TokenStore {
                 + "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.lookup = ?", [lookup]
         ) {
             Candidate(
-                id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2), kind: TokenKind(rawValue: $0.string(3)) ?? .api, expiresAt: $0.date(4),
-                lastActive: $0.date(5), role: Role(rawValue: $0.string(6)) ?? .member, disabled: $0.int64(7) != 0)
+                id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2), kind: try $0.member(3, column: "kind", of: "tokens", id: $0.int64(0)), expiresAt: $0.date(4),
+                lastActive: $0.date(5), role: try $0.member(6, column: "role", of: "users", id: $0.int64(1)), disabled: $0.int64(7) != 0)
         }
     }
 

@@ -49,12 +49,12 @@ enum InviteStore {
 
     static let columns = "i.id, i.role, i.created_by, i.expires_at, i.accepted_at, i.accepted_by, i.created_at, i.updated_at, i.version"
 
-    static func record(_ row: Row) -> Invite {
+    static func record(_ row: Row) throws -> Invite {
         Invite(
-            id: row.int64(Column.id), role: Role(rawValue: row.string(Column.role)) ?? .member, createdBy: row.optionalInt64(Column.createdBy),
-            expiresAt: row.date(Column.expiresAt) ?? .distantPast, acceptedAt: row.date(Column.acceptedAt),
-            acceptedBy: row.optionalInt64(Column.acceptedBy), createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version))
+            id: row.int64(Column.id), role: try row.member(Column.role, of: "invites"), createdBy: row.optionalInt64(Column.createdBy),
+            expiresAt: try row.stamp(Column.expiresAt, of: "invites"), acceptedAt: row.date(Column.acceptedAt),
+            acceptedBy: row.optionalInt64(Column.acceptedBy), createdAt: try row.stamp(Column.createdAt, of: "invites"),
+            updatedAt: try row.stamp(Column.updatedAt, of: "invites"), version: row.int64(Column.version))
     }
 
     static func insert(
@@ -79,7 +79,7 @@ enum InviteStore {
         try connection.forEachRow(
             "SELECT \(columns), i.secret_hash FROM invites i WHERE i.lookup = ?", [TokenSecret.lookup(code)]
         ) { row in
-            if TokenSecret.constantTimeEquals(row.blob(Int32(Column.allCases.count)), digest) { match = record(row) }
+            if TokenSecret.constantTimeEquals(row.blob(Int32(Column.allCases.count)), digest) { match = try record(row) }
         }
         return match
     }

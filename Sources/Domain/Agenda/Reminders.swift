@@ -108,7 +108,7 @@ enum Reminders {
         ) { row in
             let id = row.int64(0)
             let contact = row.int64(1)
-            let sentAt = row.date(3) ?? .distantPast
+            let sentAt = try row.stamp(3, column: "sent_at", of: "outreach", id: id)
             guard row.string(2) == "outbound" else {
                 // A reply from anyone there ends the organization's threads (the contact's own, without one).
                 threads.removeAll()
@@ -146,15 +146,15 @@ enum Reminders {
         guard
             let (meetingID, completedAt) = try connection.queryOne(
                 "SELECT id, completed_at FROM meetings WHERE contact_id = ? AND status = 'completed' AND completed_at IS NOT NULL "
-                    + "ORDER BY completed_at DESC, id DESC LIMIT 1", [contactID], { ($0.int64(0), $0.date(1) ?? .distantPast) })
+                    + "ORDER BY completed_at DESC, id DESC LIMIT 1", [contactID], { ($0.int64(0), try $0.stamp(1, column: "completed_at", of: "meetings", id: $0.int64(0))) })
         else { return }
         let referred = try connection.scalarInt(
             "SELECT 1 FROM referrals WHERE meeting_id = ?1 UNION ALL SELECT 1 FROM referrals WHERE referrer_id = ?2 AND created_at >= ?3 LIMIT 1",
             [meetingID, contactID, completedAt])
         guard referred == nil else { return }
         let asks = try connection.query(
-            "SELECT sent_at FROM outreach WHERE contact_id = ? AND direction = 'outbound' AND sent_at > ? ORDER BY sent_at", [contactID, completedAt]
-        ) { $0.date(0) ?? .distantPast }
+            "SELECT sent_at, id FROM outreach WHERE contact_id = ? AND direction = 'outbound' AND sent_at > ? ORDER BY sent_at", [contactID, completedAt]
+        ) { try $0.stamp(0, column: "sent_at", of: "outreach", id: $0.int64(1)) }
         guard asks.count < maxAsks else { return }
         let due = (asks.last ?? completedAt).addingTimeInterval(askAgainInterval)
         try insert(
@@ -167,7 +167,7 @@ enum Reminders {
         let calendar = try FollowUpCalendar.load(connection, userID: userID)
         let rows = try connection.query(
             "SELECT id, kind, since FROM reminders WHERE user_id = ? AND (kind = 'follow_up' OR kind = 'try_second_contact')", [userID]
-        ) { ($0.int64(0), $0.string(1), $0.date(2) ?? .distantPast) }
+        ) { ($0.int64(0), $0.string(1), try $0.stamp(2, column: "since", of: "reminders", id: $0.int64(0))) }
         for (id, kind, since) in rows {
             let due = calendar.due(kind, since: since)
             try connection.run("UPDATE reminders SET due_at = ? WHERE id = ?", [due, id])

@@ -57,7 +57,7 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
             var page = PageRequest(limit: 500, sort: ListOrder(name: "id", columns: [], descending: false), after: nil)
             repeat {
                 var contacts: [Contact] = []
-                page.after = try query.visit(connection, page: page) { contacts.append(ContactStore.record($0)) }
+                page.after = try query.visit(connection, page: page) { contacts.append(try ContactStore.record($0)) }
                 for contact in contacts { try visit(contact, contact.organizationID.flatMap { organizations[$0] }) }
             } while page.after != nil
         }

@@ -52,7 +52,7 @@ enum ContactStore: RecordStore {
     static let interestsFrom = "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
         + " /* plan: LinkMerge reads the page's owners in id order, stepping at most 32 rows past other owners before it seeks */"
 
-    static func record(_ row: Row) -> Contact {
+    static func record(_ row: Row) throws -> Contact {
         let tags = row.optionalString(Column.tags).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         return Contact(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), title: row.optionalString(Column.title),
@@ -60,9 +60,9 @@ enum ContactStore: RecordStore {
             phone: row.optionalString(Column.phone), linkedinURL: row.optionalString(Column.linkedinURL),
             location: row.optionalString(Column.location), source: row.optionalString(Column.source), hook: row.optionalString(Column.hook),
             tags: tags, interestIDs: OwnedIDs.parseList(row.optionalString(Column.interestIDs)),
-            stage: ContactStage(rawValue: row.string(Column.stage)) ?? .identified,
+            stage: try row.member(Column.stage, of: sql.table),
             keepInTouchDays: row.optionalInt64(Column.keepInTouchDays).map(Int.init), notes: row.optionalString(Column.notes),
-            identifiedAt: row.date(Column.identifiedAt) ?? row.date(Column.createdAt) ?? .distantPast, createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            identifiedAt: try row.date(Column.identifiedAt) ?? row.stamp(Column.createdAt, of: sql.table), createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
     }
 

@@ -95,13 +95,13 @@ enum EventStore: RecordStore {
     static let noun = "event"
     static let kind = "event"
 
-    static func record(_ row: Row) -> Event {
+    static func record(_ row: Row) throws -> Event {
         Event(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), startsAt: row.date(Column.startsAt),
             endsAt: row.date(Column.endsAt), location: row.optionalString(Column.location), url: row.optionalString(Column.url),
             recommendedByID: row.optionalInt64(Column.recommendedByID), meetingID: row.optionalInt64(Column.meetingID),
-            status: EventStatus(rawValue: row.string(Column.status)) ?? .interested, notes: row.optionalString(Column.notes),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            status: try row.member(Column.status, of: sql.table), notes: row.optionalString(Column.notes),
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
     }
 

@@ -32,12 +32,12 @@ enum InterestStore: RecordStore {
     static let noun = "interest"
     static let kind = "interest"
 
-    static func record(_ row: Row) -> Interest {
+    static func record(_ row: Row) throws -> Interest {
         Interest(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), goal: row.optionalString(Column.goal),
             targetDate: row.optionalString(Column.targetDate), targetMeetings: row.optionalInt64(Column.targetMeetings).map(Int.init),
-            priority: row.int(Column.priority), createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version),
+            priority: row.int(Column.priority), createdAt: try row.stamp(Column.createdAt, of: sql.table),
+            updatedAt: try row.stamp(Column.updatedAt, of: sql.table), version: row.int64(Column.version),
             coverage: Coverage(contacts: row.int(Column.contactCount), organizations: row.int(Column.organizationCount), meetings: row.int(Column.meetingCount)))
     }
 

@@ -53,7 +53,7 @@ public final class CalendarService: @unchecked Sendable {
     public func list(userID: Int64) throws -> [Feed] {
         try storage.read { connection in
             try connection.query("SELECT id, name, created_at FROM feeds WHERE user_id = ? ORDER BY created_at, id", [userID]) {
-                Feed(id: $0.int64(0), name: $0.string(1), createdAt: $0.date(2) ?? .distantPast)
+                Feed(id: $0.int64(0), name: $0.string(1), createdAt: try $0.stamp(2, column: "created_at", of: "feeds", id: $0.int64(0)))
             }
         }
     }

@@ -86,12 +86,12 @@ enum InsightStore: RecordStore {
     static let noun = "insight"
     static let kind = "insight"
 
-    static func record(_ row: Row) -> Insight {
+    static func record(_ row: Row) throws -> Insight {
         Insight(
             id: row.int64(Column.id), userID: row.int64(Column.owner), meetingID: row.optionalInt64(Column.meetingID),
             contactID: row.optionalInt64(Column.contactID), interestID: row.optionalInt64(Column.interestID),
-            kind: InsightKind(rawValue: row.string(Column.kind)) ?? .advice, name: row.optionalString(Column.name), text: row.string(Column.text),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            kind: try row.member(Column.kind, of: sql.table), name: row.optionalString(Column.name), text: row.string(Column.text),
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version))
     }
 
@@ -253,11 +253,11 @@ enum SkillStore: RecordStore {
     static let noun = "skill"
     static let kind = "skill"
 
-    static func record(_ row: Row) -> Skill {
+    static func record(_ row: Row) throws -> Skill {
         Skill(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), level: row.int(Column.level),
-            evidence: row.optionalString(Column.evidence), createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version))
+            evidence: row.optionalString(Column.evidence), createdAt: try row.stamp(Column.createdAt, of: sql.table),
+            updatedAt: try row.stamp(Column.updatedAt, of: sql.table), version: row.int64(Column.version))
     }
 
     static func value(_ column: Column, of skill: Skill) -> (any DatabaseValueConvertible)? {

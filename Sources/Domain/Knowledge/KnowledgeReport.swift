@@ -129,6 +129,8 @@ public final class KnowledgeService: @unchecked Sendable {
                 [userID, interestID]
             ) { row in
                 let level = row.optionalInt64(5).map(Int.init)
+                // max(created_at) over a group: no one row to name when it is unreadable; the
+                // insight that holds it fails on its own read (`GET /insights`), as corrupt.
                 let named = KnowledgeReport.Named(
                     name: row.optionalString(4) ?? row.string(1), contacts: row.int(2), lastNamedAt: row.date(3) ?? .distantPast, have: level != nil,
                     level: level)
@@ -210,6 +212,7 @@ public final class KnowledgeService: @unchecked Sendable {
             ) { row in
                 let key = row.string(0)
                 let area = SkillGap.Area(interestID: row.optionalInt64(1), name: row.string(2), priority: row.int(3), contacts: row.int(4))
+                // A group's max(created_at), as above: the row itself is reported where it is read.
                 let last = row.date(5) ?? .distantPast
                 var gap = gaps[key] ?? SkillGap(name: key, kind: "", contacts: 0, score: 0, lastNamedAt: last, areas: [])
                 gap.areas.append(area)

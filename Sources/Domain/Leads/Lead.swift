@@ -96,13 +96,13 @@ enum LeadStore: RecordStore {
     static let noun = "lead"
     static let kind = "lead"
 
-    static func record(_ row: Row) -> Lead {
+    static func record(_ row: Row) throws -> Lead {
         Lead(
             id: row.int64(Column.id), userID: row.int64(Column.owner), title: row.string(Column.title),
             organizationID: row.optionalInt64(Column.organizationID), contactID: row.optionalInt64(Column.contactID),
-            url: row.optionalString(Column.url), source: LeadSource(rawValue: row.string(Column.source)) ?? .posting,
-            status: LeadStatus(rawValue: row.string(Column.status)) ?? .found, notes: row.optionalString(Column.notes),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            url: row.optionalString(Column.url), source: try row.member(Column.source, of: sql.table),
+            status: try row.member(Column.status, of: sql.table), notes: row.optionalString(Column.notes),
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
     }
 

@@ -40,10 +40,11 @@ enum MeetingQuestionStore {
     static let positions = PositionedList(table: "meeting_questions", parentColumn: "meeting_id", versioned: true)
     static let byPosition = ListOrder(name: "position", columns: ["mq.position"], descending: false)
 
-    static func record(_ row: Row) -> MeetingQuestion {
+    static func record(_ row: Row) throws -> MeetingQuestion {
         MeetingQuestion(
             id: row.int64(0), meetingID: row.int64(1), questionID: row.optionalInt64(2), text: row.string(3), position: row.int64(4),
-            asked: row.bool(5), answerNotes: row.optionalString(6), createdAt: row.date(7) ?? .distantPast, updatedAt: row.date(8) ?? .distantPast,
+            asked: row.bool(5), answerNotes: row.optionalString(6), createdAt: try row.stamp(7, column: "created_at", of: "meeting_questions", id: row.int64(0)),
+            updatedAt: try row.stamp(8, column: "updated_at", of: "meeting_questions", id: row.int64(0)),
             version: row.int64(9))
     }
 

@@ -50,16 +50,16 @@ enum MeetingStore: RecordStore {
     static let noun = "meeting"
     static let kind = "meeting"
 
-    static func record(_ row: Row) -> Meeting {
+    static func record(_ row: Row) throws -> Meeting {
         Meeting(
             id: row.int64(Column.id), userID: row.int64(Column.owner), contactID: row.int64(Column.contactID),
-            status: MeetingStatus(rawValue: row.string(Column.status)) ?? .proposed, scheduledAt: row.date(Column.scheduledAt),
+            status: try row.member(Column.status, of: sql.table), scheduledAt: row.date(Column.scheduledAt),
             durationMinutes: row.int(Column.durationMinutes), medium: row.optionalString(Column.medium).flatMap(MeetingMedium.init(rawValue:)),
             location: row.optionalString(Column.location), resumeID: row.optionalInt64(Column.resumeID), notes: row.optionalString(Column.notes),
             impression: row.optionalInt64(Column.impression).map(Int.init), outcome: row.optionalString(Column.outcome),
             thankYouSentAt: row.date(Column.thankYouSentAt), completedAt: row.date(Column.completedAt), noneOffered: row.bool(Column.noneOffered),
             statusReason: row.optionalString(Column.statusReason), stageBefore: row.optionalString(Column.stageBefore).flatMap(ContactStage.init(rawValue:)),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self), referralIDs: OwnedIDs.parseList(row.optionalString(Column.referralIDs)),
             eventIDs: OwnedIDs.parseList(row.optionalString(Column.eventIDs)), resources: resources(row.optionalString(Column.resources)))
     }

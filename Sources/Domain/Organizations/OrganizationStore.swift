@@ -36,14 +36,14 @@ enum OrganizationStore: RecordStore {
     static let kind = "organization"
     static let interests = LinkTable("organization_interests", owner: "organization_id", link: "interest_id")
 
-    static func record(_ row: Row) -> Organization {
+    static func record(_ row: Row) throws -> Organization {
         Organization(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name),
             industry: row.optionalString(Column.industry), website: row.optionalString(Column.website),
             location: row.optionalString(Column.location), notes: row.optionalString(Column.notes),
             interestIDs: OwnedIDs.parseList(row.optionalString(Column.interestIDs)), advocacy: row.bool(Column.advocacy),
             motivation: row.int(Column.motivation), posting: row.int(Column.posting), contactCount: row.int(Column.contactCount),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version))
     }
 

@@ -98,13 +98,13 @@ enum OutreachStore: RecordStore {
     static let noun = "outreach entry"
     static let kind = "outreach"
 
-    static func record(_ row: Row) -> Outreach {
+    static func record(_ row: Row) throws -> Outreach {
         Outreach(
             id: row.int64(Column.id), userID: row.int64(Column.owner), contactID: row.int64(Column.contactID),
-            channel: OutreachChannel(rawValue: row.string(Column.channel)) ?? .other,
-            direction: OutreachDirection(rawValue: row.string(Column.direction)) ?? .outbound, sentAt: row.date(Column.sentAt) ?? .distantPast,
+            channel: try row.member(Column.channel, of: sql.table),
+            direction: try row.member(Column.direction, of: sql.table), sentAt: try row.stamp(Column.sentAt, of: sql.table),
             pitchID: row.optionalInt64(Column.pitchID), resumeID: row.optionalInt64(Column.resumeID), summary: row.optionalString(Column.summary),
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
     }
 

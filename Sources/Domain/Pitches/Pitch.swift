@@ -84,11 +84,11 @@ enum PitchStore: RecordStore {
     static let noun = "pitch"
     static let kind = "pitch"
 
-    static func record(_ row: Row) -> Pitch {
+    static func record(_ row: Row) throws -> Pitch {
         Pitch(
             id: row.int64(Column.id), userID: row.int64(Column.owner), name: row.string(Column.name), body: row.string(Column.body),
-            channel: PitchChannel(rawValue: row.string(Column.channel)) ?? .email, createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version))
+            channel: try row.member(Column.channel, of: sql.table), createdAt: try row.stamp(Column.createdAt, of: sql.table),
+            updatedAt: try row.stamp(Column.updatedAt, of: sql.table), version: row.int64(Column.version))
     }
 
     static func value(_ column: Column, of pitch: Pitch) -> (any DatabaseValueConvertible)? {

@@ -25,12 +25,12 @@ enum QuestionStore: RecordStore {
     static let kind = "question"
     static let tags = LinkTable("question_tags", owner: "question_id", link: "tag")
 
-    static func record(_ row: Row) -> Question {
+    static func record(_ row: Row) throws -> Question {
         Question(
             id: row.int64(Column.id), userID: row.int64(Column.owner), text: row.string(Column.text),
-            category: QuestionCategory(rawValue: row.string(Column.category)) ?? .other,
+            category: try row.member(Column.category, of: sql.table),
             tags: row.optionalString(Column.tags).map { $0.split(separator: "\u{1F}").map(String.init) } ?? [],
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version))
     }
 

@@ -87,12 +87,12 @@ enum ReferralStore: RecordStore {
     static let noun = "referral"
     static let kind = "referral"
 
-    static func record(_ row: Row) -> Referral {
+    static func record(_ row: Row) throws -> Referral {
         Referral(
             id: row.int64(Column.id), userID: row.int64(Column.owner), referrerID: row.int64(Column.referrerID),
             contactID: row.int64(Column.contactID), meetingID: row.optionalInt64(Column.meetingID), note: row.optionalString(Column.note),
-            status: ReferralStatus(rawValue: row.string(Column.status)) ?? .suggested, createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
+            status: try row.member(Column.status, of: sql.table), createdAt: try row.stamp(Column.createdAt, of: sql.table),
+            updatedAt: try row.stamp(Column.updatedAt, of: sql.table), version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
     }
 
     static func fillNames(_ connection: SQLiteConnection, _ record: inout Referral) throws {

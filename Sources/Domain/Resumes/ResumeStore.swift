@@ -25,12 +25,12 @@ enum ResumeStore: RecordStore {
     static let noun = "resume"
     static let kind = "resume"
 
-    static func record(_ row: Row) -> Resume {
+    static func record(_ row: Row) throws -> Resume {
         Resume(
             id: row.int64(Column.id), userID: row.int64(Column.owner), label: row.string(Column.label),
             interestID: row.optionalInt64(Column.interestID), content: row.optionalString(Column.content), url: row.optionalString(Column.url),
-            contentUpdatedAt: row.date(Column.contentUpdatedAt) ?? .distantPast, createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version))
+            contentUpdatedAt: try row.stamp(Column.contentUpdatedAt, of: sql.table), createdAt: try row.stamp(Column.createdAt, of: sql.table),
+            updatedAt: try row.stamp(Column.updatedAt, of: sql.table), version: row.int64(Column.version))
     }
 
     static func value(_ column: Column, of resume: Resume) -> (any DatabaseValueConvertible)? {

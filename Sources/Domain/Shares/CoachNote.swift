@@ -51,12 +51,12 @@ enum CoachNoteStore {
         + "n.created_at, n.updated_at, n.version, "
         + "EXISTS (SELECT 1 FROM agenda_dismissals d WHERE d.user_id = n.user_id AND d.kind = 'coach_note' AND d.ref_id = n.id)"
 
-    static func record(_ row: Row) -> CoachNote {
+    static func record(_ row: Row) throws -> CoachNote {
         CoachNote(
             id: row.int64(Column.id), userID: row.int64(Column.owner), authorID: row.optionalInt64(Column.authorID),
             authorName: row.string(Column.authorName), text: row.string(Column.text), contactID: row.optionalInt64(Column.contactID),
             meetingID: row.optionalInt64(Column.meetingID), pitchID: row.optionalInt64(Column.pitchID), dismissed: row.int64(Column.dismissed) != 0,
-            createdAt: row.date(Column.createdAt) ?? .distantPast, updatedAt: row.date(Column.updatedAt) ?? .distantPast,
+            createdAt: try row.stamp(Column.createdAt, of: "coach_notes"), updatedAt: try row.stamp(Column.updatedAt, of: "coach_notes"),
             version: row.int64(Column.version))
     }
 

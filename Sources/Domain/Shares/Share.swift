@@ -54,12 +54,12 @@ enum ShareStore {
     static let columns = "s.id, s.user_id, s.grantee_id, s.scope, s.created_at, s.updated_at, s.version, o.name, g.name"
     static let from = "shares s JOIN users o ON o.id = s.user_id JOIN users g ON g.id = s.grantee_id"
 
-    static func record(_ row: Row) -> Share {
+    static func record(_ row: Row) throws -> Share {
         Share(
             id: row.int64(Column.id), userID: row.int64(Column.owner), userName: row.string(Column.userName),
             granteeID: row.int64(Column.granteeID), granteeName: row.string(Column.granteeName),
-            scope: ShareScope(rawValue: row.string(Column.scope)) ?? .read, createdAt: row.date(Column.createdAt) ?? .distantPast,
-            updatedAt: row.date(Column.updatedAt) ?? .distantPast, version: row.int64(Column.version))
+            scope: try row.member(Column.scope, of: "shares"), createdAt: try row.stamp(Column.createdAt, of: "shares"),
+            updatedAt: try row.stamp(Column.updatedAt, of: "shares"), version: row.int64(Column.version))
     }
 
     static func insert(_ connection: SQLiteConnection, userID: Int64, granteeID: Int64, scope: ShareScope, at now: Date) throws -> Int64 {
@@ -84,7 +84,7 @@ enum ShareStore {
         try connection.queryOne(
             "SELECT s.id, s.scope FROM shares s JOIN users g ON g.id = s.grantee_id WHERE s.user_id = ? AND s.grantee_id = ? AND g.disabled = 0",
             [sharerID, granteeID]
-        ) { ShareAccess(shareID: $0.int64(0), granteeID: granteeID, scope: ShareScope(rawValue: $0.string(1)) ?? .read) }
+        ) { ShareAccess(shareID: $0.int64(0), granteeID: granteeID, scope: try $0.member(1, column: "scope", of: "shares", id: $0.int64(0))) }
     }
 
     static func delete(_ connection: SQLiteConnection, id: Int64) throws {
@@ -128,11 +128,11 @@ enum ShareStore {
         }
     }
 
-    static func readRecord(_ row: Row) -> ShareRead {
+    static func readRecord(_ row: Row) throws -> ShareRead {
         ShareRead(
             id: row.int64(ReadColumn.id), day: row.string(ReadColumn.day), method: row.string(ReadColumn.method),
-            route: row.string(ReadColumn.route), count: row.int64(ReadColumn.count), firstAt: row.date(ReadColumn.firstAt) ?? .distantPast,
-            lastAt: row.date(ReadColumn.lastAt) ?? .distantPast)
+            route: row.string(ReadColumn.route), count: row.int64(ReadColumn.count), firstAt: try row.stamp(ReadColumn.firstAt, of: "share_reads"),
+            lastAt: try row.stamp(ReadColumn.lastAt, of: "share_reads"))
     }
 
     static func readsQuery(shareID: Int64) -> KeysetQuery {

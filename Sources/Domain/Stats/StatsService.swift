@@ -111,12 +111,12 @@ public final class StatsService: @unchecked Sendable {
             var open: Date?
             var openCounts = false
             try connection.forEachRow(
-                "SELECT contact_id, direction, sent_at FROM outreach WHERE user_id = ?1 AND contact_id IN "
+                "SELECT contact_id, direction, sent_at, id FROM outreach WHERE user_id = ?1 AND contact_id IN "
                     + "(SELECT contact_id FROM outreach WHERE user_id = ?1 AND direction = 'outbound' AND sent_at >= ?2 AND sent_at < ?3) "
                     + "ORDER BY contact_id, sent_at, id", period
             ) { row in
                 let contact = row.int64(0)
-                let at = row.date(2) ?? .distantPast
+                let at = try row.stamp(2, column: "sent_at", of: "outreach", id: row.int64(3))
                 if contact != lastContact {
                     lastContact = contact
                     open = nil

@@ -79,4 +79,49 @@ extension Row {
     func text<C: ColumnSet>(_ column: C) -> UnsafeBufferPointer<UInt8>? { text(column.rawValue) }
     func blob<C: ColumnSet>(_ column: C) -> [UInt8] { blob(column.rawValue) }
     func date<C: ColumnSet>(_ column: C) -> Date? { date(column.rawValue) }
+
+    /// A timestamp the schema requires. A row without a readable one is corrupt: an error,
+    /// not "long ago", which would sort and count it as if it were true.
+    func stamp<C: ColumnSet>(_ column: C, of table: String) throws(DomainError) -> Date {
+        guard let date = date(column.rawValue) else { throw corrupt(table, column) }
+        return date
+    }
+
+    /// A value of a closed set (a status, a kind); anything else stored is corrupt.
+    func member<E: RawRepresentable, C: ColumnSet>(_ column: C, of table: String) throws(DomainError) -> E where E.RawValue == String {
+        guard let value = E(rawValue: string(column.rawValue)) else { throw corrupt(table, column) }
+        return value
+    }
+
+    private func corrupt<C: ColumnSet>(_ table: String, _ column: C) -> DomainError {
+        let id = C.allCases.first { if case .id = $0.role { true } else { false } }.map { int64($0.rawValue) } ?? 0
+        return .corruptRow(table: table, id: id, column: column.name)
+    }
+
+    /// The same for positional reads (a query of its own, not a table's column set).
+    func stamp(_ index: Int32, column: String, of table: String, id: Int64) throws(DomainError) -> Date {
+        guard let date = date(index) else { throw DomainError.corruptRow(table: table, id: id, column: column) }
+        return date
+    }
+
+    func member<E: RawRepresentable>(_ index: Int32, column: String, of table: String, id: Int64) throws(DomainError) -> E where E.RawValue == String {
+        guard let value = E(rawValue: string(index)) else { throw DomainError.corruptRow(table: table, id: id, column: column) }
+        return value
+    }
+}
+
+extension ColumnSet {
+    /// The column's name in SQL, for messages.
+    var name: String {
+        switch role {
+        case .id: "id"
+        case .owner: "user_id"
+        case .field(let name): name
+        case .computed: "computed value"
+        case .createdAt: "created_at"
+        case .updatedAt: "updated_at"
+        case .version: "version"
+        case .named(let key, _, _, _): key
+        }
+    }
 }

@@ -85,7 +85,7 @@ protocol RecordStore {
     /// For messages: "No contact 7."
     static var noun: String { get }
     /// Builds a record from a row selected with `sql.selectAll`.
-    static func record(_ row: Row) -> Record
+    static func record(_ row: Row) throws -> Record
     /// What `record` stores in a `.field` column.
     static func value(_ column: Column, of record: Record) -> (any DatabaseValueConvertible)?
     /// Writes the record's link rows (`current`: what is stored now; nil for a new record).

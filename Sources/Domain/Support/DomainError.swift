@@ -34,4 +34,7 @@ public enum DomainError: Error, Sendable, Equatable {
     case overloaded(String)
     /// The caller's role may not do this (account management): 403 `forbidden`.
     case forbidden(String)
+    /// A stored row holds what its schema never allows (a timestamp that is not one, a status
+    /// no enum knows): an error to look into, never a plausible wrong answer (500 `corrupt_row`).
+    case corruptRow(table: String, id: Int64, column: String)
 }

@@ -47,8 +47,8 @@ enum DeletionStore {
         try connection.run("DELETE FROM deletions WHERE user_id = ? AND deleted_at < ?", [userID, stamp.addingTimeInterval(-retention)])
     }
 
-    static func record(_ row: Row) -> Deletion {
-        Deletion(type: row.string(Column.type), id: row.int64(Column.objectID), deletedAt: row.date(Column.deletedAt) ?? .distantPast)
+    static func record(_ row: Row) throws -> Deletion {
+        Deletion(type: row.string(Column.type), id: row.int64(Column.objectID), deletedAt: try row.stamp(Column.deletedAt, of: "deletions"))
     }
 
     static func listQuery(userID: Int64, since: Date?) -> KeysetQuery {
