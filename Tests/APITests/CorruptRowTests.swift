@@ -44,4 +44,35 @@ struct CorruptRowTests {
         #expect(feeds.isProblem(500, "corrupt_row"))
         #expect(feeds.json?["detail"]?.stringValue?.contains("Row \(feedID) of feeds") == true)
     }
+
+    @Test func aMeetingsResourcesComeBackWhateverTheyHoldAndAnUnknownMediumIsCorrupt() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        let contact = try owner.create("/contacts", #"{"name":"Ann"}"#)
+        let meeting = try owner.create("/meetings", #"{"contact_id":\#(contact),"scheduled_at":"2026-01-05T10:00:00Z"}"#)
+        let done = try owner.post("/meetings/\(meeting)/complete", #"{"resources":[{"title":"Book","note":"chapter 2"},{"title":"Site","url":"https://soil.example/x"}]}"#)
+        #expect(done.status == 200, "\(done.text)")
+        let database = try #require(live.database)
+        // Written around the API: text with the characters the old joined read split on.
+        try database.write {
+            _ = try $0.run("UPDATE meeting_resources SET title = 'Soil' || char(30) || 'Carbon;1,2' || char(29) WHERE meeting_id = ? AND title = 'Book'", [meeting])
+        }
+        let read = try owner.get("/meetings/\(meeting)")
+        #expect(read.status == 200)
+        let resources = read.json?["resources"]?.arrayValue ?? []
+        #expect(resources.count == 2)
+        #expect(resources.first?["title"]?.stringValue == "Soil\u{1E}Carbon;1,2\u{1D}")
+        #expect(resources.first?["note"]?.stringValue == "chapter 2")
+        #expect(resources.last?["url"]?.stringValue == "https://soil.example/x")
+        #expect(resources.last?["note"] == .null)
+        // As a tool that ignores the schema's CHECKs could leave it.
+        try database.write { connection in
+            try connection.execute("PRAGMA ignore_check_constraints = ON")
+            defer { try? connection.execute("PRAGMA ignore_check_constraints = OFF") }
+            _ = try connection.run("UPDATE meetings SET medium = 'carrier pigeon' WHERE id = ?", [meeting])
+        }
+        let corrupt = try owner.get("/meetings/\(meeting)")
+        #expect(corrupt.isProblem(500, "corrupt_row"))
+        #expect(corrupt.json?["detail"]?.stringValue?.contains("Row \(meeting) of meetings holds a medium") == true)
+    }
 }

@@ -35,11 +35,12 @@ enum MeetingStore: RecordStore {
             case .resumeLabel: .named(key: "resume", table: "resumes", idColumn: "resume_id", nameColumn: "label")
             case .referralIDs: .computed("(SELECT group_concat(id) FROM referrals r WHERE r.meeting_id = m.id)")
             case .eventIDs: .computed("(SELECT group_concat(id) FROM events e WHERE e.meeting_id = m.id)")
-            // Fields joined by U+001E, resources by U+001D: neither can be in single-line text.
+            // Each value in hex (UTF-8), so no text can hold the separators: a title or note
+            // with U+001E or U+001D once split wrongly and was dropped without a word.
             case .resources:
                 .computed(
                     """
-                    (SELECT group_concat(id || char(30) || title || char(30) || coalesce(url, '') || char(30) || coalesce(note, ''), char(29)) \
+                    (SELECT group_concat(id || ',' || hex(title) || ',' || hex(url) || ',' || hex(note), ';') \
                     FROM (SELECT * FROM meeting_resources mr WHERE mr.meeting_id = m.id ORDER BY id))
                     """)
             }
@@ -54,23 +55,29 @@ enum MeetingStore: RecordStore {
         Meeting(
             id: row.int64(Column.id), userID: row.int64(Column.owner), contactID: row.int64(Column.contactID),
             status: try row.member(Column.status, of: sql.table), scheduledAt: row.date(Column.scheduledAt),
-            durationMinutes: row.int(Column.durationMinutes), medium: row.optionalString(Column.medium).flatMap(MeetingMedium.init(rawValue:)),
+            durationMinutes: row.int(Column.durationMinutes), medium: try row.optionalMember(Column.medium, of: sql.table),
             location: row.optionalString(Column.location), resumeID: row.optionalInt64(Column.resumeID), notes: row.optionalString(Column.notes),
             impression: row.optionalInt64(Column.impression).map(Int.init), outcome: row.optionalString(Column.outcome),
             thankYouSentAt: row.date(Column.thankYouSentAt), completedAt: row.date(Column.completedAt), noneOffered: row.bool(Column.noneOffered),
-            statusReason: row.optionalString(Column.statusReason), stageBefore: row.optionalString(Column.stageBefore).flatMap(ContactStage.init(rawValue:)),
+            statusReason: row.optionalString(Column.statusReason), stageBefore: try row.optionalMember(Column.stageBefore, of: sql.table),
             createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self), referralIDs: OwnedIDs.parseList(row.optionalString(Column.referralIDs)),
-            eventIDs: OwnedIDs.parseList(row.optionalString(Column.eventIDs)), resources: resources(row.optionalString(Column.resources)))
+            eventIDs: OwnedIDs.parseList(row.optionalString(Column.eventIDs)), resources: try resources(row, id: row.int64(Column.id)))
     }
 
-    private static func resources(_ joined: String?) -> [MeetingResource] {
-        guard let joined, !joined.isEmpty else { return [] }
-        return joined.split(separator: "\u{1D}").compactMap { item in
-            let parts = item.split(separator: "\u{1E}", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 4, let id = Int64(parts[0]) else { return nil }
-            return MeetingResource(id: id, title: parts[1], url: parts[2].isEmpty ? nil : parts[2], note: parts[3].isEmpty ? nil : parts[3])
+    /// The meeting's resources as `id,title,url,note` in hex, `;` between them; what does not
+    /// decode is a corrupt row, never a resource left out.
+    private static func resources(_ row: Row, id: Int64) throws(DomainError) -> [MeetingResource] {
+        guard let joined = row.optionalString(Column.resources), !joined.isEmpty else { return [] }
+        var out: [MeetingResource] = []
+        for item in joined.split(separator: ";") {
+            let parts = item.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 4, let resourceID = Int64(parts[0]), let title = Hex.text(parts[1]), let url = Hex.text(parts[2]),
+                  let note = Hex.text(parts[3])
+            else { throw DomainError.corruptRow(table: "meetings", id: id, column: "resources") }
+            out.append(MeetingResource(id: resourceID, title: title, url: url.isEmpty ? nil : url, note: note.isEmpty ? nil : note))
         }
+        return out
     }
 
     static func value(_ column: Column, of meeting: Meeting) -> (any DatabaseValueConvertible)? {
@@ -106,3 +113,31 @@ enum MeetingStore: RecordStore {
 }
 
 extension Meeting: StoredRecord {}
+
+/// SQLite's `hex()` of text read back.
+enum Hex {
+    /// The UTF-8 text whose bytes `digits` spell; nil for odd lengths, other characters or
+    /// bytes that are not UTF-8.
+    static func text(_ digits: Substring) -> String? {
+        let utf8 = Array(digits.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x41...0x46: digit - 0x41 + 10
+        case 0x61...0x66: digit - 0x61 + 10
+        default: nil
+        }
+    }
+}

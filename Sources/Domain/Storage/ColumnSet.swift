@@ -93,6 +93,13 @@ extension Row {
         return value
     }
 
+    /// An optional value of a closed set: NULL is nil, anything else must be a member.
+    func optionalMember<E: RawRepresentable, C: ColumnSet>(_ column: C, of table: String) throws(DomainError) -> E? where E.RawValue == String {
+        guard let text = optionalString(column.rawValue) else { return nil }
+        guard let value = E(rawValue: text) else { throw corrupt(table, column) }
+        return value
+    }
+
     private func corrupt<C: ColumnSet>(_ table: String, _ column: C) -> DomainError {
         let id = C.allCases.first { if case .id = $0.role { true } else { false } }.map { int64($0.rawValue) } ?? 0
         return .corruptRow(table: table, id: id, column: column.name)
