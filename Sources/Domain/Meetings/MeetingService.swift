@@ -291,21 +291,26 @@ struct CompletionCheck: Sendable {
                 referrals.append(CheckedReferral(person: .new(contact), note: note))
             }
         }
+        // The event rules of POST /events, not a copy of them: their issues come back named
+        // under the event they concern.
+        let eventRules = EventRules()
         for (index, request) in request.events.enumerated() {
-            let prefix = "events[\(index)]"
-            let name = validator.required("\(prefix).name", request.name, maxLength: 200)
-            let location = validator.optional("\(prefix).location", request.location, maxLength: 500)
-            let url = validator.optional("\(prefix).url", request.url, maxLength: 2000)
-            validator.url("\(prefix).url", url)
-            let notes = validator.optional("\(prefix).notes", request.notes, maxLength: 20_000)
-            if let startsAt = request.startsAt, let endsAt = request.endsAt, endsAt < startsAt {
-                validator.add("\(prefix).ends_at", "must not be before starts_at")
+            var draft = EventDraft()
+            draft.name = Patch(request.name)
+            draft.startsAt = Patch(request.startsAt)
+            draft.endsAt = Patch(request.endsAt)
+            draft.location = Patch(request.location)
+            draft.url = Patch(request.url)
+            draft.notes = Patch(request.notes)
+            var event = eventRules.blank(userID: 0, now: .distantPast)
+            do {
+                try eventRules.apply(draft, to: &event)
+            } catch {
+                if case .validation(let issues) = error {
+                    for issue in issues { validator.add("events[\(index)].\(issue.field)", issue.message) }
+                }
             }
-            events.append(
-                Event(
-                    id: 0, userID: 0, name: name, startsAt: request.startsAt, endsAt: request.endsAt, location: location, url: url,
-                    recommendedByID: nil, meetingID: nil, status: .interested, notes: notes, createdAt: .distantPast, updatedAt: .distantPast,
-                    version: 1))
+            events.append(event)
         }
         for (index, resource) in request.resources.enumerated() {
             let prefix = "resources[\(index)]"
