@@ -6,7 +6,6 @@ import Foundation
 import Domain
 import HTTPCore
 import Primitives
-import SQLiteCore
 
 /// Imports (LinkedIn, vCard, JSON), exports (vCard, CSV, JSON) and the calendar feed.
 enum InteropRoutes {

@@ -97,7 +97,7 @@ extension AccountExport {
     /// (column names and values), for a writer that streams them as they come.
     public static func read(
         userID: Int64, storage: Storage, account: ([(String, String?)]) throws -> Void, collection: (String) throws -> Void,
-        row: ([String], [DatabaseValue]) throws -> Void
+        row: ([String], [StoredValue]) throws -> Void
     ) throws {
         try storage.read { connection in
             let settings = try connection.queryOne("SELECT " + accountColumns.joined(separator: ", ") + " FROM users WHERE id = ?", [userID]) { values in
@@ -112,9 +112,39 @@ extension AccountExport {
                     "SELECT " + columns.map { "t.\($0)" }.joined(separator: ", ") + " FROM \(table.name) t WHERE \(table.owned) ORDER BY \(order)",
                     [userID]
                 ) { values in
-                    try row(columns, columns.indices.map { values.value(Int32($0)) })
+                    try row(columns, columns.indices.map { StoredValue(values.value(Int32($0))) })
                 }
             }
+        }
+    }
+}
+
+/// A stored value as an export carries it: Domain's own type, so the layers above read and
+/// write exports without seeing SQLite's.
+public enum StoredValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    init(_ value: DatabaseValue) {
+        switch value {
+        case .null: self = .null
+        case .integer(let number): self = .integer(number)
+        case .real(let number): self = .real(number)
+        case .text(let text): self = .text(text)
+        case .blob(let bytes): self = .blob(bytes)
+        }
+    }
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let number): .integer(number)
+        case .real(let number): .real(number)
+        case .text(let text): .text(text)
+        case .blob(let bytes): .blob(bytes)
         }
     }
 }
@@ -125,7 +155,7 @@ public final class AccountImportService: @unchecked Sendable {
     let storage: Storage
 
     /// One row as the export wrote it.
-    public typealias Row = [(column: String, value: DatabaseValue)]
+    public typealias Row = [(column: String, value: StoredValue)]
 
     /// What was restored, per collection.
     public struct Report: Sendable, Equatable {
@@ -203,7 +233,7 @@ public final class AccountImportService: @unchecked Sendable {
                         bound = .integer(new)
                     }
                     names.append(column)
-                    values.append(bound)
+                    values.append(bound.databaseValue)
                 }
                 if table.hasID && oldID == nil && !row.contains(where: { $0.column == "id" }) { issues.append(FieldIssue("\(path).id", "is required")) }
                 guard issues.isEmpty else { continue }
