@@ -7,7 +7,7 @@ enum SystemRoutes {
         let health = Array(#"{"status":"ok"}"#.utf8)
         // Never blocks, so it runs on the I/O thread (BENCHMARKS.md: the worker hop is a
         // quarter of this request's cost).
-        router.add("GET", "/health", Route(inline: true) { _ in
+        router.add("GET", "/health", Route(.memory) { _ in
             Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: health)
         })
         // Readiness, unlike liveness, asks the database: a read through the pool and a no-op
@@ -23,7 +23,7 @@ enum SystemRoutes {
             return Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: Array(#"{"status":"ready"}"#.utf8))
         })
         let spec = Array(OpenAPISpec.yaml.utf8)
-        router.add("GET", "/openapi.yaml", Route(inline: true) { _ in
+        router.add("GET", "/openapi.yaml", Route(.memory) { _ in
             Response(status: 200, headers: [("Content-Type", "application/yaml; charset=utf-8")], body: spec)
         })
     }

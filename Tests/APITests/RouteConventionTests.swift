@@ -160,7 +160,7 @@ private func makeServer() throws -> (LiveServer, APIClient, Boards) {
             return try boards.archive(user, id, reason: reason)
         }
     ).register(on: &router, context.authenticator)
-    router.add("POST", "/uploads", context.authenticator.route(inline: true, bodyLimit: 2_000_000) { request, _ in
+    router.add("POST", "/uploads", context.authenticator.route(.handOff, bodyLimit: 2_000_000) { request, _ in
         Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("\(request.body.count)".utf8))
     })
     let app = Application(router: router, cors: CORSPolicy(allowedOrigins: []), mapError: ErrorMapping.problem)

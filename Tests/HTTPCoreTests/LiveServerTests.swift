@@ -40,7 +40,7 @@ final class Counter: Sendable {
 /// A small app exercising the HTTP core: echo, a large body, a slow handler, a marker.
 func makeTestApp(counter: Counter = Counter()) -> Application {
     var router = Router<Route>()
-    router.add("GET", "/hello", Route(inline: true) { _ in
+    router.add("GET", "/hello", Route(.memory) { _ in
         Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array("hello".utf8))
     })
     router.add("POST", "/echo", Route { request in
@@ -66,11 +66,11 @@ func makeTestApp(counter: Counter = Counter()) -> Application {
         return Response.noContent()
     })
     router.add("GET", "/fail", Route { _ in throw CancellationError() })
-    router.add("GET", "/whoami", Route(inline: true) { request in
+    router.add("GET", "/whoami", Route(.memory) { request in
         Response(status: 200, headers: [("Content-Type", "text/plain")], body: Array(request.remoteAddress.utf8))
     })
     // Finished later from another thread, as a write handed to the writer thread is.
-    router.add("GET", "/later/{outcome}", Route(inline: true) { request in
+    router.add("GET", "/later/{outcome}", Route(.handOff) { request in
         let outcome = request.parameters["outcome"] ?? ""
         let future = Future<String>()
         if outcome == "slow" {

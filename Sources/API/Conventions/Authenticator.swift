@@ -59,8 +59,8 @@ struct Authenticator: Sendable {
     /// writer thread (`Database.submit`): it runs on the I/O thread, since a hop to a worker
     /// and back costs more than that work (a fifth of a point read). `bodyLimit` overrides the
     /// server's body limit for the route (imports need more than 1 MiB), before the body is read.
-    func route(inline: Bool = false, bodyLimit: Int? = nil, _ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
-        Route(inline: inline, bodyLimit: bodyLimit) { request in try handler(request, try principal(for: request)) }
+    func route(_ kind: Route.Kind = .worker, bodyLimit: Int? = nil, _ handler: @escaping @Sendable (Request, Principal) throws -> Response) -> Route {
+        Route(kind, bodyLimit: bodyLimit) { request in try handler(request, try principal(for: request)) }
     }
 }
 

@@ -29,8 +29,8 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
 
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let resource = self
-        router.add("GET", path, auth.route(resource.list))
-        router.add("POST", path, auth.route(inline: true, bodyLimit: bodyLimit) { request, principal in
+        router.add("GET", path, auth.route(.worker, resource.list))
+        router.add("POST", path, auth.route(.handOff, bodyLimit: bodyLimit) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
             let created = try resource.service.create(userID: principal.userID, draft: try resource.draft(request), options: Self.options(flags))
             return .later(created) { item in
@@ -38,19 +38,19 @@ struct ResourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
             }
         })
         let one = path + "/{id:int}"
-        router.add("GET", one, auth.route(inline: true) { request, principal in
+        router.add("GET", one, auth.route(.pointRead) { request, principal in
             let item = try resource.service.get(userID: principal.userID, id: try request.intParameter("id"))
             return try Reply.get(request, version: resource.version(item)) { resource.write(item, &$0) }
         })
         // Writes run like creates: parsed and checked here, applied by the writer thread, answered after the commit.
-        router.add("PATCH", one, auth.route(inline: true, bodyLimit: bodyLimit) { request, principal in
+        router.add("PATCH", one, auth.route(.handOff, bodyLimit: bodyLimit) { request, principal in
             let flags = try FlagQuery.flags(request, allowed: resource.writeFlags)
             let updated = resource.service.update(
                 userID: principal.userID, id: try request.intParameter("id"), draft: try resource.draft(request),
                 precondition: try Conditional.precondition(request), options: Self.options(flags))
             return .later(updated) { item in Reply.object(resource.version(item)) { resource.write(item, &$0) } }
         })
-        router.add("DELETE", one, auth.route(inline: true) { request, principal in
+        router.add("DELETE", one, auth.route(.handOff) { request, principal in
             let deleted = resource.service.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: try Conditional.precondition(request))
             return .later(deleted) { _ in Reply.noContent }
         })

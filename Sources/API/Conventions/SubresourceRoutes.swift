@@ -30,7 +30,7 @@ struct SubresourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
         router.add("GET", collection, auth.route { request, principal in
             try routes.list(request, principal, try request.intParameter("id"))
         })
-        router.add("POST", collection, auth.route(inline: true) { request, principal in
+        router.add("POST", collection, auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let parentID = try request.intParameter("id")
             let created = try routes.create(principal.userID, parentID, try routes.draft(request))
@@ -40,18 +40,18 @@ struct SubresourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
                 }
             }
         })
-        router.add("GET", one, auth.route(inline: true) { request, principal in
+        router.add("GET", one, auth.route(.pointRead) { request, principal in
             let item = try routes.get(principal.userID, try request.intParameter("id"), try request.intParameter("item_id"))
             return try Reply.get(request, version: routes.version(item)) { routes.write(item, &$0) }
         })
-        router.add("PATCH", one, auth.route(inline: true) { request, principal in
+        router.add("PATCH", one, auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let updated = try routes.update(
                 principal.userID, try request.intParameter("id"), try request.intParameter("item_id"), try routes.draft(request),
                 try Conditional.precondition(request))
             return .later(updated) { item in Reply.object(routes.version(item)) { routes.write(item, &$0) } }
         })
-        router.add("DELETE", one, auth.route(inline: true) { request, principal in
+        router.add("DELETE", one, auth.route(.handOff) { request, principal in
             let deleted = try routes.delete(
                 principal.userID, try request.intParameter("id"), try request.intParameter("item_id"), try Conditional.precondition(request))
             return .later(deleted) { _ in Reply.noContent }
@@ -84,7 +84,7 @@ struct ActionRoute<Item: Sendable>: Sendable {
 
     func register(on router: inout Router<Route>, _ auth: Authenticator) {
         let action = self
-        router.add("POST", "\(path)/{id:int}/\(verb)", auth.route(inline: true, bodyLimit: bodyLimit) { request, principal in
+        router.add("POST", "\(path)/{id:int}/\(verb)", auth.route(.handOff, bodyLimit: bodyLimit) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body: BodyReader?
             // `{}` is an empty body: many clients send it with every POST.

@@ -7,12 +7,12 @@ enum AccountRoutes {
         let auth = context.authenticator
         let accounts = context.accounts
 
-        router.add("GET", "/me", auth.route(inline: true) { request, principal in
+        router.add("GET", "/me", auth.route(.pointRead) { request, principal in
             let user = try accounts.user(id: principal.userID)
             return try Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
         })
 
-        router.add("PATCH", "/me", auth.route(inline: true) { request, principal in
+        router.add("PATCH", "/me", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(
                 request, fields: ["display_name", "headline", "time_zone", "follow_up_days", "holidays"],

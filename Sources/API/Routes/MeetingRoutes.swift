@@ -154,7 +154,7 @@ enum MeetingRoutes {
             }
         ).register(on: &router, auth)
 
-        router.add("GET", "/meetings/{id:int}/prep", auth.route(inline: true) { request, principal in
+        router.add("GET", "/meetings/{id:int}/prep", auth.route(.worker) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let report = try meetings.prep(userID: principal.userID, id: try request.intParameter("id"))
             var writer = JSONWriter(capacity: 1024)

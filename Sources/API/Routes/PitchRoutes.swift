@@ -33,7 +33,7 @@ enum PitchRoutes {
         ).register(on: &router, context.authenticator)
 
         // A render is not the pitch: no ETag, and it answers what was rendered.
-        router.add("POST", "/pitches/{id:int}/render", context.authenticator.route(inline: true) { request, principal in
+        router.add("POST", "/pitches/{id:int}/render", context.authenticator.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(request, fields: ["contact_id", "interest_id"])
             let contactID = body.id("contact_id")

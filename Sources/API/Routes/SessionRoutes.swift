@@ -18,7 +18,7 @@ enum SessionRoutes {
         let throttle = context.loginThrottle
 
         // No token needed; the password is checked on the hashing pool and the answer sent from there.
-        router.add("POST", "/sessions", Route(inline: true) { request in
+        router.add("POST", "/sessions", Route(.handOff) { request in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["name", "password"])
             let name = body.nonNullString("name"), password = body.nonNullString("password")
@@ -42,13 +42,13 @@ enum SessionRoutes {
             }
         })
 
-        router.add("DELETE", "/sessions/current", auth.route(inline: true) { request, principal in
+        router.add("DELETE", "/sessions/current", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             try accounts.signOut(principal)
             return Reply.noContent
         })
 
-        router.add("POST", "/me/password", auth.route(inline: true) { request, principal in
+        router.add("POST", "/me/password", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["current_password", "new_password"])
             let current = body.nonNullString("current_password"), new = body.nonNullString("new_password")
@@ -61,7 +61,7 @@ enum SessionRoutes {
             }
         })
 
-        router.add("DELETE", "/me", auth.route(inline: true) { request, principal in
+        router.add("DELETE", "/me", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["confirm"])
             let confirm = body.nonNullString("confirm")
@@ -69,7 +69,7 @@ enum SessionRoutes {
             return .later(accounts.deleteSelf(principal, confirm: confirm)) { _ in Reply.noContent }
         })
 
-        router.add("POST", "/invites/accept", Route(inline: true) { request in
+        router.add("POST", "/invites/accept", Route(.handOff) { request in
             _ = try FlagQuery.flags(request, allowed: [])
             let body = try BodyReader(request, fields: ["code", "name", "password"])
             let code = body.nonNullString("code"), name = body.nonNullString("name"), password = body.nonNullString("password")

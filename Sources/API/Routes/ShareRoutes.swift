@@ -13,7 +13,7 @@ enum ShareRoutes {
             return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, viewer: principal.userID, &$0) }
         })
 
-        router.add("POST", "/shares", auth.route(inline: true) { request, principal in
+        router.add("POST", "/shares", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(
                 request, fields: ["grantee", "scope"], computed: ["direction", "user_id", "user_name", "grantee_id", "grantee_name"])
@@ -27,7 +27,7 @@ enum ShareRoutes {
             }
         })
 
-        router.add("GET", "/shares/{id:int}", auth.route(inline: true) { request, principal in
+        router.add("GET", "/shares/{id:int}", auth.route(.pointRead) { request, principal in
             let share = try shares.share(principal, id: try request.intParameter("id"))
             return try Reply.get(request, version: share.version) { ResourceJSON.write(share, viewer: principal.userID, &$0) }
         })
@@ -49,7 +49,7 @@ enum ShareRoutes {
             return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
         })
 
-        router.add("GET", "/coach-notes/{id:int}", auth.route(inline: true) { request, principal in
+        router.add("GET", "/coach-notes/{id:int}", auth.route(.pointRead) { request, principal in
             let note = try shares.note(userID: principal.userID, id: try request.intParameter("id"))
             return try Reply.get(request, version: note.version) { ResourceJSON.write(note, &$0) }
         })
@@ -87,11 +87,11 @@ enum ShareRoutes {
     /// in the path, else 404, exactly as for an account that does not exist. Every request
     /// through a share is counted for the sharer (`GET /shares/{id}/reads`).
     static func shared(
-        _ context: FootholdApp.Context, route template: String? = nil, inline: Bool = true, bodyLimit: Int? = nil,
+        _ context: FootholdApp.Context, route template: String? = nil, kind: Route.Kind = .pointRead, bodyLimit: Int? = nil,
         _ handler: @escaping @Sendable (Request, Principal) throws -> Response
     ) -> Route {
         let auth = context.authenticator, shares = context.shares
-        return Route(inline: inline, bodyLimit: bodyLimit) { request in
+        return Route(kind, bodyLimit: bodyLimit) { request in
             let grantee = try auth.principal(for: request)
             let sharerID = try request.intParameter("user_id")
             guard grantee.share == nil, let access = try shares.access(sharerID: sharerID, granteeID: grantee.userID) else {
@@ -115,7 +115,7 @@ enum ShareRoutes {
             let label = template.split(separator: ":int}", omittingEmptySubsequences: false).joined(separator: "}")
             let wrapped: Route
             if method == "GET" {
-                wrapped = shared(context, route: label, inline: original.inline, bodyLimit: original.bodyLimit) { request, _ in
+                wrapped = shared(context, route: label, kind: original.kind, bodyLimit: original.bodyLimit) { request, _ in
                     try original.handler(request)
                 }
             } else {

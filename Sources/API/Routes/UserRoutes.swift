@@ -18,7 +18,7 @@ enum UserRoutes {
             return Reply.list(page, sort: query.page.sort) { ResourceJSON.write($1, &$0) }
         })
 
-        router.add("POST", "/users", auth.route(inline: true) { request, principal in
+        router.add("POST", "/users", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(request, fields: ["name", "role", "password"], computed: ["disabled", "has_password", "display_name", "headline", "time_zone"])
             let name = body.nonNullString("name")
@@ -32,12 +32,12 @@ enum UserRoutes {
             }
         })
 
-        router.add("GET", "/users/{id:int}", auth.route(inline: true) { request, principal in
+        router.add("GET", "/users/{id:int}", auth.route(.pointRead) { request, principal in
             let user = try accounts.user(principal, id: try request.intParameter("id"))
             return try Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
         })
 
-        router.add("PATCH", "/users/{id:int}", auth.route(inline: true) { request, principal in
+        router.add("PATCH", "/users/{id:int}", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(
                 request, fields: ["role", "disabled"], computed: ["name", "display_name", "headline", "time_zone", "has_password", "password"])
@@ -49,7 +49,7 @@ enum UserRoutes {
             return .later(updated) { user in Reply.object(user.version) { ResourceJSON.write(user, &$0) } }
         })
 
-        router.add("DELETE", "/users/{id:int}", auth.route(inline: true) { request, principal in
+        router.add("DELETE", "/users/{id:int}", auth.route(.handOff) { request, principal in
             let deleted = accounts.deleteUser(principal, id: try request.intParameter("id"), precondition: try Conditional.precondition(request))
             return .later(deleted) { _ in Reply.noContent }
         })
@@ -72,7 +72,7 @@ enum UserRoutes {
             }
         })
 
-        router.add("GET", "/invites/{id:int}", auth.route(inline: true) { request, principal in
+        router.add("GET", "/invites/{id:int}", auth.route(.pointRead) { request, principal in
             let invite = try accounts.invite(principal, id: try request.intParameter("id"))
             return try Reply.get(request, version: invite.version) { ResourceJSON.write(invite, now: accounts.now(), &$0) }
         })
