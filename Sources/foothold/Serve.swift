@@ -72,7 +72,7 @@ struct Serve: ParsableCommand {
     // a reader connection, so threads beyond the cores only queue (a list workload measured
     // 9.7–10.9k req/s with 4 workers against 8.2–9.1k with 32, on 2 cores, and 1.7 MB less RSS;
     // with 2 workers against 4, p99 5.0 against 6.4–6.9 ms at the same rate).
-    @Option(help: "Handler threads for lists and account routes; default one per core, at least 2 (env FOOTHOLD_WORKERS).")
+    @Option(help: "Handler threads for lists and reports; default one per core, at least 2 (env FOOTHOLD_WORKERS).")
     var workers: Int = Environment.int("FOOTHOLD_WORKERS") ?? max(2, System.coreCount)
 
     @Option(help: "Failed authentications per client address per minute before 429 (env FOOTHOLD_AUTH_FAILURE_LIMIT).")
