@@ -8,7 +8,8 @@ import SQLiteCore
 
 /// Contacts: CRUD with duplicate detection, tags, interests and the list contract.
 public final class ContactService: ResourceService<Contact, ContactDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let storage: Storage
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "c", foldedColumn: "name_key")

@@ -128,7 +128,8 @@ enum EventStore: RecordStore {
 /// Events (`/events`): professional development and community events, most recommended at a
 /// meeting (completing one records them too).
 public final class EventService: ResourceService<Event, EventDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<EventRules>
 
     public static let sorts: [String: ListOrder] = {

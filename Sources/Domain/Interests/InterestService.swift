@@ -8,7 +8,8 @@ import SQLiteCore
 
 /// Interest areas: CRUD, coverage counts, and the list contract.
 public final class InterestService: ResourceService<Interest, InterestDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<InterestRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "i")

@@ -150,8 +150,7 @@ public enum StoredValue: Sendable, Equatable {
 }
 
 /// Restores an export into an empty account, in one write: everything or nothing.
-public final class AccountImportService: @unchecked Sendable {
-    // Immutable after init.
+public final class AccountImportService: Sendable {
     let storage: Storage
 
     /// One row as the export wrote it.

@@ -16,8 +16,7 @@ public struct Feed: Sendable, Equatable {
 /// Calendar feeds (`/feeds`) and the iCalendar document they serve (`/calendar/{token}.ics`):
 /// meetings and events as VEVENTs, follow-ups and thank-you notes as VTODOs, each with an
 /// alarm (RFC 5545).
-public final class CalendarService: @unchecked Sendable {
-    // Immutable after init.
+public final class CalendarService: Sendable {
     let storage: Storage
     let clock: any Clock
 

@@ -71,8 +71,7 @@ public struct ImportExtras: Sendable, Equatable {
 /// doubled. Batches of `batchSize` records commit one by one: a failure stops the import with
 /// the earlier batches kept and nothing of its own batch written; importing the same file
 /// again completes it and changes nothing that is there.
-public final class ImportService: @unchecked Sendable {
-    // Immutable after init.
+public final class ImportService: Sendable {
     let storage: Storage
     let clock: any Clock
 

@@ -111,7 +111,8 @@ enum InsightStore: RecordStore {
 
 /// Insights (`/insights`).
 public final class InsightService: ResourceService<Insight, InsightDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<InsightRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "n", nameColumn: nil)
@@ -273,7 +274,8 @@ enum SkillStore: RecordStore {
 
 /// The user's skills (`/skills`).
 public final class SkillService: ResourceService<Skill, SkillDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<SkillRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "s")

@@ -87,8 +87,7 @@ public struct SkillGap: Sendable, Equatable {
 }
 
 /// Reads the knowledge base.
-public final class KnowledgeService: @unchecked Sendable {
-    // Immutable after init.
+public final class KnowledgeService: Sendable {
     let storage: Storage
     let clock: any Clock
 

@@ -126,7 +126,8 @@ enum LeadStore: RecordStore {
 
 /// Job leads (`/leads`).
 public final class LeadService: ResourceService<Lead, LeadDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<LeadRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "l", nameColumn: "title")

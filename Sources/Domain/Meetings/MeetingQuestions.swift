@@ -69,8 +69,7 @@ enum MeetingQuestionStore {
 }
 
 /// The questions planned for one meeting: from the bank or ad hoc, in an order the user sets.
-public final class MeetingQuestionService: @unchecked Sendable {
-    // Immutable after init.
+public final class MeetingQuestionService: Sendable {
     private let storage: Storage
 
     public static let sorts: [String: ListOrder] = ["position": MeetingQuestionStore.byPosition]

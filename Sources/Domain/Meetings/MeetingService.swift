@@ -9,7 +9,8 @@ import SQLiteCore
 /// Meetings: CRUD, the status actions, completion with what it leaves behind, the agenda and
 /// the prep report.
 public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<MeetingRules>
     let storage: Storage
     let clock: any Clock

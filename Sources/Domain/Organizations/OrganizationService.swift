@@ -8,7 +8,8 @@ import SQLiteCore
 
 /// Organizations: CRUD, LAMP ranking, and the rule that one with contacts is not deleted.
 public final class OrganizationService: ResourceService<Organization, OrganizationDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<OrganizationRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "o", foldedColumn: "name_key").merging([

@@ -134,7 +134,8 @@ enum OutreachStore: RecordStore {
 
 /// The outreach log (`/outreach`, `/contacts/{id}/outreach`).
 public final class OutreachService: ResourceService<Outreach, OutreachDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<OutreachRules>
 
     public static let sorts: [String: ListOrder] = {

@@ -8,7 +8,8 @@ import SQLiteCore
 
 /// Pitch templates: CRUD, placeholders checked on save, and rendering with lint.
 public final class PitchService: ResourceService<Pitch, PitchDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<PitchRules>
     private let storage: Storage
 

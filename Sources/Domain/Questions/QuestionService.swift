@@ -8,7 +8,8 @@ import SQLiteCore
 
 /// The question bank: CRUD, categories and tags, and the list contract.
 public final class QuestionService: ResourceService<Question, QuestionDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<QuestionRules>
 
     /// Questions have no name: creation and update order, both ways.

@@ -134,7 +134,8 @@ enum ReferralStore: RecordStore {
 /// Referrals (`/referrals`): who referred whom, at which meeting, and how it went. The referred
 /// person is always a contact, created in the same transaction when new.
 public final class ReferralService: ResourceService<Referral, ReferralDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<ReferralRules>
     let storage: Storage
 

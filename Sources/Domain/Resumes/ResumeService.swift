@@ -8,7 +8,8 @@ import SQLiteCore
 
 /// Resume versions: CRUD, the interest each targets, and when its content last changed.
 public final class ResumeService: ResourceService<Resume, ResumeDraft>, @unchecked Sendable {
-    // Immutable after init.
+    // @unchecked restated from ResourceService, as Swift requires; what this class adds are lets of
+    // Sendable types.
     private let path: ResourcePath<ResumeRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "r", nameColumn: "label")

@@ -20,8 +20,7 @@ public struct SearchPage: Sendable {
 /// weighing ten times the rest, after the hits whose own name holds every word typed: a
 /// person, organization, event, lead or insight found by name comes before the meetings
 /// and outreach whose titles merely mention them.
-public final class SearchService: @unchecked Sendable {
-    // Immutable after init.
+public final class SearchService: Sendable {
     let storage: Storage
 
     /// The type codes of the rowid (see `SearchIndex.rowid`).

@@ -48,8 +48,7 @@ public struct Stats: Sendable {
 }
 
 /// Computes `Stats` from what is stored; a read over the period's rows.
-public final class StatsService: @unchecked Sendable {
-    // Immutable after init.
+public final class StatsService: Sendable {
     let storage: Storage
 
     public init(storage: Storage) {

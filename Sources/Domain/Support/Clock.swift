@@ -18,8 +18,7 @@ public struct SystemClock: Clock {
 
 /// A clock that stands still until told to move: tests pin "now" with it (time zones,
 /// weekends, DST edges, what is due when).
-public final class ManualClock: Clock, @unchecked Sendable {
-    // Only reached under the lock.
+public final class ManualClock: Clock, Sendable {
     private let current: Lock<Date>
 
     public init(_ date: Date) {

@@ -148,7 +148,8 @@ struct ResourcePath<Rules: ResourceRules>: Sendable {
 /// The operations every plain resource offers, implemented once by `ResourcePath`: a resource's
 /// service subclasses it and adds only what is its own (lists and their filters, actions).
 public class ResourceService<Item: Sendable, Draft: Sendable>: @unchecked Sendable {
-    // Immutable after init, and every closure is Sendable: safe to share across threads.
+    // Unchecked only because a class meant to be subclassed cannot have a checked conformance:
+    // its stored properties are lets, and every closure is Sendable, so it is safe to share.
     private let getOne: @Sendable (Int64, Int64) throws -> Item
     private let createOne: @Sendable (Int64, Draft, WriteOptions) throws -> Future<Item>
     private let updateOne: @Sendable (Int64, Int64, Draft, VersionPrecondition, WriteOptions) -> Future<Item>
