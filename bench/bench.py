@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs BENCHMARKS.md workloads with wrk against release builds of Foothold and, when
+"""Runs the workloads of bench/README.md with wrk against release builds of Foothold and, when
 available, the Hummingbird+GRDB peer and a trivial nginx, alternating servers round by
 round so the comparison is a ratio measured in one run. Loopback only; every run bounded."""
 import argparse, datetime, json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
@@ -141,7 +141,7 @@ def seed_accounts(conn, count, per_account, first_contact):
 
 
 def seed_foothold(work, binary, workload=""):
-    """BENCHMARKS.md's data set for one user: 10,000 contacts at 500 organizations (100,000 for
+    """The data set of bench/README.md for one user: 10,000 contacts at 500 organizations (100,000 for
     W5x10 and W6x10), in a database made by `binary` (its own migrations); for W10 also scheduled
     meetings to complete, for W6 meetings and outreach. Returns a token."""
     import sqlite3
@@ -345,7 +345,7 @@ def main():
     if os.path.exists(PEER):
         starters["peer"] = start_peer
     else:
-        print(f"(peer not built at {PEER}; see BENCHMARKS.md)")
+        print(f"(peer not built at {PEER}; see bench/README.md)")
     if shutil.which("nginx"):
         starters["nginx"] = start_nginx
     wanted = set(args.servers.split(","))

@@ -1,5 +1,5 @@
 """Issue 17's memory bound: exporting 100,000 contacts (vCard, CSV, JSON) raises the server's
-peak RSS by less than 16 MiB, since exports are streamed as they are read. Seeds BENCHMARKS.md's
+peak RSS by less than 16 MiB, since exports are streamed as they are read. Seeds bench/README.md's
 data at 100,000 contacts, reads VmHWM before and after each export. Usage: export_rss.py [BINARY]."""
 import os, subprocess, sys, tempfile, time, urllib.request
 

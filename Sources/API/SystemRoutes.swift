@@ -5,7 +5,7 @@ import HTTPCore
 enum SystemRoutes {
     static func register(on router: inout Router<Route>, _ context: FootholdApp.Context) {
         let health = Array(#"{"status":"ok"}"#.utf8)
-        // Never blocks, so it runs on the I/O thread (BENCHMARKS.md: the worker hop is a
+        // Never blocks, so it runs on the I/O thread (bench/README.md: the worker hop is a
         // quarter of this request's cost).
         router.add("GET", "/health", Route(.memory) { _ in
             Response(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: health)

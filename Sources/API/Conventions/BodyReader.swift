@@ -7,7 +7,7 @@ import Domain
 import HTTPCore
 import Primitives
 
-/// Reads a JSON object body strictly (API.md): the content type must be JSON, unknown and
+/// Reads a JSON object body strictly (docs/api.md): the content type must be JSON, unknown and
 /// read-only members are refused with 400 naming them, and each member is read with its
 /// type; type errors are collected and answered together as one 422. Nested objects and
 /// arrays of objects are read by readers of their own that name fields by their path

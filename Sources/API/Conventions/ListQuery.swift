@@ -7,7 +7,7 @@ import Foundation
 import HTTPCore
 import Primitives
 
-/// The query of a list request (API.md "Lists"): `limit` 1–200 (default 50), an opaque
+/// The query of a list request (docs/api.md "Lists"): `limit` 1–200 (default 50), an opaque
 /// `cursor`, a `sort` from the resource's set, and its filters. Anything unknown, repeated
 /// or malformed is a 400 naming the parameter.
 struct ListQuery {

@@ -59,7 +59,7 @@ struct SubresourceRoutes<Item: Sendable, Draft: Sendable>: Sendable {
     }
 }
 
-/// An action on one object that is not CRUD (API.md): `POST /meetings/{id}/complete`. It answers
+/// An action on one object that is not CRUD (docs/api.md): `POST /meetings/{id}/complete`. It answers
 /// 200 with the object as it now is. The body is optional (none, or a JSON object of `fields`),
 /// `If-Match` applies, and the service decides whether the object's state allows the action
 /// (409 `illegal_transition` when not).

@@ -103,7 +103,7 @@ final class LoginThrottle: Sendable {
     let addresses: AuthRateLimiter
     let accounts: AuthRateLimiter
 
-    /// - Parameters: `addresses` is shared with bad bearer tokens (API.md: failed authentication
+    /// - Parameters: `addresses` is shared with bad bearer tokens (docs/api.md: failed authentication
     ///   is limited per address); `accounts` counts failures per name over ten minutes.
     init(addresses: AuthRateLimiter, accountLimit: Int) {
         self.addresses = addresses

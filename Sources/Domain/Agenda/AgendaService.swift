@@ -71,7 +71,7 @@ public struct AgendaDismissal: Sendable, Equatable {
 }
 
 /// `GET /agenda`: what to do on a day — everything due that day or overdue, oldest first, each
-/// with its reason (PRODUCT.md "Agenda"). Every kind is read in due order through an index
+/// with its reason (docs/product.md "Today"). Every kind is read in due order through an index
 /// and the kinds are merged, so a page costs the same however much history the account has.
 public final class AgendaService: Sendable {
     let storage: Storage

@@ -70,7 +70,7 @@ enum Reminders {
     /// Unanswered asks after which the thread is closed.
     static let maxAsks = 2
 
-    /// The 3B7 rule (PRODUCT.md, outreach log) over the organization of `contactID` (or the
+    /// The 3B7 rule (docs/product.md, "Outreach log and 3B7") over the organization of `contactID` (or the
     /// contact alone when it has none): an outbound message with no reply starts a thread
     /// that makes `try_second_contact` due 3 business days on (until someone else at the
     /// organization is written to) and `follow_up` 7 business days on (until the same person is

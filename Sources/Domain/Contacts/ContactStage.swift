@@ -1,4 +1,4 @@
-/// Where a contact is in the method (PRODUCT.md): identified → contacted → scheduled → met,
+/// Where a contact is in the method (docs/product.md): identified → contacted → scheduled → met,
 /// moved forward by events or by hand; dormant and do_not_contact only by hand.
 public enum ContactStage: String, Sendable, CaseIterable {
     case identified

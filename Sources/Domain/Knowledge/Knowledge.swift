@@ -6,7 +6,7 @@ import Foundation
 import Primitives
 import SQLiteCore
 
-/// What an insight is about (PRODUCT.md, "the purpose under all six steps").
+/// What an insight is about (docs/product.md: what meetings teach, under all six steps).
 public enum InsightKind: String, Sendable, CaseIterable {
     case skill
     case competency

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Where a meeting is in its life (PRODUCT.md step 5): proposed → scheduled → completed,
+/// Where a meeting is in its life (docs/product.md step 5): proposed → scheduled → completed,
 /// cancelled or no_show. Only the actions on `/meetings/{id}/…` move it.
 public enum MeetingStatus: String, Sendable, CaseIterable {
     case proposed

@@ -152,7 +152,7 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             detail: "Meeting \(meeting.id) is \(meeting.status.rawValue); \(action) is allowed only from \(from).", status: meeting.status.rawValue)
     }
 
-    /// `scheduled` → `completed`, with what the meeting left behind (PRODUCT.md step 6): the
+    /// `scheduled` → `completed`, with what the meeting left behind (docs/product.md step 6): the
     /// referrals (new contacts created inline), events and resources, all in one transaction
     /// with the meeting's change and the contact's move to `met`, or none of it.
     public func complete(userID: Int64, id: Int64, request: CompletionRequest, precondition: VersionPrecondition) throws -> Future<Completion> {

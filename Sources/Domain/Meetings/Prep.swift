@@ -20,7 +20,7 @@ public struct PrepReport: Sendable, Equatable {
     public var ready: Bool { items.allSatisfy(\.passed) }
 }
 
-/// Splits questions into tailored and generic (PRODUCT.md step 3): a question is tailored when
+/// Splits questions into tailored and generic (docs/product.md step 3): a question is tailored when
 /// it names something specific about the contact — their name, organization, hook or tags —
 /// as whole words, ignoring case. An organization counts by its whole name (legal suffix
 /// aside), never by a word inside it: "Acme Robotics" does not make "Why robotics?" tailored.

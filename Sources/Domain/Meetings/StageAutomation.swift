@@ -5,7 +5,7 @@ import Foundation
 #endif
 import SQLiteCore
 
-/// Moves contacts forward through the stages as meetings happen (PRODUCT.md "Contact stages"):
+/// Moves contacts forward through the stages as meetings happen (docs/product.md "Contact stages"):
 /// scheduling moves a contact to `scheduled`, completing to `met`. Never backwards, and never
 /// out of `do_not_contact`; a `dormant` contact that meets again is active again.
 enum StageAutomation {

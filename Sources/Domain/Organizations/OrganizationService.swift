@@ -13,7 +13,7 @@ public final class OrganizationService: ResourceService<Organization, Organizati
     private let path: ResourcePath<OrganizationRules>
 
     public static let sorts: [String: ListOrder] = ListOrder.standard(alias: "o", foldedColumn: "name_key").merging([
-        // PRODUCT.md: Motivation, then Posting, then Advocacy, all descending (newest first on ties).
+        // docs/product.md: Motivation, then Posting, then Advocacy, all descending (newest first on ties).
         "lamp": ListOrder(name: "lamp", columns: ["o.motivation", "o.posting", "o.advocacy"], descending: true),
     ]) { $1 }
     public static let defaultSort = "created_at"

@@ -11,7 +11,7 @@ public enum PitchChannel: String, Sendable, CaseIterable {
     case spoken
 }
 
-/// A short commercial (PRODUCT.md step 2): a template with `{{…}}` placeholders, rendered for
+/// A short commercial (docs/product.md step 2): a template with `{{…}}` placeholders, rendered for
 /// one contact.
 public struct Pitch: Sendable, Equatable, StoredRecord {
     public var id: Int64

@@ -82,7 +82,7 @@ struct PitchValues {
     }
 }
 
-/// Rendering and the lint rules of PRODUCT.md step 2, each with a stable code.
+/// Rendering and the lint rules of docs/product.md step 2, each with a stable code.
 enum PitchLint {
     /// How people ask for a job, the one list the lint reads (README lists it too). Single
     /// words match whole and with their plurals; phrases match as consecutive whole words.

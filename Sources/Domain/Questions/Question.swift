@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A question for the bank (PRODUCT.md step 3), ready to go on a meeting's agenda.
+/// A question for the bank (docs/product.md step 3), ready to go on a meeting's agenda.
 public struct Question: Sendable, Equatable {
     public var id: Int64
     public var userID: Int64

@@ -14,7 +14,7 @@ public enum ReferralStatus: String, Sendable, CaseIterable {
     case declined
 }
 
-/// One contact naming another as someone to talk with (PRODUCT.md step 6).
+/// One contact naming another as someone to talk with (docs/product.md step 6).
 public struct Referral: Sendable, Equatable, StoredRecord {
     public var id: Int64
     public var userID: Int64

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A version of the user's resume (PRODUCT.md step 4), aimed at one interest area.
+/// A version of the user's resume (docs/product.md step 4), aimed at one interest area.
 public struct Resume: Sendable, Equatable {
     public var id: Int64
     public var userID: Int64

@@ -6,7 +6,7 @@ import Foundation
 import Primitives
 import SQLiteCore
 
-/// `GET /stats`: how the search is going over a period (PRODUCT.md "Stats").
+/// `GET /stats`: how the search is going over a period (docs/product.md "Across the steps").
 public struct Stats: Sendable {
     /// Counts of each funnel stage reached in the period.
     public struct Funnel: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import SQLiteCore
 
 /// Checks and links ids that a body refers to. An id that is unknown or another user's gets
-/// the same answer (API.md), so nothing leaks.
+/// the same answer (docs/api.md), so nothing leaks.
 enum OwnedIDs {
     /// The ids in `ids` that are not rows of `table` owned by `userID`.
     static func missing(_ ids: [Int64], in table: String, userID: Int64, _ connection: SQLiteConnection) throws -> [Int64] {

@@ -1,6 +1,6 @@
 import SQLiteCore
 
-/// An ordered sub-collection (API.md: `/meetings/{id}/questions`): each row of `table` holds a
+/// An ordered sub-collection (docs/api.md: `/meetings/{id}/questions`): each row of `table` holds a
 /// 1-based `position` within its parent, and positions stay dense. Inserting or moving an item
 /// shifts the others; removing one closes the gap. Shifts go through negative positions, so a
 /// UNIQUE (parent, position) index holds at every step.

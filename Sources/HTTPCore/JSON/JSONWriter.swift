@@ -6,7 +6,7 @@ import Foundation
 import Primitives
 
 /// Writes JSON straight into UTF-8 bytes; much cheaper than Foundation's encoders
-/// (BENCHMARKS.md measured ~14x on a 50-object page).
+/// (bench/README.md measured ~14x on a 50-object page).
 ///
 /// The bytes live in a buffer the writer manages itself: an `Array` checked uniqueness and
 /// capacity on every appended byte, which was a third of the cost of a 50-contact page.

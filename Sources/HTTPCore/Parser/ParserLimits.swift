@@ -1,4 +1,4 @@
-/// Size limits the parser enforces while it reads (API.md's defaults).
+/// Size limits the parser enforces while it reads (README, "Configuration").
 public struct ParserLimits: Sendable {
     /// Longest request line, without its CRLF; over it: 414.
     public var maxRequestLineBytes = 8 * 1024

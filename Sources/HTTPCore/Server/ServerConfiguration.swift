@@ -1,4 +1,4 @@
-/// Everything about the server that an operator can tune; defaults follow API.md.
+/// Everything about the server that an operator can tune; defaults are in README, "Configuration".
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 asks the kernel for a free port (tests).
