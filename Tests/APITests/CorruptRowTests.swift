@@ -24,6 +24,14 @@ struct CorruptRowTests {
             #expect(response.json?["detail"]?.stringValue?.contains("Row \(id) of contacts holds a created_at") == true)
         }
         #expect(try other.get("/contacts").itemIDs?.count == 1)
+        // identified_at: empty reads as created_at in both reads; text that is no date is corrupt in both.
+        let found = try owner.create("/contacts", #"{"name":"Cy"}"#)
+        try database.write { _ = try $0.run("UPDATE contacts SET identified_at = '' WHERE id = ?", [found]) }
+        let single = try owner.get("/contacts/\(found)")
+        #expect(single.status == 200)
+        #expect(single.json?["identified_at"] == single.json?["created_at"])
+        try database.write { _ = try $0.run("UPDATE contacts SET identified_at = 'soon' WHERE id = ?", [found]) }
+        #expect(try owner.get("/contacts/\(found)").isProblem(500, "corrupt_row"))
     }
 
     @Test func aStatusNoEnumKnowsIsA500NamingTheRow() throws {

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Primitives
 import SQLiteCore
 
@@ -52,6 +57,13 @@ enum ContactStore: RecordStore {
     static let interestsFrom = "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
         + " /* plan: LinkMerge reads the page's owners in id order, stepping at most 32 rows past other owners before it seeks */"
 
+    /// When the contact was found: a row without one (NULL or '', written around the API)
+    /// reads as found when added, as lists say; anything else must be a timestamp.
+    private static func identifiedAt(_ row: Row) throws(DomainError) -> Date {
+        if let text = row.optionalString(Column.identifiedAt), !text.isEmpty { return try row.stamp(Column.identifiedAt, of: sql.table) }
+        return try row.stamp(Column.createdAt, of: sql.table)
+    }
+
     static func record(_ row: Row) throws -> Contact {
         let tags = row.optionalString(Column.tags).map { $0.split(separator: "\u{1F}").map(String.init) } ?? []
         return Contact(
@@ -62,7 +74,7 @@ enum ContactStore: RecordStore {
             tags: tags, interestIDs: OwnedIDs.parseList(row.optionalString(Column.interestIDs)),
             stage: try row.member(Column.stage, of: sql.table),
             keepInTouchDays: row.optionalInt64(Column.keepInTouchDays).map(Int.init), notes: row.optionalString(Column.notes),
-            identifiedAt: try row.date(Column.identifiedAt) ?? row.stamp(Column.createdAt, of: sql.table), createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
+            identifiedAt: try identifiedAt(row), createdAt: try row.stamp(Column.createdAt, of: sql.table), updatedAt: try row.stamp(Column.updatedAt, of: sql.table),
             version: row.int64(Column.version), names: LinkedNames.of(row, Column.self))
     }
 
