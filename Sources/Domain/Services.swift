@@ -54,7 +54,7 @@ public struct Services: Sendable {
         stats = StatsService(storage: storage)
         search = SearchService(storage: storage)
         imports = ImportService(storage: storage, clock: clock, fails: faults.importFails)
-        accountImport = AccountImportService(storage: storage)
+        accountImport = AccountImportService(storage: storage, clock: clock)
         calendar = CalendarService(storage: storage, clock: clock)
         insights = InsightService(storage: storage, clock: clock)
         skills = SkillService(storage: storage, clock: clock)

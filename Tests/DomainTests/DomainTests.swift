@@ -22,7 +22,7 @@ struct Fixture {
     init() throws {
         database = try Database(.init(path: directory.path("domain.sqlite"), readerCount: 2))
         try Migrations.migrator.migrate(database)
-        try database.withWriter { try $0.execute("INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'owner', 't', 't'), (2, 'other', 't', 't')") }
+        try database.withWriter { try $0.execute("INSERT INTO users (id, name, created_at, updated_at) VALUES (1, 'owner', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'), (2, 'other', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')") }
         services = Services(database: database, clock: FixedClock(date: Self.now))
     }
 

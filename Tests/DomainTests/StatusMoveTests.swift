@@ -169,3 +169,46 @@ struct KnowledgeRankingTests {
         #expect(report.skills.map(\.contacts) == [2, 1])
     }
 }
+
+@Suite("Domain: a restore meets the resources' rules", .timeLimit(.minutes(1)))
+struct RestoreRuleTests {
+    /// Text rules live in the Validator, so every path that writes text meets them: the API,
+    /// imports, a completion's inline objects and a restore.
+    @Test func controlCharactersAreRefusedOutsideMultilineFields() {
+        var validator = Validator()
+        #expect(validator.optional("notes", "one\r\n\ttwo", maxLength: 100, multiline: true) == "one\n\ttwo")
+        #expect(validator.issues.isEmpty)
+        _ = validator.optional("name", "Ann\tLee", maxLength: 100)
+        _ = validator.required("title", "A\u{1}B", maxLength: 100)
+        _ = validator.optional("notes", "bell\u{7}", maxLength: 100, multiline: true)
+        _ = validator.optional("notes", "lone\rcr", maxLength: 100, multiline: true)
+        #expect(validator.issues.map(\.field) == ["name", "title", "notes", "notes"])
+        var tags = Validator()
+        _ = Tags.normalized(["ok", "split\u{1F}here"], &tags)
+        #expect(tags.issues.map(\.field) == ["tags"])
+    }
+
+    /// A restored file's rows go through each resource's own rules, named by place in the file.
+    @Test func aRestoredRowTheAPIWouldRefuseRefusesTheFile() throws {
+        let fixture = try Fixture()
+        func row(_ name: String, email: String?) -> AccountImportService.Row {
+            [
+                ("id", .integer(Int64(name.count))), ("name", .text(name)), ("email", email.map { .text($0) } ?? .null), ("stage", .text("identified")),
+                ("created_at", .text("2026-01-01T00:00:00.000Z")), ("updated_at", .text("2026-01-01T00:00:00.000Z")), ("version", .integer(1)),
+            ]
+        }
+        let bad = String(repeating: "\u{1}", count: 6_000)
+        let rows = [row("A", email: nil), row("Bb", email: "b@example.com"), row("Ccc", email: nil), row(bad, email: "not an email")]
+        let tables = ["contacts": rows]
+        #expect {
+            try fixture.services.accountImport.restore(userID: 1, account: [:], tables: tables)
+        } throws: { error in
+            guard case DomainError.validation(let issues) = error else { return false }
+            return Set(issues.map(\.field)) == ["contacts[3].name", "contacts[3].email"]
+        }
+        #expect(try fixture.count("contacts") == 0)
+        // Without the bad row, the same file restores.
+        let good = try fixture.services.accountImport.restore(userID: 1, account: [:], tables: ["contacts": Array(rows.prefix(3))])
+        #expect(good.counts.first { $0.table == "contacts" }?.rows == 3)
+    }
+}

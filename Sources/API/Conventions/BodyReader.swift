@@ -134,9 +134,8 @@ struct BodyReader {
         member(name)?.isNull ?? false
     }
 
-    /// A text member; null clears it. Control characters (U+0000–U+001F, U+007F) are refused:
-    /// a NUL in a name breaks every export and every C consumer downstream. A `multiline` field
-    /// (notes) may hold tabs and line breaks (LF, or CR LF).
+    /// A text member; null clears it. Control characters are refused as the rules refuse them
+    /// (`Validator.controlCharacterIssue`), before any rule runs.
     mutating func string(_ name: String, multiline: Bool = false) -> Patch<String> {
         guard let value = member(name) else { return .absent }
         switch value {
@@ -153,23 +152,9 @@ struct BodyReader {
         }
     }
 
-    /// Why `text` is refused for the control characters it holds, or nil.
+    /// Why `text` is refused for the control characters it holds, or nil: the rules' own answer.
     static func controlCharacterIssue(_ text: String, multiline: Bool) -> String? {
-        var bytes = text.utf8.makeIterator()
-        while let byte = bytes.next() {
-            guard byte < 0x20 || byte == 0x7F else { continue }
-            if multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) {
-                // A CR only as the first half of CR LF.
-                if byte == 0x0D {
-                    guard bytes.next() == 0x0A else { return "may not hold a carriage return outside CR LF" }
-                }
-                continue
-            }
-            return multiline
-                ? "may not hold control characters other than tabs and line breaks"
-                : "may not hold control characters (tabs and line breaks included)"
-        }
-        return nil
+        Validator.controlCharacterIssue(text, multiline: multiline)
     }
 
     /// A text member that may not be null.

@@ -106,46 +106,12 @@ public final class AccountService: Sendable {
     /// `PATCH /me`: the name pitches use and the headline.
     public func updateUser(id: Int64, draft: UserDraft, precondition: VersionPrecondition) throws -> Future<User> {
         // Checked at once: bad input never reaches the writer.
-        var validator = Validator()
-        let displayName = draft.displayName.isAbsent
-            ? Patch<String>.absent : Patch(validator.optional("display_name", draft.displayName.applied(to: nil), maxLength: 200))
-        let headline = draft.headline.isAbsent ? Patch<String>.absent : Patch(validator.optional("headline", draft.headline.applied(to: nil), maxLength: 500))
-        var timeZone: String?
-        switch draft.timeZone {
-        case .absent: break
-        case .null: validator.add("time_zone", "cannot be null; UTC is \"UTC\"")
-        case .value(let name):
-            // Only a zone this machine's tzdata can read: an unknown one would fail later, at every due date.
-            if (try? ZoneRules.load(named: name)) != nil { timeZone = name } else { validator.add("time_zone", "must be an IANA time zone name such as Europe/Oslo") }
-        }
-        var followUpDays: [Int]?
-        switch draft.followUpDays {
-        case .absent: break
-        case .null: validator.add("follow_up_days", "cannot be null; the default is [3, 7]")
-        case .value(let days):
-            UserSettings.checkFollowUpDays(days, &validator)
-            followUpDays = days
-        }
-        var holidays: [String]?
-        switch draft.holidays {
-        case .absent: break
-        case .null: validator.add("holidays", "cannot be null; send [] for none")
-        case .value(let days): holidays = UserSettings.normalizedHolidays(days, &validator)
-        }
-        try validator.finish()
-        let newTimeZone = timeZone
-        let newFollowUpDays = followUpDays
-        let newHolidays = holidays
+        let change = try UserSettings.Change(draft)
         let storage = storage
         return storage.submit { connection in
             guard let current = try UserStore.find(connection, id: id) else { throw DomainError.notFound("No such user.") }
             try precondition.check(current.version)
-            var updated = current
-            updated.displayName = displayName.applied(to: current.displayName)
-            updated.headline = headline.applied(to: current.headline)
-            if let newTimeZone { updated.timeZone = newTimeZone }
-            if let newFollowUpDays { updated.followUpDays = newFollowUpDays }
-            if let newHolidays { updated.holidays = newHolidays }
+            let updated = change.applied(to: current)
             guard updated != current else { return current }
             try UserStore.update(connection, updated, at: storage.stamp())
             if updated.timeZone != current.timeZone || updated.followUpDays != current.followUpDays || updated.holidays != current.holidays {

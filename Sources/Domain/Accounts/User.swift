@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 
 /// An account; every other object belongs to exactly one.
 public struct User: Sendable, Equatable {
@@ -53,6 +54,54 @@ public enum UserSettings {
 
     static func holidays(_ stored: String) -> [String] {
         stored.split(separator: ",").map(String.init)
+    }
+
+    /// A user's settings as a draft changes them, checked: `PATCH /me` and a restored export's
+    /// `account` answer to these rules alike.
+    struct Change: Sendable {
+        var displayName: Patch<String> = .absent
+        var headline: Patch<String> = .absent
+        var timeZone: String?
+        var followUpDays: [Int]?
+        var holidays: [String]?
+
+        init(_ draft: UserDraft) throws(DomainError) {
+            var validator = Validator()
+            if !draft.displayName.isAbsent {
+                displayName = Patch(validator.optional("display_name", draft.displayName.applied(to: nil), maxLength: 200))
+            }
+            if !draft.headline.isAbsent { headline = Patch(validator.optional("headline", draft.headline.applied(to: nil), maxLength: 500)) }
+            switch draft.timeZone {
+            case .absent: break
+            case .null: validator.add("time_zone", "cannot be null; UTC is \"UTC\"")
+            case .value(let name):
+                // Only a zone this machine's tzdata can read: an unknown one would fail later, at every due date.
+                if (try? ZoneRules.load(named: name)) != nil { timeZone = name } else { validator.add("time_zone", "must be an IANA time zone name such as Europe/Oslo") }
+            }
+            switch draft.followUpDays {
+            case .absent: break
+            case .null: validator.add("follow_up_days", "cannot be null; the default is [3, 7]")
+            case .value(let days):
+                UserSettings.checkFollowUpDays(days, &validator)
+                followUpDays = days
+            }
+            switch draft.holidays {
+            case .absent: break
+            case .null: validator.add("holidays", "cannot be null; send [] for none")
+            case .value(let days): holidays = UserSettings.normalizedHolidays(days, &validator)
+            }
+            try validator.finish()
+        }
+
+        func applied(to current: User) -> User {
+            var updated = current
+            updated.displayName = displayName.applied(to: current.displayName)
+            updated.headline = headline.applied(to: current.headline)
+            if let timeZone { updated.timeZone = timeZone }
+            if let followUpDays { updated.followUpDays = followUpDays }
+            if let holidays { updated.holidays = holidays }
+            return updated
+        }
     }
 
     /// Two intervals, each 1 to 30 business days, the second not before the first.

@@ -112,7 +112,7 @@ struct ContactRules: ResourceRules {
         contact.location = validator.optional("location", draft.location.applied(to: contact.location), maxLength: 200)
         contact.source = validator.optional("source", draft.source.applied(to: contact.source), maxLength: 200)
         contact.hook = validator.optional("hook", draft.hook.applied(to: contact.hook), maxLength: 1000)
-        contact.notes = validator.optional("notes", draft.notes.applied(to: contact.notes), maxLength: 20_000)
+        contact.notes = validator.optional("notes", draft.notes.applied(to: contact.notes), maxLength: 20_000, multiline: true)
         contact.stage = draft.stage.applied(to: contact.stage) ?? .identified
         contact.keepInTouchDays = draft.keepInTouchDays.applied(to: contact.keepInTouchDays)
         validator.range("keep_in_touch_days", contact.keepInTouchDays, 1...3650)

@@ -57,6 +57,11 @@ enum ContactStore: RecordStore {
     static let interestsFrom = "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
         + " /* plan: LinkMerge reads the page's owners in id order, stepping at most 32 rows past other owners before it seeks */"
 
+    /// A restored export from before identified_at: its contacts were found when added.
+    static func identifiedWhenAdded(_ connection: SQLiteConnection, userID: Int64) throws {
+        try connection.run("UPDATE contacts SET identified_at = created_at WHERE user_id = ? AND identified_at = ''", [userID])
+    }
+
     /// When the contact was found: a row without one (NULL or '', written around the API)
     /// reads as found when added, as lists say; anything else must be a timestamp.
     private static func identifiedAt(_ row: Row) throws(DomainError) -> Date {

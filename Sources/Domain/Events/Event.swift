@@ -181,7 +181,7 @@ struct EventRules: ResourceRules {
         event.meetingID = draft.meetingID.applied(to: event.meetingID)
         if case .null = draft.status { validator.add("status", "cannot be null") }
         event.status = draft.status.applied(to: event.status) ?? .interested
-        event.notes = validator.optional("notes", draft.notes.applied(to: event.notes), maxLength: 20_000)
+        event.notes = validator.optional("notes", draft.notes.applied(to: event.notes), maxLength: 20_000, multiline: true)
         try validator.finish()
     }
 

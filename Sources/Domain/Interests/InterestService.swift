@@ -41,7 +41,7 @@ struct InterestRules: ResourceRules {
     func apply(_ draft: InterestDraft, to interest: inout Interest) throws(DomainError) {
         var validator = Validator()
         interest.name = validator.required("name", draft.name.applied(to: interest.name), maxLength: 200)
-        interest.goal = validator.optional("goal", draft.goal.applied(to: interest.goal), maxLength: 2000)
+        interest.goal = validator.optional("goal", draft.goal.applied(to: interest.goal), maxLength: 2000, multiline: true)
         interest.targetDate = validator.optional("target_date", draft.targetDate.applied(to: interest.targetDate), maxLength: 10)
         validator.date("target_date", interest.targetDate)
         interest.targetMeetings = draft.targetMeetings.applied(to: interest.targetMeetings)

@@ -155,7 +155,7 @@ struct InsightRules: ResourceRules {
         if case .null = draft.kind { validator.add("kind", "cannot be null") }
         if insight.id == 0, draft.kind.isAbsent { validator.add("kind", "is required: one of " + InsightKind.allCases.map(\.rawValue).joined(separator: ", ")) }
         insight.kind = draft.kind.applied(to: insight.kind) ?? insight.kind
-        insight.text = validator.required("text", draft.text.applied(to: insight.text), maxLength: 5000)
+        insight.text = validator.required("text", draft.text.applied(to: insight.text), maxLength: 5000, multiline: true)
         let name = validator.optional("name", draft.name.applied(to: insight.name), maxLength: 200).map(NameKey.display)
         insight.name = name.flatMap { $0.isEmpty ? nil : $0 }
         if insight.kind.isNamed && insight.name == nil { validator.add("name", "is required for a \(insight.kind.rawValue)") }
@@ -311,7 +311,7 @@ struct SkillRules: ResourceRules {
         if case .null = draft.level { validator.add("level", "cannot be null") }
         skill.level = draft.level.applied(to: skill.level) ?? skill.level
         validator.range("level", skill.level, 1...5)
-        skill.evidence = validator.optional("evidence", draft.evidence.applied(to: skill.evidence), maxLength: 5000)
+        skill.evidence = validator.optional("evidence", draft.evidence.applied(to: skill.evidence), maxLength: 5000, multiline: true)
         try validator.finish()
     }
 

@@ -177,7 +177,7 @@ struct LeadRules: ResourceRules {
         if case .null = draft.source { validator.add("source", "cannot be null") }
         lead.source = draft.source.applied(to: lead.source) ?? lead.source
         if case .null = draft.status { validator.add("status", "cannot be null") }
-        lead.notes = validator.optional("notes", draft.notes.applied(to: lead.notes), maxLength: 20_000)
+        lead.notes = validator.optional("notes", draft.notes.applied(to: lead.notes), maxLength: 20_000, multiline: true)
         try validator.finish()
         if case .value(let status) = draft.status, status != lead.status {
             // A new lead may start anywhere; a stored one moves by the rules.

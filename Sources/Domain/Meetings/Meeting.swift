@@ -36,6 +36,18 @@ public struct MeetingResource: Sendable, Equatable {
     }
 }
 
+extension MeetingResource {
+    /// A resource's rules, for a completion and a restore alike; issues named under `prefix`.
+    static func checked(title: String?, url: String?, note: String?, prefix: String?, _ validator: inout Validator) -> MeetingResource {
+        let prefix = prefix ?? ""
+        let title = validator.required("\(prefix)title", title, maxLength: 500)
+        let url = validator.optional("\(prefix)url", url, maxLength: 2000)
+        validator.url("\(prefix)url", url)
+        let note = validator.optional("\(prefix)note", note, maxLength: 2000, multiline: true)
+        return MeetingResource(title: title, url: url, note: note)
+    }
+}
+
 /// An informational interview with one contact.
 public struct Meeting: Sendable, Equatable {
     public var id: Int64

@@ -99,14 +99,14 @@ public final class MeetingQuestionService: Sendable {
     /// end or at `position`, shifting the others back.
     public func add(userID: Int64, meetingID: Int64, draft: MeetingQuestionDraft) throws -> Future<MeetingQuestion> {
         var validator = Validator()
-        let adHoc = validator.optional("text", draft.text.applied(to: nil), maxLength: 2000)
+        let adHoc = MeetingQuestionRules.text(draft.text.applied(to: nil), required: false, &validator)
         let questionID = draft.questionID.applied(to: nil)
         if (adHoc == nil) == (questionID == nil), validator.issues.isEmpty {
             validator.add("question_id", "send exactly one of question_id (from the bank) or text (ad hoc)")
         }
         let position = draft.position.applied(to: nil)
         validator.range("position", position, 1...MeetingQuestionService.maxPosition)
-        let answerNotes = validator.optional("answer_notes", draft.answerNotes.applied(to: nil), maxLength: 20_000)
+        let answerNotes = MeetingQuestionRules.answerNotes(draft.answerNotes.applied(to: nil), &validator)
         let asked = draft.asked.applied(to: nil) ?? false
         try validator.finish()
         let storage = storage
@@ -136,13 +136,13 @@ public final class MeetingQuestionService: Sendable {
         var validator = Validator()
         if !draft.questionID.isAbsent { validator.add("question_id", "cannot change; add another question instead") }
         // Null or blank text is refused as required.
-        let text = draft.text.isAbsent ? nil : validator.required("text", draft.text.applied(to: nil), maxLength: 2000)
+        let text = draft.text.isAbsent ? nil : MeetingQuestionRules.text(draft.text.applied(to: nil), required: true, &validator)
         if case .null = draft.position { validator.add("position", "cannot be null") }
         let position = draft.position.applied(to: nil)
         validator.range("position", position, 1...MeetingQuestionService.maxPosition)
         if case .null = draft.asked { validator.add("asked", "cannot be null") }
         let answerNotes = draft.answerNotes.isAbsent
-            ? Patch<String>.absent : Patch(validator.optional("answer_notes", draft.answerNotes.applied(to: nil), maxLength: 20_000))
+            ? Patch<String>.absent : Patch(MeetingQuestionRules.answerNotes(draft.answerNotes.applied(to: nil), &validator))
         let asked = draft.asked.applied(to: nil)
         try validator.finish()
         let storage = storage
@@ -173,5 +173,22 @@ public final class MeetingQuestionService: Sendable {
             try connection.run("DELETE FROM meeting_questions WHERE id = ?", [id])
             try MeetingQuestionStore.positions.close(connection, parentID: meetingID, after: current.position)
         }
+    }
+}
+
+/// A meeting question's own fields, for its routes and a restore alike.
+enum MeetingQuestionRules {
+    static func text(_ text: String?, required: Bool, _ validator: inout Validator) -> String? {
+        required ? validator.required("text", text, maxLength: 2000) : validator.optional("text", text, maxLength: 2000)
+    }
+
+    static func answerNotes(_ notes: String?, _ validator: inout Validator) -> String? {
+        validator.optional("answer_notes", notes, maxLength: 20_000, multiline: true)
+    }
+
+    /// A stored question: its text is required (a bank question's was copied in).
+    static func check(text: String?, answerNotes: String?, _ validator: inout Validator) {
+        _ = Self.text(text, required: true, &validator)
+        _ = Self.answerNotes(answerNotes, &validator)
     }
 }

@@ -94,7 +94,7 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
         precondition: VersionPrecondition
     ) throws -> Future<Meeting> {
         var validator = Validator()
-        let reason = validator.optional("reason", reason, maxLength: 2000)
+        let reason = validator.optional("reason", reason, maxLength: 2000, multiline: true)
         try validator.finish()
         let storage = storage
         return storage.submit { connection in
@@ -260,9 +260,9 @@ struct CompletionCheck: Sendable {
 
     init(_ request: CompletionRequest) throws(DomainError) {
         var validator = Validator()
-        notes = Patch(validator.optional("notes", request.notes.applied(to: nil), maxLength: 20_000))
+        notes = Patch(validator.optional("notes", request.notes.applied(to: nil), maxLength: 20_000, multiline: true))
         if request.notes.isAbsent { notes = .absent }
-        outcome = request.outcome.isAbsent ? .absent : Patch(validator.optional("outcome", request.outcome.applied(to: nil), maxLength: 2000))
+        outcome = request.outcome.isAbsent ? .absent : Patch(validator.optional("outcome", request.outcome.applied(to: nil), maxLength: 2000, multiline: true))
         impression = request.impression
         validator.range("impression", request.impression.applied(to: nil), 1...5)
         noneOffered = request.noneOffered
@@ -270,7 +270,7 @@ struct CompletionCheck: Sendable {
         var named: [Int64: Int] = [:]
         for (index, referral) in request.referrals.enumerated() {
             let prefix = "referrals[\(index)]"
-            let note = validator.optional("\(prefix).note", referral.note, maxLength: 2000)
+            let note = validator.optional("\(prefix).note", referral.note, maxLength: 2000, multiline: true)
             switch referral.person {
             case .existing(let id):
                 if let first = named[id] {
@@ -314,12 +314,7 @@ struct CompletionCheck: Sendable {
             events.append(event)
         }
         for (index, resource) in request.resources.enumerated() {
-            let prefix = "resources[\(index)]"
-            let title = validator.required("\(prefix).title", resource.title, maxLength: 500)
-            let url = validator.optional("\(prefix).url", resource.url, maxLength: 2000)
-            validator.url("\(prefix).url", url)
-            let note = validator.optional("\(prefix).note", resource.note, maxLength: 2000)
-            resources.append(MeetingResource(title: title, url: url, note: note))
+            resources.append(MeetingResource.checked(title: resource.title, url: resource.url, note: resource.note, prefix: "resources[\(index)].", &validator))
         }
         let insightRules = InsightRules()
         for (index, draft) in request.insights.enumerated() {
@@ -439,10 +434,10 @@ struct MeetingRules: ResourceRules {
         meeting.medium = draft.medium.applied(to: meeting.medium)
         meeting.location = validator.optional("location", draft.location.applied(to: meeting.location), maxLength: 500)
         meeting.resumeID = draft.resumeID.applied(to: meeting.resumeID)
-        meeting.notes = validator.optional("notes", draft.notes.applied(to: meeting.notes), maxLength: 20_000)
+        meeting.notes = validator.optional("notes", draft.notes.applied(to: meeting.notes), maxLength: 20_000, multiline: true)
         meeting.impression = draft.impression.applied(to: meeting.impression)
         validator.range("impression", meeting.impression, 1...5)
-        meeting.outcome = validator.optional("outcome", draft.outcome.applied(to: meeting.outcome), maxLength: 2000)
+        meeting.outcome = validator.optional("outcome", draft.outcome.applied(to: meeting.outcome), maxLength: 2000, multiline: true)
         meeting.thankYouSentAt = draft.thankYouSentAt.applied(to: meeting.thankYouSentAt)
         if case .value = draft.thankYouSentAt, meeting.status != .completed {
             validator.add("thank_you_sent_at", "a thank-you follows a completed meeting; complete it first")

@@ -64,7 +64,7 @@ struct OrganizationRules: ResourceRules {
         organization.website = validator.optional("website", draft.website.applied(to: organization.website), maxLength: 2000)
         validator.url("website", organization.website)
         organization.location = validator.optional("location", draft.location.applied(to: organization.location), maxLength: 200)
-        organization.notes = validator.optional("notes", draft.notes.applied(to: organization.notes), maxLength: 20_000)
+        organization.notes = validator.optional("notes", draft.notes.applied(to: organization.notes), maxLength: 20_000, multiline: true)
         organization.interestIDs = OwnedIDs.normalized(draft.interestIDs.applied(to: organization.interestIDs), field: "interest_ids", &validator)
         organization.advocacy = draft.advocacy.applied(to: organization.advocacy) ?? false
         organization.motivation = draft.motivation.applied(to: organization.motivation) ?? 0

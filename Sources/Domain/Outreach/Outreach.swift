@@ -197,7 +197,7 @@ struct OutreachRules: ResourceRules {
         outreach.sentAt = draft.sentAt.applied(to: outreach.sentAt) ?? outreach.sentAt
         outreach.pitchID = draft.pitchID.applied(to: outreach.pitchID)
         outreach.resumeID = draft.resumeID.applied(to: outreach.resumeID)
-        outreach.summary = validator.optional("summary", draft.summary.applied(to: outreach.summary), maxLength: 20_000)
+        outreach.summary = validator.optional("summary", draft.summary.applied(to: outreach.summary), maxLength: 20_000, multiline: true)
         try validator.finish()
     }
 

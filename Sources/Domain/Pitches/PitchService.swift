@@ -239,7 +239,7 @@ struct PitchRules: ResourceRules {
     func apply(_ draft: PitchDraft, to pitch: inout Pitch) throws(DomainError) {
         var validator = Validator()
         pitch.name = validator.required("name", draft.name.applied(to: pitch.name), maxLength: 200)
-        pitch.body = validator.required("body", draft.body.applied(to: pitch.body), maxLength: 10_000)
+        pitch.body = validator.required("body", draft.body.applied(to: pitch.body), maxLength: 10_000, multiline: true)
         if let problem = PitchTemplate(pitch.body).problem { validator.add("body", problem) }
         if case .null = draft.channel { validator.add("channel", "cannot be null") }
         pitch.channel = draft.channel.applied(to: pitch.channel) ?? .email

@@ -193,7 +193,7 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
         }
         if case .value(let id) = draft.referrerID { referral.referrerID = id } else { validator.add("referrer_id", "is required") }
         referral.meetingID = draft.meetingID.applied(to: nil)
-        referral.note = validator.optional("note", draft.note.applied(to: nil), maxLength: 2000)
+        referral.note = validator.optional("note", draft.note.applied(to: nil), maxLength: 2000, multiline: true)
         if case .null = draft.status { validator.add("status", "cannot be null") }
         referral.status = draft.status.applied(to: nil) ?? .suggested
         try validator.finish()
@@ -258,7 +258,7 @@ struct ReferralRules: ResourceRules {
         if case .null = draft.contactID { validator.add("contact_id", "cannot be removed") }
         if draft.contact != nil { validator.add("contact", "only a new referral creates a contact") }
         referral.meetingID = draft.meetingID.applied(to: referral.meetingID)
-        referral.note = validator.optional("note", draft.note.applied(to: referral.note), maxLength: 2000)
+        referral.note = validator.optional("note", draft.note.applied(to: referral.note), maxLength: 2000, multiline: true)
         if case .null = draft.status { validator.add("status", "cannot be null") }
         try validator.finish()
         if case .value(let status) = draft.status, status != referral.status {

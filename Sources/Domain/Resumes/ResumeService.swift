@@ -46,7 +46,7 @@ struct ResumeRules: ResourceRules {
         var validator = Validator()
         resume.label = validator.required("label", draft.label.applied(to: resume.label), maxLength: 200)
         resume.interestID = draft.interestID.applied(to: resume.interestID)
-        resume.content = validator.optional("content", draft.content.applied(to: resume.content), maxLength: 100_000)
+        resume.content = validator.optional("content", draft.content.applied(to: resume.content), maxLength: 100_000, multiline: true)
         resume.url = validator.optional("url", draft.url.applied(to: resume.url), maxLength: 2000)
         validator.url("url", resume.url)
         if resume.content == nil && resume.url == nil { validator.add("content", "a resume needs its content or a url") }

@@ -96,7 +96,7 @@ public final class ShareService: Sendable {
         _ principal: Principal, text: String?, contactID: Int64?, meetingID: Int64?, pitchID: Int64?
     ) -> Future<CoachNote> {
         var validator = Validator()
-        let body = validator.required("text", text, maxLength: 4000)
+        let body = validator.required("text", text, maxLength: 4000, multiline: true)
         do {
             guard let access = principal.share, access.scope == .coach else {
                 throw DomainError.forbidden("Only a coach share may leave notes.")

@@ -14,8 +14,13 @@ enum Tags {
         for item in raw ?? [] {
             let tag = item.trimmingWhitespace()
             // U+001F joins tags when a list reads them beside its page.
-            if tag.isEmpty || tag.unicodeScalars.count > 50 || tag.contains("\u{1F}") {
+            if tag.isEmpty || tag.unicodeScalars.count > 50 {
                 validator.add(field, "each tag must be 1 to 50 characters")
+                break
+            }
+            // U+001F among them: it would split the tag where a list joins them.
+            if let message = Validator.controlCharacterIssue(tag, multiline: false) {
+                validator.add(field, "each tag " + message)
                 break
             }
             if seen.insert(tag.lowercased()).inserted { tags.append(tag) }

@@ -19,22 +19,51 @@ public struct Validator {
     }
 
     /// Trims and checks a required text field. The length counts the text as sent, as the
-    /// spec's `maxLength` does, before trimming.
-    public mutating func required(_ field: String, _ value: String?, maxLength: Int) -> String {
+    /// spec's `maxLength` does, before trimming. A `multiline` field (notes) may hold tabs and
+    /// line breaks; no field holds other control characters.
+    public mutating func required(_ field: String, _ value: String?, maxLength: Int, multiline: Bool = false) -> String {
         let text = value?.trimmingWhitespace() ?? ""
         if text.isEmpty {
             add(field, "is required and cannot be empty")
         } else if (value?.unicodeScalars.count ?? 0) > maxLength {
             add(field, "must be at most \(maxLength) characters")
+        } else if let value, let message = Self.controlCharacterIssue(value, multiline: multiline) {
+            add(field, message)
         }
         return Self.lineFeeds(text)
     }
 
     /// Trims an optional text field; empty text becomes null. The length counts the text as sent.
-    public mutating func optional(_ field: String, _ value: String?, maxLength: Int) -> String? {
-        if let value, value.unicodeScalars.count > maxLength { add(field, "must be at most \(maxLength) characters") }
+    public mutating func optional(_ field: String, _ value: String?, maxLength: Int, multiline: Bool = false) -> String? {
+        if let value, value.unicodeScalars.count > maxLength {
+            add(field, "must be at most \(maxLength) characters")
+        } else if let value, let message = Self.controlCharacterIssue(value, multiline: multiline) {
+            add(field, message)
+        }
         guard let text = value?.trimmingWhitespace(), !text.isEmpty else { return nil }
         return Self.lineFeeds(text)
+    }
+
+    /// Why `text` is refused for the control characters it holds (U+0000–U+001F, U+007F), or
+    /// nil: a NUL in a name breaks every export and every C consumer downstream. A `multiline`
+    /// text may hold tabs and line breaks (LF, or CR LF). The body reader asks this too, so a
+    /// request is refused before its rules run, and a restore meets the same rule.
+    public static func controlCharacterIssue(_ text: String, multiline: Bool) -> String? {
+        var bytes = text.utf8.makeIterator()
+        while let byte = bytes.next() {
+            guard byte < 0x20 || byte == 0x7F else { continue }
+            if multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) {
+                // A CR only as the first half of CR LF.
+                if byte == 0x0D {
+                    guard bytes.next() == 0x0A else { return "may not hold a carriage return outside CR LF" }
+                }
+                continue
+            }
+            return multiline
+                ? "may not hold control characters other than tabs and line breaks"
+                : "may not hold control characters (tabs and line breaks included)"
+        }
+        return nil
     }
 
     /// Text with every line break as LF. HTML forms send CR LF, vCards' quoted-printable
