@@ -180,6 +180,21 @@ public final class SQLiteConnection {
         try queryOne(sql, values) { $0.optionalInt64(0) } ?? nil
     }
 
+    /// The first column of the first row as text; nil for no row or NULL.
+    public func scalarText(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws -> String? {
+        try queryOne(sql, values) { $0.optionalString(0) } ?? nil
+    }
+
+    /// The only column of every row, as integers (NULL as 0): a list of ids.
+    public func integers(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws -> [Int64] {
+        try query(sql, values) { $0.int64(0) }
+    }
+
+    /// The only column of every row, as text (NULL as "").
+    public func texts(_ sql: String, _ values: [any DatabaseValueConvertible] = []) throws -> [String] {
+        try query(sql, values) { $0.string(0) }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     public var changes: Int { Int(sqlite3_changes64(handle)) }

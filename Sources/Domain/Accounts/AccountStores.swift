@@ -53,6 +53,21 @@ enum UserStore {
         try connection.queryOne(select + " WHERE u.name = ? COLLATE NOCASE", [name], record)
     }
 
+    /// The user's time zone as stored (an IANA name).
+    static func timeZone(_ connection: SQLiteConnection, id: Int64) throws -> String? {
+        try connection.scalarText("SELECT time_zone FROM users WHERE id = ?", [id])
+    }
+
+    /// How many accounts the server holds.
+    static func count(_ connection: SQLiteConnection) throws -> Int {
+        Int(try connection.scalarInt("SELECT count(*) /* plan: counts the accounts for progress */ FROM users") ?? 0)
+    }
+
+    /// A page of every account's id, in id order.
+    static func ids(_ connection: SQLiteConnection, after: Int64, limit: Int) throws -> [Int64] {
+        try connection.integers("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ? /* plan: walks every account, a page at a time */", [after, limit])
+    }
+
     /// The id of the user named `name`, ignoring case.
     static func id(_ connection: SQLiteConnection, named name: String) throws -> Int64? {
         try connection.scalarInt("SELECT id FROM users WHERE name = ? COLLATE NOCASE", [name])
@@ -60,13 +75,25 @@ enum UserStore {
 
     /// What signing in needs: the id, the stored hash and whether the account is disabled.
     static func credentials(_ connection: SQLiteConnection, named name: String) throws -> (id: Int64, hash: String?, disabled: Bool)? {
-        try connection.queryOne("SELECT id, password_hash, disabled FROM users WHERE name = ? COLLATE NOCASE", [name]) {
-            (id: $0.int64(0), hash: $0.optionalString(1), disabled: $0.int64(2) != 0)
+        typealias C = Credentials
+        return try connection.queryOne("SELECT " + C.select + " FROM users WHERE name = ? COLLATE NOCASE", [name]) {
+            (id: $0.int64(C.id), hash: $0.optionalString(C.passwordHash), disabled: $0.int64(C.disabled) != 0)
+        }
+    }
+
+    private enum Credentials: Int32, SelectList {
+        case id, passwordHash, disabled
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .passwordHash: "password_hash"
+            case .disabled: "disabled"
+            }
         }
     }
 
     static func passwordHash(_ connection: SQLiteConnection, id: Int64) throws -> String? {
-        try connection.queryOne("SELECT password_hash FROM users WHERE id = ?", [id]) { $0.optionalString(0) } ?? nil
+        try connection.scalarText("SELECT password_hash FROM users WHERE id = ?", [id])
     }
 
     static func isEmpty(_ connection: SQLiteConnection) throws -> Bool {
@@ -183,13 +210,28 @@ enum TokenStore {
     /// Tokens whose lookup prefix matches, with their hashes, for a constant-time comparison,
     /// and their account's role and state (one read: `tokens_lookup`, then the user by key).
     static func candidates(_ connection: SQLiteConnection, lookup: String) throws -> [Candidate] {
-        try connection.query(
-            "SELECT t.id, t.user_id, t.secret_hash, t.kind, t.expires_at, coalesce(t.last_used_at, t.created_at), u.role, u.disabled "
-                + "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.lookup = ?", [lookup]
-        ) {
+        typealias C = CandidateColumn
+        return try connection.query("SELECT " + C.select + " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.lookup = ?", [lookup]) {
             Candidate(
-                id: $0.int64(0), userID: $0.int64(1), hash: $0.blob(2), kind: try $0.member(3, column: "kind", of: "tokens", id: $0.int64(0)), expiresAt: $0.date(4),
-                lastActive: $0.date(5), role: try $0.member(6, column: "role", of: "users", id: $0.int64(1)), disabled: $0.int64(7) != 0)
+                id: $0.int64(C.id), userID: $0.int64(C.userID), hash: $0.blob(C.secretHash), kind: try $0.member(C.kind, of: "tokens", id: $0.int64(C.id)),
+                expiresAt: $0.date(C.expiresAt), lastActive: $0.date(C.lastActive), role: try $0.member(C.role, of: "users", id: $0.int64(C.userID)),
+                disabled: $0.int64(C.disabled) != 0)
+        }
+    }
+
+    private enum CandidateColumn: Int32, SelectList {
+        case id, userID, secretHash, kind, expiresAt, lastActive, role, disabled
+        var sql: String {
+            switch self {
+            case .id: "t.id"
+            case .userID: "t.user_id"
+            case .secretHash: "t.secret_hash"
+            case .kind: "t.kind"
+            case .expiresAt: "t.expires_at"
+            case .lastActive: "coalesce(t.last_used_at, t.created_at)"
+            case .role: "u.role"
+            case .disabled: "u.disabled"
+            }
         }
     }
 

@@ -20,8 +20,7 @@ enum ZoneCache {
 
     /// The user's zone, from what is stored.
     static func rules(_ connection: SQLiteConnection, userID: Int64) throws -> ZoneRules {
-        let name = try connection.queryOne("SELECT time_zone FROM users WHERE id = ?", [userID]) { $0.string(0) } ?? "UTC"
-        return rules(named: name)
+        rules(named: try UserStore.timeZone(connection, id: userID) ?? "UTC")
     }
 }
 
@@ -42,15 +41,27 @@ struct FollowUpCalendar {
     var followUpDays = 7
     var holidays: Set<Int64> = []
 
-    static func load(_ connection: SQLiteConnection, userID: Int64) throws -> FollowUpCalendar {
-        let row = try connection.queryOne("SELECT time_zone, follow_up_days, holidays FROM users WHERE id = ?", [userID]) {
-            ($0.string(0), $0.string(1), $0.string(2))
+    private enum Settings: Int32, SelectList {
+        case timeZone, followUpDays, holidays
+        var sql: String {
+            switch self {
+            case .timeZone: "time_zone"
+            case .followUpDays: "follow_up_days"
+            case .holidays: "holidays"
+            }
         }
-        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: row?.0 ?? "UTC"))
-        let days = UserSettings.followUpDays(row?.1 ?? "")
+    }
+
+    static func load(_ connection: SQLiteConnection, userID: Int64) throws -> FollowUpCalendar {
+        typealias C = Settings
+        let row = try connection.queryOne("SELECT " + C.select + " FROM users WHERE id = ?", [userID]) {
+            (zone: $0.string(C.timeZone), days: $0.string(C.followUpDays), holidays: $0.string(C.holidays))
+        }
+        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: row?.zone ?? "UTC"))
+        let days = UserSettings.followUpDays(row?.days ?? "")
         calendar.secondContactDays = days[0]
         calendar.followUpDays = days[1]
-        calendar.holidays = Set(UserSettings.holidays(row?.2 ?? "").compactMap { LocalDay.parse($0) }.map {
+        calendar.holidays = Set(UserSettings.holidays(row?.holidays ?? "").compactMap { LocalDay.parse($0) }.map {
             Int64(RFC3339.daysFromCivil(year: $0.year, month: $0.month, day: $0.day))
         })
         return calendar
@@ -76,8 +87,20 @@ enum Reminders {
     /// organization is written to) and `follow_up` 7 business days on (until the same person is
     /// written to again, once); a reply from anyone at the organization ends every thread there.
     static func rebuildFollowUps(_ connection: SQLiteConnection, userID: Int64, contactID: Int64) throws {
-        let organizationID = try connection.queryOne("SELECT organization_id FROM contacts WHERE id = ?", [contactID]) { $0.optionalInt64(0) } ?? nil
+        let organizationID = try connection.scalarInt("SELECT organization_id FROM contacts WHERE id = ?", [contactID])
         try rebuildFollowUps(connection, userID: userID, organizationID: organizationID, contactID: contactID)
+    }
+
+    private enum Message: Int32, SelectList {
+        case id, contactID, direction, sentAt
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .contactID: "contact_id"
+            case .direction: "direction"
+            case .sentAt: "sent_at"
+            }
+        }
     }
 
     /// The same for a scope named directly (an organization a contact left, a contact deleted).
@@ -103,13 +126,14 @@ enum Reminders {
             var secondTried = false
         }
         var threads: [Int64: Thread] = [:]
+        typealias C = Message
         try connection.forEachRow(
-            "SELECT id, contact_id, direction, sent_at FROM outreach WHERE contact_id IN (\(scope)) ORDER BY sent_at, id", scopeValues
+            "SELECT " + C.select + " FROM outreach WHERE contact_id IN (\(scope)) ORDER BY sent_at, id", scopeValues
         ) { row in
-            let id = row.int64(0)
-            let contact = row.int64(1)
-            let sentAt = try row.stamp(3, column: "sent_at", of: "outreach", id: id)
-            guard row.string(2) == "outbound" else {
+            let id = row.int64(C.id)
+            let contact = row.int64(C.contactID)
+            let sentAt = try row.stamp(C.sentAt, of: "outreach", id: id)
+            guard row.string(C.direction) == "outbound" else {
                 // A reply from anyone there ends the organization's threads (the contact's own, without one).
                 threads.removeAll()
                 return
@@ -143,18 +167,20 @@ enum Reminders {
     /// week after the last ask (an outbound message since); after two asks the thread is closed.
     static func rebuildAskReferral(_ connection: SQLiteConnection, userID: Int64, contactID: Int64) throws {
         try connection.run("DELETE FROM reminders WHERE contact_id = ? AND kind = 'ask_referral_again'", [contactID])
+        typealias M = Completed
         guard
             let (meetingID, completedAt) = try connection.queryOne(
-                "SELECT id, completed_at FROM meetings WHERE contact_id = ? AND status = 'completed' AND completed_at IS NOT NULL "
-                    + "ORDER BY completed_at DESC, id DESC LIMIT 1", [contactID], { ($0.int64(0), try $0.stamp(1, column: "completed_at", of: "meetings", id: $0.int64(0))) })
+                "SELECT " + M.select + " FROM meetings WHERE contact_id = ? AND status = 'completed' AND completed_at IS NOT NULL "
+                    + "ORDER BY completed_at DESC, id DESC LIMIT 1", [contactID], { ($0.int64(M.id), try $0.stamp(M.completedAt, of: "meetings", id: $0.int64(M.id))) })
         else { return }
         let referred = try connection.scalarInt(
             "SELECT 1 FROM referrals WHERE meeting_id = ?1 UNION ALL SELECT 1 FROM referrals WHERE referrer_id = ?2 AND created_at >= ?3 LIMIT 1",
             [meetingID, contactID, completedAt])
         guard referred == nil else { return }
+        typealias C = Message
         let asks = try connection.query(
-            "SELECT sent_at, id FROM outreach WHERE contact_id = ? AND direction = 'outbound' AND sent_at > ? ORDER BY sent_at", [contactID, completedAt]
-        ) { try $0.stamp(0, column: "sent_at", of: "outreach", id: $0.int64(1)) }
+            "SELECT " + C.select + " FROM outreach WHERE contact_id = ? AND direction = 'outbound' AND sent_at > ? ORDER BY sent_at", [contactID, completedAt]
+        ) { try $0.stamp(C.sentAt, of: "outreach", id: $0.int64(C.id)) }
         guard asks.count < maxAsks else { return }
         let due = (asks.last ?? completedAt).addingTimeInterval(askAgainInterval)
         try insert(
@@ -162,12 +188,39 @@ enum Reminders {
             since: completedAt, asks: asks.count, due: due)
     }
 
+    private enum Completed: Int32, SelectList {
+        case id, completedAt
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .completedAt: "completed_at"
+            }
+        }
+    }
+
+    private enum Pending: Int32, SelectList {
+        case id, kind, since
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .kind: "kind"
+            case .since: "since"
+            }
+        }
+    }
+
+    /// The contact's latest meeting left a referral: nothing to ask again.
+    static func dropAskReferral(_ connection: SQLiteConnection, contactID: Int64) throws {
+        try connection.run("DELETE FROM reminders WHERE contact_id = ? AND kind = 'ask_referral_again'", [contactID])
+    }
+
     /// After a change of the user's time zone, intervals or holidays: business days move with them.
     static func rezone(_ connection: SQLiteConnection, userID: Int64) throws {
         let calendar = try FollowUpCalendar.load(connection, userID: userID)
+        typealias C = Pending
         let rows = try connection.query(
-            "SELECT id, kind, since FROM reminders WHERE user_id = ? AND (kind = 'follow_up' OR kind = 'try_second_contact')", [userID]
-        ) { ($0.int64(0), $0.string(1), try $0.stamp(2, column: "since", of: "reminders", id: $0.int64(0))) }
+            "SELECT " + C.select + " FROM reminders WHERE user_id = ? AND (kind = 'follow_up' OR kind = 'try_second_contact')", [userID]
+        ) { ($0.int64(C.id), $0.string(C.kind), try $0.stamp(C.since, of: "reminders", id: $0.int64(C.id))) }
         for (id, kind, since) in rows {
             let due = calendar.due(kind, since: since)
             try connection.run("UPDATE reminders SET due_at = ? WHERE id = ?", [due, id])
@@ -189,18 +242,17 @@ enum Reminders {
             WHERE user_id = ?
             """, [userID])
         try connection.run("DELETE FROM reminders WHERE user_id = ?", [userID])
-        let organizations = try connection.query("SELECT id FROM organizations WHERE user_id = ?", [userID]) { $0.int64(0) }
+        let organizations = try connection.integers("SELECT id FROM organizations WHERE user_id = ?", [userID])
         for organization in organizations {
             try rebuildFollowUps(connection, userID: userID, organizationID: organization, contactID: nil)
         }
-        let loners = try connection.query(
+        let loners = try connection.integers(
             "SELECT c.id FROM contacts c WHERE c.user_id = ? AND c.organization_id IS NULL AND EXISTS (SELECT 1 FROM outreach o WHERE o.contact_id = c.id)",
-            [userID]
-        ) { $0.int64(0) }
+            [userID])
         for contact in loners {
             try rebuildFollowUps(connection, userID: userID, organizationID: nil, contactID: contact)
         }
-        let met = try connection.query("SELECT DISTINCT contact_id FROM meetings WHERE user_id = ? AND status = 'completed'", [userID]) { $0.int64(0) }
+        let met = try connection.integers("SELECT DISTINCT contact_id FROM meetings WHERE user_id = ? AND status = 'completed'", [userID])
         for contact in met {
             try rebuildAskReferral(connection, userID: userID, contactID: contact)
         }

@@ -24,7 +24,7 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
     /// (the API writes JSON straight from the rows); returns the keyset to continue after.
     /// Building 50 contacts cost about as much as writing their JSON.
     public func listRows(userID: Int64, filter: ContactFilter, page: PageRequest, _ visit: (ContactRow) throws -> Void) throws -> Keyset? {
-        let query = Self.listQuery(userID: userID, filter: filter)
+        let query = ContactStore.listQuery(userID: userID, filter: filter)
         return try storage.read { connection in
             // Links come from two statements read alongside the page (see LinkMerge) rather
             // than from a correlated subquery per row, which measured a sixth of a page.
@@ -50,10 +50,10 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
     /// Every contact the filter keeps, in id order, with its organization's name, read on one
     /// snapshot a page at a time (exports stream them; they never sit in memory together).
     public func exportEach(userID: Int64, filter: ContactFilter, _ visit: (Contact, String?) throws -> Void) throws {
-        let query = Self.listQuery(userID: userID, filter: filter, stored: false)
+        let query = ContactStore.listQuery(userID: userID, filter: filter, stored: false)
         try storage.read { connection in
             let organizations = Dictionary(
-                try connection.query("SELECT id, name FROM organizations WHERE user_id = ?", [userID]) { ($0.int64(0), $0.string(1)) },
+                try OrganizationStore.names(connection, userID: userID),
                 uniquingKeysWith: { first, _ in first })
             var page = PageRequest(limit: 500, sort: ListOrder(name: "id", columns: [], descending: false), after: nil)
             repeat {
@@ -62,29 +62,6 @@ public final class ContactService: ResourceService<Contact, ContactDraft>, @unch
                 for contact in contacts { try visit(contact, contact.organizationID.flatMap { organizations[$0] }) }
             } while page.after != nil
         }
-    }
-
-    private static func listQuery(userID: Int64, filter: ContactFilter, stored: Bool = true) -> KeysetQuery {
-        var query = ContactStore.listQuery(userID: userID, stored: stored)
-        if let stage = filter.stage {
-            query.conditions.append("c.stage = ?")
-            query.arguments.append(stage.rawValue)
-        }
-        if let organizationID = filter.organizationID {
-            query.conditions.append("c.organization_id = ?")
-            query.arguments.append(organizationID)
-        }
-        if let interestID = filter.interestID {
-            query.conditions.append("EXISTS (SELECT 1 FROM contact_interests ci WHERE ci.contact_id = c.id AND ci.interest_id = ?)")
-            query.arguments.append(interestID)
-        }
-        if let tag = filter.tag {
-            query.conditions.append("EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ?)")
-            query.arguments.append(tag)
-        }
-        query.contains(filter.text, in: ["c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"], folded: "c.name_key")
-        query.updatedSince(filter.updatedSince)
-        return query
     }
 }
 
@@ -154,7 +131,7 @@ struct ContactRules: ResourceRules {
 
     /// Refused with 409 while meetings are recorded with the contact: they are the history.
     func checkDelete(_ connection: SQLiteConnection, _ contact: Contact) throws {
-        let meetings = try connection.scalarInt("SELECT count(*) FROM meetings WHERE contact_id = ?", [contact.id]) ?? 0
+        let meetings = try MeetingStore.count(connection, contactID: contact.id)
         if meetings > 0 {
             throw DomainError.conflict(
                 code: "has_dependants", detail: "\(meetings) meeting(s) are recorded with this contact; delete them first.", existingID: nil)
@@ -166,10 +143,9 @@ struct ContactRules: ResourceRules {
     func deleting(_ connection: SQLiteConnection, _ contact: Contact, at stamp: Date) throws {
         try ReferralStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
         try OutreachStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
-        try DeletionStore.recordCascade(
-            connection, userID: contact.userID, kind: InsightStore.kind, select: "SELECT id FROM insights WHERE contact_id = ?", [contact.id], at: stamp)
-        try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE recommended_by_id = ?", [stamp, contact.id])
-        try connection.run("UPDATE leads SET updated_at = ?, version = version + 1 WHERE contact_id = ?", [stamp, contact.id])
+        try InsightStore.recordCascade(connection, userID: contact.userID, contactID: contact.id, at: stamp)
+        try Moved.rows(connection, in: "events", where: "recommended_by_id", is: contact.id, at: stamp)
+        try Moved.rows(connection, in: "leads", where: "contact_id", is: contact.id, at: stamp)
     }
 
     /// A contact that moves to another organization takes its outreach along: both

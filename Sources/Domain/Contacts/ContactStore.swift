@@ -57,6 +57,46 @@ enum ContactStore: RecordStore {
     static let interestsFrom = "SELECT contact_id, interest_id FROM contact_interests WHERE contact_id >= ? ORDER BY contact_id, interest_id"
         + " /* plan: LinkMerge reads the page's owners in id order, stepping at most 32 rows past other owners before it seeks */"
 
+    private enum NameAndOrganization: Int32, SelectList {
+        case name, organizationID
+        var sql: String {
+            switch self {
+            case .name: "name"
+            case .organizationID: "organization_id"
+            }
+        }
+    }
+
+    /// A contact's name and organization, for a line that names them.
+    static func nameAndOrganization(_ connection: SQLiteConnection, id: Int64) throws -> (name: String, organizationID: Int64?)? {
+        typealias C = NameAndOrganization
+        return try connection.queryOne("SELECT " + C.select + " FROM contacts WHERE id = ?", [id]) { ($0.string(C.name), $0.optionalInt64(C.organizationID)) }
+    }
+
+    /// The stage as stored, or nil when there is no such contact (of `userID`, when given).
+    static func stage(_ connection: SQLiteConnection, id: Int64, userID: Int64? = nil) throws -> String? {
+        guard let userID else { return try connection.scalarText("SELECT stage FROM contacts WHERE id = ?", [id]) }
+        return try connection.scalarText("SELECT stage FROM contacts WHERE id = ? AND user_id = ?", [id, userID])
+    }
+
+    /// Moves a contact still at `scheduled` to `stage`.
+    static func leaveScheduled(_ connection: SQLiteConnection, id: Int64, to stage: ContactStage, at stamp: Date) throws {
+        try connection.run(
+            "UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ? AND stage = 'scheduled'", [stage.rawValue, stamp, id])
+    }
+
+    /// A list of contacts the filter keeps.
+    static func listQuery(userID: Int64, filter: ContactFilter, stored: Bool = true) -> KeysetQuery {
+        var query = listQuery(userID: userID, stored: stored)
+        query.equals("c.stage", filter.stage?.rawValue)
+        query.equals("c.organization_id", filter.organizationID)
+        query.linked(through: "contact_interests", owner: "contact_id", "interest_id", filter.interestID)
+        query.linked(through: "contact_tags", owner: "contact_id", "tag", filter.tag)
+        query.contains(filter.text, in: ["c.title", "c.email", "c.location", "c.source", "c.hook", "c.notes"], folded: "c.name_key")
+        query.updatedSince(filter.updatedSince)
+        return query
+    }
+
     /// A restored export from before identified_at: its contacts were found when added.
     static func identifiedWhenAdded(_ connection: SQLiteConnection, userID: Int64) throws {
         try connection.run("UPDATE contacts SET identified_at = created_at WHERE user_id = ? AND identified_at = ''", [userID])
@@ -116,15 +156,15 @@ enum ContactStore: RecordStore {
     /// The contact of this user with `email` (ignoring case), other than `except`.
     static func withEmail(_ connection: SQLiteConnection, userID: Int64, _ email: String, except: Int64?) throws -> (id: Int64, name: String)? {
         try connection.queryOne(
-            "SELECT id, name FROM contacts WHERE user_id = ? AND email = ? COLLATE NOCASE AND id IS NOT ? ORDER BY id LIMIT 1",
-            [userID, email, except]) { ($0.int64(0), $0.string(1)) }
+            "SELECT \(IDAndName.select) FROM contacts WHERE user_id = ? AND email = ? COLLATE NOCASE AND id IS NOT ? ORDER BY id LIMIT 1",
+            [userID, email, except], IDAndName.read)
     }
 
     /// The contact of this user with this normalized LinkedIn URL, other than `except`.
     static func withLinkedInKey(_ connection: SQLiteConnection, userID: Int64, _ key: String, except: Int64?) throws -> (id: Int64, name: String)? {
         try connection.queryOne(
-            "SELECT id, name FROM contacts WHERE user_id = ? AND linkedin_key = ? AND id IS NOT ? ORDER BY id LIMIT 1",
-            [userID, key, except]) { ($0.int64(0), $0.string(1)) }
+            "SELECT \(IDAndName.select) FROM contacts WHERE user_id = ? AND linkedin_key = ? AND id IS NOT ? ORDER BY id LIMIT 1",
+            [userID, key, except], IDAndName.read)
     }
 
     /// How many of the user's contacts work at `organizationID`.

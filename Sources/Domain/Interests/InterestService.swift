@@ -59,17 +59,11 @@ struct InterestRules: ResourceRules {
     /// Contacts, organizations and resumes linked to the interest lose the link: their `interest_ids`
     /// change, so they get a new version and `updated_at`, and sync clients see them again.
     func deleting(_ connection: SQLiteConnection, _ interest: Interest, at stamp: Date) throws {
-        try connection.run("UPDATE insights SET updated_at = ?, version = version + 1 WHERE interest_id = ?", [stamp, interest.id])
-        try connection.run(
-            "UPDATE contacts SET updated_at = ?, version = version + 1 WHERE id IN (SELECT contact_id FROM contact_interests WHERE interest_id = ?)",
-            [stamp, interest.id])
-        try connection.run(
-            """
-            UPDATE organizations SET updated_at = ?, version = version + 1
-            WHERE id IN (SELECT organization_id FROM organization_interests WHERE interest_id = ?)
-            """,
-            [stamp, interest.id])
+        try Moved.rows(connection, in: "insights", where: "interest_id", is: interest.id, at: stamp)
+        try Moved.rows(connection, in: "contacts", linkedThrough: "contact_interests", owner: "contact_id", where: "interest_id", is: interest.id, at: stamp)
+        try Moved.rows(
+            connection, in: "organizations", linkedThrough: "organization_interests", owner: "organization_id", where: "interest_id", is: interest.id, at: stamp)
         // Their interest_id becomes null (ON DELETE SET NULL) once the row goes.
-        try connection.run("UPDATE resumes SET updated_at = ?, version = version + 1 WHERE interest_id = ?", [stamp, interest.id])
+        try Moved.rows(connection, in: "resumes", where: "interest_id", is: interest.id, at: stamp)
     }
 }

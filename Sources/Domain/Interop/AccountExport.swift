@@ -86,7 +86,7 @@ public enum AccountExport {
 
     /// The stored columns of a table (generated ones excluded), the owner and derived ones left out.
     static func columns(_ connection: SQLiteConnection, _ table: String) throws -> [String] {
-        try connection.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]) { $0.string(0) }.filter {
+        try connection.texts("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table]).filter {
             !derived.contains($0) && !($0 == "name_key" && foldedNameTables.contains(table))
         }
     }

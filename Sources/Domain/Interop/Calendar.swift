@@ -51,8 +51,30 @@ public final class CalendarService: Sendable {
 
     public func list(userID: Int64) throws -> [Feed] {
         try storage.read { connection in
-            try connection.query("SELECT id, name, created_at FROM feeds WHERE user_id = ? ORDER BY created_at, id", [userID]) {
-                Feed(id: $0.int64(0), name: $0.string(1), createdAt: try $0.stamp(2, column: "created_at", of: "feeds", id: $0.int64(0)))
+            typealias C = FeedColumn
+            return try connection.query("SELECT " + C.select + " FROM feeds WHERE user_id = ? ORDER BY created_at, id", [userID]) {
+                Feed(id: $0.int64(C.id), name: $0.string(C.name), createdAt: try $0.stamp(C.createdAt, of: "feeds", id: $0.int64(C.id)))
+            }
+        }
+    }
+
+    private enum FeedColumn: Int32, SelectList {
+        case id, name, createdAt
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .name: "name"
+            case .createdAt: "created_at"
+            }
+        }
+    }
+
+    private enum Candidate: Int32, SelectList {
+        case userID, secretHash
+        var sql: String {
+            switch self {
+            case .userID: "user_id"
+            case .secretHash: "secret_hash"
             }
         }
     }
@@ -66,8 +88,9 @@ public final class CalendarService: Sendable {
     func owner(_ connection: SQLiteConnection, token: String) throws -> Int64? {
         guard token.hasPrefix(Self.prefix), token.utf8.count == Self.prefix.utf8.count + 43 else { return nil }
         let digest = TokenSecret.hash(token)
-        let candidates = try connection.query("SELECT user_id, secret_hash FROM feeds WHERE lookup = ?", [String(token.prefix(Self.lookupLength))]) {
-            ($0.int64(0), $0.blob(1))
+        typealias C = Candidate
+        let candidates = try connection.query("SELECT " + C.select + " FROM feeds WHERE lookup = ?", [String(token.prefix(Self.lookupLength))]) {
+            ($0.int64(C.userID), $0.blob(C.secretHash))
         }
         return candidates.first { TokenSecret.constantTimeEquals($0.1, digest) }?.0
     }
@@ -94,9 +117,10 @@ enum ICalendar {
     /// to-do put away for good leaves the feed, a snoozed one falls due when the snooze ends,
     /// and a meeting or event put away for good keeps its place without an alarm.
     static func dismissals(_ connection: SQLiteConnection, userID: Int64) throws -> [String: Date?] {
+        typealias C = Dismissal
         var found: [String: Date?] = [:]
-        try connection.forEachRow("SELECT kind, ref_id, until FROM agenda_dismissals WHERE user_id = ?", [userID]) { row in
-            found["\(row.string(0))-\(row.int64(1))"] = row.date(2)
+        try connection.forEachRow("SELECT " + C.select + " FROM agenda_dismissals WHERE user_id = ?", [userID]) { row in
+            found["\(row.string(C.kind))-\(row.int64(C.refID))"] = row.date(C.until)
         }
         return found
     }
@@ -115,73 +139,148 @@ enum ICalendar {
         var out = VCard.line("BEGIN:VCALENDAR") + VCard.line("VERSION:2.0") + VCard.line("PRODID:-//Foothold//Foothold//EN")
             + VCard.line("CALSCALE:GREGORIAN") + VCard.line("X-WR-CALNAME:Foothold")
         // Meetings with a time: cancelled and no-show ones stay, marked CANCELLED, so calendars drop them.
+        typealias M = MeetingEntry
         try connection.forEachRow(
-            "SELECT m.id, m.scheduled_at, m.duration_minutes, m.status, m.medium, m.location, m.version, m.updated_at, c.name, o.name "
-                + "FROM meetings m JOIN contacts c ON c.id = m.contact_id LEFT JOIN organizations o ON o.id = c.organization_id "
+            "SELECT " + M.select + " FROM meetings m JOIN contacts c ON c.id = m.contact_id LEFT JOIN organizations o ON o.id = c.organization_id "
                 + "WHERE m.user_id = ? AND m.scheduled_at IS NOT NULL ORDER BY m.scheduled_at, m.id", [userID]
         ) { row in
-            guard let start = row.date(1) else { return }
-            let status = row.string(3)
-            let with = row.string(8) + (row.optionalString(9).map { " (\($0))" } ?? "")
+            guard let start = row.date(M.scheduledAt) else { return }
+            let status = row.string(M.status)
+            let id = row.int64(M.id)
+            let with = row.string(M.contactName) + (row.optionalString(M.organizationName).map { " (\($0))" } ?? "")
             out += VCard.line("BEGIN:VEVENT")
-            out += VCard.line("UID:meeting-\(row.int64(0))@foothold")
-            out += VCard.line("DTSTAMP:" + stamp(row.date(7) ?? start))
-            out += VCard.line("LAST-MODIFIED:" + stamp(row.date(7) ?? start))
-            out += VCard.line("SEQUENCE:\(max(0, row.int64(6) - 1))")
+            out += VCard.line("UID:meeting-\(id)@foothold")
+            out += VCard.line("DTSTAMP:" + stamp(row.date(M.updatedAt) ?? start))
+            out += VCard.line("LAST-MODIFIED:" + stamp(row.date(M.updatedAt) ?? start))
+            out += VCard.line("SEQUENCE:\(max(0, row.int64(M.version) - 1))")
             out += VCard.line("DTSTART:" + stamp(start))
-            out += VCard.line("DTEND:" + stamp(start.addingTimeInterval(Double(row.int64(2)) * 60)))
+            out += VCard.line("DTEND:" + stamp(start.addingTimeInterval(Double(row.int64(M.durationMinutes)) * 60)))
             out += VCard.line("SUMMARY:" + VCard.escape("Informational interview with \(with)"))
-            if let location = row.optionalString(5) { out += VCard.line("LOCATION:" + VCard.escape(location)) }
-            out += VCard.line("DESCRIPTION:" + VCard.escape("Status: \(status)" + (row.optionalString(4).map { "; \($0.replacingUnderscores)" } ?? "")))
+            if let location = row.optionalString(M.location) { out += VCard.line("LOCATION:" + VCard.escape(location)) }
+            out += VCard.line("DESCRIPTION:" + VCard.escape("Status: \(status)" + (row.optionalString(M.medium).map { "; \($0.replacingUnderscores)" } ?? "")))
             out += VCard.line("STATUS:" + (status == "cancelled" || status == "no_show" ? "CANCELLED" : status == "proposed" ? "TENTATIVE" : "CONFIRMED"))
-            if !forGood("meeting", row.int64(0)) { out += alarm("TRIGGER:-PT30M", "Informational interview with \(with) in 30 minutes") }
+            if !forGood("meeting", id) { out += alarm("TRIGGER:-PT30M", "Informational interview with \(with) in 30 minutes") }
             out += VCard.line("END:VEVENT")
         }
+        typealias E = EventEntry
         try connection.forEachRow(
-            "SELECT id, name, starts_at, ends_at, location, url, status, version, updated_at FROM events "
-                + "WHERE user_id = ? AND starts_at IS NOT NULL ORDER BY starts_at, id", [userID]
+            "SELECT " + E.select + " FROM events WHERE user_id = ? AND starts_at IS NOT NULL ORDER BY starts_at, id", [userID]
         ) { row in
-            guard let start = row.date(2) else { return }
-            let status = row.string(6)
+            guard let start = row.date(E.startsAt) else { return }
+            let status = row.string(E.status)
+            let id = row.int64(E.id), name = row.string(E.name)
             out += VCard.line("BEGIN:VEVENT")
-            out += VCard.line("UID:event-\(row.int64(0))@foothold")
-            out += VCard.line("DTSTAMP:" + stamp(row.date(8) ?? start))
-            out += VCard.line("LAST-MODIFIED:" + stamp(row.date(8) ?? start))
-            out += VCard.line("SEQUENCE:\(max(0, row.int64(7) - 1))")
+            out += VCard.line("UID:event-\(id)@foothold")
+            out += VCard.line("DTSTAMP:" + stamp(row.date(E.updatedAt) ?? start))
+            out += VCard.line("LAST-MODIFIED:" + stamp(row.date(E.updatedAt) ?? start))
+            out += VCard.line("SEQUENCE:\(max(0, row.int64(E.version) - 1))")
             out += VCard.line("DTSTART:" + stamp(start))
-            out += VCard.line("DTEND:" + stamp(row.date(3) ?? start.addingTimeInterval(3600)))
-            out += VCard.line("SUMMARY:" + VCard.escape(row.string(1)))
-            if let location = row.optionalString(4) { out += VCard.line("LOCATION:" + VCard.escape(location)) }
-            if let url = row.optionalString(5) { out += VCard.line("URL:" + url) }
+            out += VCard.line("DTEND:" + stamp(row.date(E.endsAt) ?? start.addingTimeInterval(3600)))
+            out += VCard.line("SUMMARY:" + VCard.escape(name))
+            if let location = row.optionalString(E.location) { out += VCard.line("LOCATION:" + VCard.escape(location)) }
+            if let url = row.optionalString(E.url) { out += VCard.line("URL:" + url) }
             out += VCard.line("STATUS:" + (status == "skipped" ? "CANCELLED" : status == "interested" ? "TENTATIVE" : "CONFIRMED"))
-            if !forGood("event", row.int64(0)) { out += alarm("TRIGGER:-PT1H", "\(row.string(1)) starts in an hour") }
+            if !forGood("event", id) { out += alarm("TRIGGER:-PT1H", "\(name) starts in an hour") }
             out += VCard.line("END:VEVENT")
         }
         // Thank-you notes due within a day of each completed meeting.
+        typealias T = ThankYouEntry
         try connection.forEachRow(
-            "SELECT m.id, m.completed_at, c.name FROM meetings m JOIN contacts c ON c.id = m.contact_id "
+            "SELECT " + T.select + " FROM meetings m JOIN contacts c ON c.id = m.contact_id "
                 + "WHERE m.user_id = ? AND m.status = 'completed' AND m.thank_you_sent_at IS NULL AND m.completed_at IS NOT NULL ORDER BY m.completed_at, m.id",
             [userID]
         ) { row in
-            guard let completed = row.date(1), !forGood("thank_you", row.int64(0)) else { return }
+            let id = row.int64(T.id)
+            guard let completed = row.date(T.completedAt), !forGood("thank_you", id) else { return }
             out += todo(
-                uid: "thank_you-\(row.int64(0))", stamp: completed, due: due("thank_you", row.int64(0), completed.addingTimeInterval(24 * 3600)),
-                summary: "Send \(row.string(2)) a thank-you note")
+                uid: "thank_you-\(id)", stamp: completed, due: due("thank_you", id, completed.addingTimeInterval(24 * 3600)),
+                summary: "Send \(row.string(T.contactName)) a thank-you note")
         }
+        typealias R = ReminderEntry
         try connection.forEachRow(
-            "SELECT r.kind, r.ref_id, r.since, r.due_at, c.name FROM reminders r JOIN contacts c ON c.id = r.contact_id "
-                + "WHERE r.user_id = ? ORDER BY r.due_at, r.kind, r.ref_id", [userID]
+            "SELECT " + R.select + " FROM reminders r JOIN contacts c ON c.id = r.contact_id WHERE r.user_id = ? ORDER BY r.due_at, r.kind, r.ref_id", [userID]
         ) { row in
-            guard let since = row.date(2), let dueAt = row.date(3), !forGood(row.string(0), row.int64(1)) else { return }
-            let name = row.string(4)
-            let summary = switch row.string(0) {
+            let kind = row.string(R.kind), refID = row.int64(R.refID)
+            guard let since = row.date(R.since), let dueAt = row.date(R.dueAt), !forGood(kind, refID) else { return }
+            let name = row.string(R.contactName)
+            let summary = switch kind {
             case "follow_up": "Follow up with \(name)"
             case "try_second_contact": "Try a second contact where \(name) works"
             default: "Ask \(name) once more whom else to talk to"
             }
-            out += todo(uid: "\(row.string(0))-\(row.int64(1))", stamp: since, due: due(row.string(0), row.int64(1), dueAt), summary: summary)
+            out += todo(uid: "\(kind)-\(refID)", stamp: since, due: due(kind, refID, dueAt), summary: summary)
         }
         return out + VCard.line("END:VCALENDAR")
+    }
+
+    private enum Dismissal: Int32, SelectList {
+        case kind, refID, until
+        var sql: String {
+            switch self {
+            case .kind: "kind"
+            case .refID: "ref_id"
+            case .until: "until"
+            }
+        }
+    }
+
+    private enum MeetingEntry: Int32, SelectList {
+        case id, scheduledAt, durationMinutes, status, medium, location, version, updatedAt, contactName, organizationName
+        var sql: String {
+            switch self {
+            case .id: "m.id"
+            case .scheduledAt: "m.scheduled_at"
+            case .durationMinutes: "m.duration_minutes"
+            case .status: "m.status"
+            case .medium: "m.medium"
+            case .location: "m.location"
+            case .version: "m.version"
+            case .updatedAt: "m.updated_at"
+            case .contactName: "c.name"
+            case .organizationName: "o.name"
+            }
+        }
+    }
+
+    private enum EventEntry: Int32, SelectList {
+        case id, name, startsAt, endsAt, location, url, status, version, updatedAt
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .name: "name"
+            case .startsAt: "starts_at"
+            case .endsAt: "ends_at"
+            case .location: "location"
+            case .url: "url"
+            case .status: "status"
+            case .version: "version"
+            case .updatedAt: "updated_at"
+            }
+        }
+    }
+
+    private enum ThankYouEntry: Int32, SelectList {
+        case id, completedAt, contactName
+        var sql: String {
+            switch self {
+            case .id: "m.id"
+            case .completedAt: "m.completed_at"
+            case .contactName: "c.name"
+            }
+        }
+    }
+
+    private enum ReminderEntry: Int32, SelectList {
+        case kind, refID, since, dueAt, contactName
+        var sql: String {
+            switch self {
+            case .kind: "r.kind"
+            case .refID: "r.ref_id"
+            case .since: "r.since"
+            case .dueAt: "r.due_at"
+            case .contactName: "c.name"
+            }
+        }
     }
 
     static func todo(uid: String, stamp date: Date, due: Date, summary: String) -> String {

@@ -61,6 +61,11 @@ public struct InsightFilter: Sendable {
 
 /// The SQL of `insights`.
 enum InsightStore: RecordStore {
+    /// Tombstones for the contact's insights, before the delete cascades to them.
+    static func recordCascade(_ connection: SQLiteConnection, userID: Int64, contactID: Int64, at stamp: Date) throws {
+        try DeletionStore.recordCascade(connection, userID: userID, kind: kind, select: "SELECT id FROM insights WHERE contact_id = ?", [contactID], at: stamp)
+    }
+
     enum Column: Int32, ColumnSet {
         case id, owner, meetingID, contactID, interestID, kind, name, nameKey, text, createdAt, updatedAt, version
 
@@ -167,7 +172,7 @@ struct InsightRules: ResourceRules {
     /// The area an insight without one takes: its contact's (or its meeting's contact's),
     /// when that contact has exactly one. Otherwise it stays unassigned.
     static func soleInterest(_ connection: SQLiteConnection, contactID: Int64) throws -> Int64? {
-        let areas = try connection.query("SELECT interest_id FROM contact_interests WHERE contact_id = ? LIMIT 2", [contactID]) { $0.int64(0) }
+        let areas = try connection.integers("SELECT interest_id FROM contact_interests WHERE contact_id = ? LIMIT 2", [contactID])
         return areas.count == 1 ? areas[0] : nil
     }
 

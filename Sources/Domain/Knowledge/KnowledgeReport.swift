@@ -108,60 +108,59 @@ public final class KnowledgeService: Sendable {
             let interest = try InterestStore.load(connection, userID: userID, id: interestID)
             // The people met in the area are the people its skill counts count: contacts in the
             // area with a completed meeting, and whoever said something recorded in it.
+            typealias P = PersonColumn
             let people = try connection.query(
-                "SELECT c.id, c.name, (SELECT count(*) FROM meetings m WHERE m.contact_id = c.id AND m.status = 'completed') AS held FROM contacts c "
+                "SELECT " + P.select + " FROM contacts c "
                     + "WHERE c.user_id = ?1 AND c.id IN (SELECT ci.contact_id FROM contact_interests ci WHERE ci.interest_id = ?2 "
                     + "AND EXISTS (SELECT 1 FROM meetings m WHERE m.contact_id = ci.contact_id AND m.status = 'completed') "
                     + "UNION SELECT \(Self.speaker) FROM insights n WHERE n.interest_id = ?2) ORDER BY held DESC, c.name, c.id",
                 [userID, interestID]
-            ) { KnowledgeReport.Person(id: $0.int64(0), name: $0.string(1), meetings: $0.int(2)) }
+            ) { KnowledgeReport.Person(id: $0.int64(P.id), name: $0.string(P.name), meetings: $0.int(P.held)) }
 
             var skills: [KnowledgeReport.Named] = []
             var competencies: [KnowledgeReport.Named] = []
+            typealias N = NamedColumn
             try connection.forEachRow(
-                "SELECT n.kind, n.name_key, count(DISTINCT \(Self.speaker)), max(n.created_at), "
-                    + "(SELECT x.name FROM insights x WHERE x.interest_id = n.interest_id AND x.kind = n.kind AND x.name_key = n.name_key "
-                    + "GROUP BY x.name ORDER BY count(*) DESC, min(x.created_at), min(x.id) LIMIT 1), "
-                    + "(SELECT s.level FROM skills s WHERE s.user_id = n.user_id AND s.name_key = n.name_key) "
-                    + "FROM insights n WHERE n.user_id = ? AND n.interest_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
-                    + "GROUP BY n.kind, n.name_key ORDER BY 3 DESC, 4 DESC, 2",
+                "SELECT " + N.select + " FROM insights n WHERE n.user_id = ? AND n.interest_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
+                    + "GROUP BY n.kind, n.name_key ORDER BY people DESC, last_named DESC, n.name_key",
                 [userID, interestID]
             ) { row in
-                let level = row.optionalInt64(5).map(Int.init)
+                let level = row.optionalInt64(N.level).map(Int.init)
                 // max(created_at) over a group: no one row to name when it is unreadable; the
                 // insight that holds it fails on its own read (`GET /insights`), as corrupt.
                 let named = KnowledgeReport.Named(
-                    name: row.optionalString(4) ?? row.string(1), contacts: row.int(2), lastNamedAt: row.date(3) ?? .distantPast, have: level != nil,
-                    level: level)
-                if row.string(0) == "skill" { skills.append(named) } else { competencies.append(named) }
+                    name: row.optionalString(N.name) ?? row.string(N.nameKey), contacts: row.int(N.people), lastNamedAt: row.date(N.lastNamed) ?? .distantPast,
+                    have: level != nil, level: level)
+                if row.string(N.kind) == "skill" { skills.append(named) } else { competencies.append(named) }
             }
 
             var said: [String: [KnowledgeReport.Said]] = [:]
+            typealias S = SaidColumn
             try connection.forEachRow(
-                "SELECT n.kind, n.text, \(Self.speaker) AS who, (SELECT name FROM contacts WHERE id = \(Self.speaker)), n.meeting_id, n.created_at "
-                    + "FROM insights n WHERE n.user_id = ? AND n.interest_id = ? AND n.kind IN ('path', 'advice', 'trend', 'resource') "
+                "SELECT " + S.select + " FROM insights n WHERE n.user_id = ? AND n.interest_id = ? AND n.kind IN ('path', 'advice', 'trend', 'resource') "
                     + "ORDER BY n.created_at DESC, n.id DESC",
                 [userID, interestID]
             ) { row in
-                let kind = row.string(0)
+                let kind = row.string(S.kind)
                 guard (said[kind]?.count ?? 0) < (kind == "advice" || kind == "trend" ? Self.topCount : 100) else { return }
                 said[kind, default: []].append(
                     KnowledgeReport.Said(
-                        text: row.string(1), url: nil, contactID: row.optionalInt64(2), contactName: row.optionalString(3), meetingID: row.optionalInt64(4),
-                        createdAt: row.date(5)))
+                        text: row.string(S.text), url: nil, contactID: row.optionalInt64(S.contactID), contactName: row.optionalString(S.contactName),
+                        meetingID: row.optionalInt64(S.meetingID), createdAt: row.date(S.createdAt)))
             }
             // Resources recorded when meetings with people in the area were completed, too.
             var resources = said["resource"] ?? []
+            typealias R = ResourceColumn
             try connection.forEachRow(
-                "SELECT r.title, r.url, m.contact_id, c.name, m.id, m.completed_at FROM meeting_resources r JOIN meetings m ON m.id = r.meeting_id "
+                "SELECT " + R.select + " FROM meeting_resources r JOIN meetings m ON m.id = r.meeting_id "
                     + "JOIN contacts c ON c.id = m.contact_id WHERE m.user_id = ? AND m.status = 'completed' "
                     + "AND m.contact_id IN (SELECT contact_id FROM contact_interests WHERE interest_id = ?) ORDER BY m.completed_at DESC, r.id LIMIT 100",
                 [userID, interestID]
             ) { row in
                 resources.append(
                     KnowledgeReport.Said(
-                        text: row.string(0), url: row.optionalString(1), contactID: row.int64(2), contactName: row.string(3), meetingID: row.int64(4),
-                        createdAt: row.date(5)))
+                        text: row.string(R.title), url: row.optionalString(R.url), contactID: row.int64(R.contactID), contactName: row.string(R.contactName),
+                        meetingID: row.int64(R.meetingID), createdAt: row.date(R.completedAt)))
             }
 
             let zone = try ZoneCache.rules(connection, userID: userID)
@@ -169,6 +168,92 @@ public final class KnowledgeService: Sendable {
             return KnowledgeReport(
                 interest: interest, people: people, meetingsHeld: interest.coverage.meetings, skills: skills, competencies: competencies,
                 paths: said["path"] ?? [], advice: said["advice"] ?? [], trends: said["trend"] ?? [], resources: resources, progress: progress)
+        }
+    }
+
+    private enum PersonColumn: Int32, SelectList {
+        case id, name, held
+        var sql: String {
+            switch self {
+            case .id: "c.id"
+            case .name: "c.name"
+            case .held: "(SELECT count(*) FROM meetings m WHERE m.contact_id = c.id AND m.status = 'completed') AS held"
+            }
+        }
+    }
+
+    /// A skill or competency of the area, grouped by its folded name.
+    private enum NamedColumn: Int32, SelectList {
+        case kind, nameKey, people, lastNamed, name, level
+        var sql: String {
+            switch self {
+            case .kind: "n.kind"
+            case .nameKey: "n.name_key"
+            // People, not mentions: one person naming a skill three times counts once.
+            case .people: "count(DISTINCT \(KnowledgeService.speaker)) AS people"
+            case .lastNamed: "max(n.created_at) AS last_named"
+            // The spelling most insights used, the earliest on a tie.
+            case .name:
+                "(SELECT x.name FROM insights x WHERE x.interest_id = n.interest_id AND x.kind = n.kind AND x.name_key = n.name_key "
+                    + "GROUP BY x.name ORDER BY count(*) DESC, min(x.created_at), min(x.id) LIMIT 1)"
+            case .level: "(SELECT s.level FROM skills s WHERE s.user_id = n.user_id AND s.name_key = n.name_key)"
+            }
+        }
+    }
+
+    private enum SaidColumn: Int32, SelectList {
+        case kind, text, contactID, contactName, meetingID, createdAt
+        var sql: String {
+            switch self {
+            case .kind: "n.kind"
+            case .text: "n.text"
+            case .contactID: "\(KnowledgeService.speaker) AS who"
+            case .contactName: "(SELECT name FROM contacts WHERE id = \(KnowledgeService.speaker))"
+            case .meetingID: "n.meeting_id"
+            case .createdAt: "n.created_at"
+            }
+        }
+    }
+
+    private enum ResourceColumn: Int32, SelectList {
+        case title, url, contactID, contactName, meetingID, completedAt
+        var sql: String {
+            switch self {
+            case .title: "r.title"
+            case .url: "r.url"
+            case .contactID: "m.contact_id"
+            case .contactName: "c.name"
+            case .meetingID: "m.id"
+            case .completedAt: "m.completed_at"
+            }
+        }
+    }
+
+    /// A gap in one area.
+    private enum GapColumn: Int32, SelectList {
+        case nameKey, interestID, areaName, priority, people, lastNamed
+        var sql: String {
+            switch self {
+            case .nameKey: "n.name_key"
+            case .interestID: "n.interest_id"
+            case .areaName: "coalesce(i.name, 'unassigned')"
+            case .priority: "coalesce(i.priority, 1)"
+            case .people: "count(DISTINCT \(KnowledgeService.speaker))"
+            case .lastNamed: "max(n.created_at)"
+            }
+        }
+    }
+
+    /// A gap across areas (`?1` the user, `?2` the folded name).
+    private enum WholeGapColumn: Int32, SelectList {
+        case name, kind, people
+        var sql: String {
+            switch self {
+            case .name:
+                "(SELECT x.name FROM insights x WHERE x.user_id = ?1 AND x.name_key = ?2 GROUP BY x.name ORDER BY count(*) DESC, min(x.created_at), min(x.id) LIMIT 1)"
+            case .kind: "(SELECT x.kind FROM insights x WHERE x.user_id = ?1 AND x.name_key = ?2 ORDER BY x.created_at DESC, x.id DESC LIMIT 1)"
+            case .people: "(SELECT count(DISTINCT \(KnowledgeService.speaker)) FROM insights n WHERE n.user_id = ?1 AND n.name_key = ?2)"
+            }
         }
     }
 
@@ -202,30 +287,29 @@ public final class KnowledgeService: Sendable {
             var gaps: [String: SkillGap] = [:]
             // Insights in no area are listed under `unassigned`, not dropped (their speaker had no
             // area, or several, when they were recorded).
+            typealias G = GapColumn
             try connection.forEachRow(
-                "SELECT n.name_key, n.interest_id, coalesce(i.name, 'unassigned'), coalesce(i.priority, 1), count(DISTINCT \(Self.speaker)), max(n.created_at) "
-                    + "FROM insights n LEFT JOIN interests i ON i.id = n.interest_id WHERE n.user_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
+                "SELECT " + G.select + " FROM insights n LEFT JOIN interests i ON i.id = n.interest_id WHERE n.user_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
                     + "AND NOT EXISTS (SELECT 1 FROM skills s WHERE s.user_id = n.user_id AND s.name_key = n.name_key) "
                     + "GROUP BY n.name_key, n.interest_id ORDER BY n.interest_id IS NULL, n.interest_id",
                 [userID]
             ) { row in
-                let key = row.string(0)
-                let area = SkillGap.Area(interestID: row.optionalInt64(1), name: row.string(2), priority: row.int(3), contacts: row.int(4))
+                let key = row.string(G.nameKey)
+                let area = SkillGap.Area(
+                    interestID: row.optionalInt64(G.interestID), name: row.string(G.areaName), priority: row.int(G.priority), contacts: row.int(G.people))
                 // A group's max(created_at), as above: the row itself is reported where it is read.
-                let last = row.date(5) ?? .distantPast
+                let last = row.date(G.lastNamed) ?? .distantPast
                 var gap = gaps[key] ?? SkillGap(name: key, kind: "", contacts: 0, score: 0, lastNamedAt: last, areas: [])
                 gap.areas.append(area)
                 gap.score += area.contacts * area.priority
                 gap.lastNamedAt = max(gap.lastNamedAt, last)
                 gaps[key] = gap
             }
+            typealias W = WholeGapColumn
             for key in Array(gaps.keys) {
-                let (name, kind, contacts) = try connection.queryOne(
-                    "SELECT (SELECT x.name FROM insights x WHERE x.user_id = ?1 AND x.name_key = ?2 GROUP BY x.name ORDER BY count(*) DESC, min(x.created_at), min(x.id) LIMIT 1), "
-                        + "(SELECT x.kind FROM insights x WHERE x.user_id = ?1 AND x.name_key = ?2 ORDER BY x.created_at DESC, x.id DESC LIMIT 1), "
-                        + "(SELECT count(DISTINCT \(Self.speaker)) FROM insights n WHERE n.user_id = ?1 AND n.name_key = ?2)",
-                    [userID, key]
-                ) { ($0.optionalString(0) ?? key, $0.optionalString(1) ?? "skill", $0.int(2)) } ?? (key, "skill", 0)
+                let (name, kind, contacts) = try connection.queryOne("SELECT " + W.select, [userID, key]) {
+                    ($0.optionalString(W.name) ?? key, $0.optionalString(W.kind) ?? "skill", $0.int(W.people))
+                } ?? (key, "skill", 0)
                 gaps[key]?.name = name
                 gaps[key]?.kind = kind
                 gaps[key]?.contacts = contacts

@@ -35,17 +35,36 @@ public struct MeetingQuestionDraft: Sendable {
 
 /// The SQL of `meeting_questions`; every read goes through the meeting's owner.
 enum MeetingQuestionStore {
-    static let columns = "mq.id, mq.meeting_id, mq.question_id, mq.text, mq.position, mq.asked, mq.answer_notes, mq.created_at, mq.updated_at, mq.version"
+    enum Column: Int32, SelectList {
+        case id, meetingID, questionID, text, position, asked, answerNotes, createdAt, updatedAt, version
+        var sql: String {
+            switch self {
+            case .id: "mq.id"
+            case .meetingID: "mq.meeting_id"
+            case .questionID: "mq.question_id"
+            case .text: "mq.text"
+            case .position: "mq.position"
+            case .asked: "mq.asked"
+            case .answerNotes: "mq.answer_notes"
+            case .createdAt: "mq.created_at"
+            case .updatedAt: "mq.updated_at"
+            case .version: "mq.version"
+            }
+        }
+    }
+
+    static let columns = Column.select
     static let from = "meeting_questions mq JOIN meetings m ON m.id = mq.meeting_id"
     static let positions = PositionedList(table: "meeting_questions", parentColumn: "meeting_id", versioned: true)
     static let byPosition = ListOrder(name: "position", columns: ["mq.position"], descending: false)
 
     static func record(_ row: Row) throws -> MeetingQuestion {
-        MeetingQuestion(
-            id: row.int64(0), meetingID: row.int64(1), questionID: row.optionalInt64(2), text: row.string(3), position: row.int64(4),
-            asked: row.bool(5), answerNotes: row.optionalString(6), createdAt: try row.stamp(7, column: "created_at", of: "meeting_questions", id: row.int64(0)),
-            updatedAt: try row.stamp(8, column: "updated_at", of: "meeting_questions", id: row.int64(0)),
-            version: row.int64(9))
+        typealias C = Column
+        let id = row.int64(C.id)
+        return MeetingQuestion(
+            id: id, meetingID: row.int64(C.meetingID), questionID: row.optionalInt64(C.questionID), text: row.string(C.text), position: row.int64(C.position),
+            asked: row.bool(C.asked), answerNotes: row.optionalString(C.answerNotes), createdAt: try row.stamp(C.createdAt, of: "meeting_questions", id: id),
+            updatedAt: try row.stamp(C.updatedAt, of: "meeting_questions", id: id), version: row.int64(C.version))
     }
 
     static func load(_ connection: SQLiteConnection, userID: Int64, meetingID: Int64, id: Int64) throws -> MeetingQuestion {
@@ -64,7 +83,7 @@ enum MeetingQuestionStore {
 
     /// The agenda's texts in order (prep reads them).
     static func texts(_ connection: SQLiteConnection, meetingID: Int64) throws -> [String] {
-        try connection.query("SELECT text FROM meeting_questions WHERE meeting_id = ? ORDER BY position", [meetingID]) { $0.string(0) }
+        try connection.texts("SELECT text FROM meeting_questions WHERE meeting_id = ? ORDER BY position", [meetingID])
     }
 }
 

@@ -65,9 +65,7 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             }
             updated.status = .scheduled
             if current.status == .proposed {
-                updated.stageBefore = try connection.queryOne("SELECT stage FROM contacts WHERE id = ?", [current.contactID]) {
-                    ContactStage(rawValue: $0.string(0))
-                } ?? nil
+                updated.stageBefore = try ContactStore.stage(connection, id: current.contactID).flatMap(ContactStage.init(rawValue:))
             }
             guard updated != current else { return current }
             let stamp = storage.stamp()
@@ -117,31 +115,23 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
     /// recorded when it was scheduled, or (for meetings from before that was recorded) what
     /// their history says: met, contacted or identified.
     static func restoreStage(_ connection: SQLiteConnection, meeting: Meeting, at stamp: Date) throws {
-        let stillScheduled = try connection.scalarInt(
-            "SELECT 1 FROM meetings WHERE contact_id = ? AND status = 'scheduled' AND id != ? LIMIT 1", [meeting.contactID, meeting.id]) != nil
-        guard !stillScheduled else { return }
+        guard !(try MeetingStore.hasOtherScheduled(connection, contactID: meeting.contactID, except: meeting.id)) else { return }
         var target = meeting.stageBefore
         if target == nil || target == .scheduled {
             // Scheduled while another meeting was: that one knew where they stood.
-            target = try connection.queryOne(
-                "SELECT stage_before FROM meetings WHERE contact_id = ? AND stage_before IS NOT NULL AND stage_before != 'scheduled' ORDER BY id DESC LIMIT 1",
-                [meeting.contactID]) { ContactStage(rawValue: $0.string(0)) } ?? nil
+            target = try MeetingStore.latestStageBefore(connection, contactID: meeting.contactID).flatMap(ContactStage.init(rawValue:))
         }
         if target == nil {
-            if try connection.scalarInt("SELECT 1 FROM meetings WHERE contact_id = ? AND status = 'completed' LIMIT 1", [meeting.contactID]) != nil {
+            if try MeetingStore.hasCompleted(connection, contactID: meeting.contactID) {
                 target = .met
-            } else if try connection.scalarInt(
-                "SELECT 1 FROM outreach WHERE contact_id = ? AND direction = 'outbound' LIMIT 1", [meeting.contactID]) != nil
-            {
+            } else if try OutreachStore.hasOutbound(connection, contactID: meeting.contactID) {
                 target = .contacted
             } else {
                 target = .identified
             }
         }
         guard let target else { return }
-        try connection.run(
-            "UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ? AND stage = 'scheduled'",
-            [target.rawValue, stamp, meeting.contactID])
+        try ContactStore.leaveScheduled(connection, id: meeting.contactID, to: target, at: stamp)
     }
 
     /// Throws 409 `illegal_transition` unless the meeting's status is one of `allowed`.
@@ -221,14 +211,12 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
             // Logged afterwards: the touch was when it happened, not now.
             if request.completedAt != nil { try Touch.refresh(connection, contactID: current.contactID) }
             // Meeting someone who was referred is the referral's happy end.
-            try connection.run(
-                "UPDATE referrals SET status = 'met', updated_at = ?, version = version + 1 WHERE contact_id = ? AND status IN ('suggested', 'contacted')",
-                [stamp, current.contactID])
+            try ReferralStore.markMet(connection, contactID: current.contactID, at: stamp)
             if checked.referrals.isEmpty {
                 try Reminders.rebuildAskReferral(connection, userID: userID, contactID: current.contactID)
             } else {
                 // This meeting is the contact's latest and it left a referral: nothing to ask again.
-                try connection.run("DELETE FROM reminders WHERE contact_id = ? AND kind = 'ask_referral_again'", [current.contactID])
+                try Reminders.dropAskReferral(connection, contactID: current.contactID)
             }
             created.meeting = try MeetingStore.load(connection, userID: userID, id: id)
             return created
@@ -460,8 +448,7 @@ struct MeetingRules: ResourceRules {
         var stage: ContactStage?
         if meeting.contactID != current?.contactID {
             // One read proves the contact is the caller's and tells its stage.
-            let found = try connection.queryOne(
-                "SELECT stage FROM contacts WHERE id = ? AND user_id = ?", [meeting.contactID, userID]) { ContactStage(rawValue: $0.string(0)) }
+            let found = try ContactStore.stage(connection, id: meeting.contactID, userID: userID).map(ContactStage.init(rawValue:))
             if let found {
                 stage = found
             } else {
@@ -481,7 +468,7 @@ struct MeetingRules: ResourceRules {
     func saved(_ connection: SQLiteConnection, _ meeting: Meeting, replacing current: Meeting?, checked stage: ContactStage?, at stamp: Date) throws {
         if current == nil, let stage {
             // Where the contact stood before this meeting, for a cancellation to go back to.
-            try connection.run("UPDATE meetings SET stage_before = ? WHERE id = ?", [stage.rawValue, meeting.id])
+            try MeetingStore.setStageBefore(connection, id: meeting.id, stage)
             if meeting.status == .scheduled, StageAutomation.advances(from: stage, to: .scheduled) {
                 try StageAutomation.advance(connection, contactID: meeting.contactID, to: .scheduled, at: stamp)
             }
@@ -504,8 +491,6 @@ struct MeetingRules: ResourceRules {
 
     /// Referrals and events keep their own row and lose the link (ON DELETE SET NULL); they move, for sync.
     func deleting(_ connection: SQLiteConnection, _ meeting: Meeting, at stamp: Date) throws {
-        try connection.run("UPDATE referrals SET updated_at = ?, version = version + 1 WHERE meeting_id = ?", [stamp, meeting.id])
-        try connection.run("UPDATE events SET updated_at = ?, version = version + 1 WHERE meeting_id = ?", [stamp, meeting.id])
-        try connection.run("UPDATE insights SET updated_at = ?, version = version + 1 WHERE meeting_id = ?", [stamp, meeting.id])
+        try MeetingStore.touchLinked(connection, meetingID: meeting.id, at: stamp)
     }
 }

@@ -1,7 +1,41 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SQLiteCore
 
 /// The SQL of `meetings`, with what each left behind read beside it.
 enum MeetingStore: RecordStore {
+    static func hasOtherScheduled(_ connection: SQLiteConnection, contactID: Int64, except id: Int64) throws -> Bool {
+        try connection.scalarInt("SELECT 1 FROM meetings WHERE contact_id = ? AND status = 'scheduled' AND id != ? LIMIT 1", [contactID, id]) != nil
+    }
+
+    /// Meetings recorded with the contact, any status.
+    static func count(_ connection: SQLiteConnection, contactID: Int64) throws -> Int64 {
+        try connection.scalarInt("SELECT count(*) FROM meetings WHERE contact_id = ?", [contactID]) ?? 0
+    }
+
+    static func hasCompleted(_ connection: SQLiteConnection, contactID: Int64) throws -> Bool {
+        try connection.scalarInt("SELECT 1 FROM meetings WHERE contact_id = ? AND status = 'completed' LIMIT 1", [contactID]) != nil
+    }
+
+    /// The stage recorded before the contact's latest meeting that knew it (not `scheduled`).
+    static func latestStageBefore(_ connection: SQLiteConnection, contactID: Int64) throws -> String? {
+        try connection.scalarText(
+            "SELECT stage_before FROM meetings WHERE contact_id = ? AND stage_before IS NOT NULL AND stage_before != 'scheduled' ORDER BY id DESC LIMIT 1",
+            [contactID])
+    }
+
+    static func setStageBefore(_ connection: SQLiteConnection, id: Int64, _ stage: ContactStage) throws {
+        try connection.run("UPDATE meetings SET stage_before = ? WHERE id = ?", [stage.rawValue, id])
+    }
+
+    /// Referrals, events and insights that keep their row but lose the link move, for sync.
+    static func touchLinked(_ connection: SQLiteConnection, meetingID: Int64, at stamp: Date) throws {
+        for table in ["referrals", "events", "insights"] { try Moved.rows(connection, in: table, where: "meeting_id", is: meetingID, at: stamp) }
+    }
+
     enum Column: Int32, ColumnSet {
         case id, owner, contactID, status, scheduledAt, durationMinutes, medium, location, resumeID, notes, impression, outcome
         case thankYouSentAt, completedAt, noneOffered, createdAt, updatedAt, version

@@ -26,18 +26,9 @@ public final class OrganizationService: ResourceService<Organization, Organizati
     public func list(userID: Int64, filter: OrganizationFilter, page: PageRequest) throws -> Page<Organization> {
         try path.list(userID: userID, page: page) { query in
             query.contains(filter.text, in: ["o.industry", "o.location", "o.notes"], folded: "o.name_key")
-            if let interestID = filter.interestID {
-                query.conditions.append("EXISTS (SELECT 1 FROM organization_interests oi WHERE oi.organization_id = o.id AND oi.interest_id = ?)")
-                query.arguments.append(interestID)
-            }
-            if let advocacy = filter.advocacy {
-                query.conditions.append("o.advocacy = ?")
-                query.arguments.append(advocacy)
-            }
-            if let motivation = filter.motivation {
-                query.conditions.append("o.motivation = ?")
-                query.arguments.append(motivation)
-            }
+            query.linked(through: "organization_interests", owner: "organization_id", "interest_id", filter.interestID)
+            query.equals("o.advocacy", filter.advocacy)
+            query.equals("o.motivation", filter.motivation)
             if let posting = filter.posting {
                 query.conditions.append("o.posting = ?")
                 query.arguments.append(posting)
@@ -87,8 +78,8 @@ struct OrganizationRules: ResourceRules {
     /// stays; here its contacts and leads.
     func checkDelete(_ connection: SQLiteConnection, _ organization: Organization) throws {
         try Dependants.refuse(connection, "organization", [
-            ("contact(s) belong to it", "SELECT count(*) FROM contacts WHERE organization_id = ?"),
-            ("lead(s) are at it", "SELECT count(*) FROM leads WHERE organization_id = ?"),
+            ("contact(s) belong to it", "contacts", "organization_id"),
+            ("lead(s) are at it", "leads", "organization_id"),
         ], id: organization.id)
     }
 }

@@ -3,6 +3,11 @@ import SQLiteCore
 
 /// The SQL of `organizations` and `organization_interests`.
 enum OrganizationStore: RecordStore {
+    /// Every organization's name by id, for an export that names each contact's.
+    static func names(_ connection: SQLiteConnection, userID: Int64) throws -> [(id: Int64, name: String)] {
+        try connection.query("SELECT \(IDAndName.select) FROM organizations WHERE user_id = ?", [userID], IDAndName.read)
+    }
+
     enum Column: Int32, ColumnSet {
         case id, owner, name, industry, website, location, notes, advocacy, motivation, posting, createdAt, updatedAt, version
         case nameKey

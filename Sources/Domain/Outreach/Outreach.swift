@@ -69,6 +69,10 @@ public struct OutreachFilter: Sendable {
 
 /// The SQL of `outreach`.
 enum OutreachStore: RecordStore {
+    static func hasOutbound(_ connection: SQLiteConnection, contactID: Int64) throws -> Bool {
+        try connection.scalarInt("SELECT 1 FROM outreach WHERE contact_id = ? AND direction = 'outbound' LIMIT 1", [contactID]) != nil
+    }
+
     enum Column: Int32, ColumnSet {
         case id, owner, contactID, channel, direction, sentAt, pitchID, resumeID, summary, createdAt, updatedAt, version
         case contactName, pitchName, resumeLabel

@@ -251,6 +251,6 @@ struct PitchRules: ResourceRules {
     /// Outreach that used it keeps its row and loses the link (ON DELETE SET NULL); it moves, for sync.
     /// The past keeps the pitch it used (README, "Deleting"); its renders (a prep record) go with it.
     func checkDelete(_ connection: SQLiteConnection, _ pitch: Pitch) throws {
-        try Dependants.refuse(connection, "pitch", [("outreach entr(ies) used it", "SELECT count(*) FROM outreach WHERE pitch_id = ?")], id: pitch.id)
+        try Dependants.refuse(connection, "pitch", [("outreach entr(ies) used it", "outreach", "pitch_id")], id: pitch.id)
     }
 }

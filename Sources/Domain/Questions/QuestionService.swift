@@ -23,14 +23,8 @@ public final class QuestionService: ResourceService<Question, QuestionDraft>, @u
 
     public func list(userID: Int64, filter: QuestionFilter, page: PageRequest) throws -> Page<Question> {
         try path.list(userID: userID, page: page) { query in
-            if let category = filter.category {
-                query.conditions.append("q.category = ?")
-                query.arguments.append(category.rawValue)
-            }
-            if let tag = filter.tag {
-                query.conditions.append("EXISTS (SELECT 1 FROM question_tags t WHERE t.question_id = q.id AND t.tag = ?)")
-                query.arguments.append(tag)
-            }
+            query.equals("q.category", filter.category?.rawValue)
+            query.linked(through: "question_tags", owner: "question_id", "tag", filter.tag)
             query.contains(filter.text, in: ["q.text"])
             query.updatedSince(filter.updatedSince)
         }
@@ -57,6 +51,6 @@ struct QuestionRules: ResourceRules {
 
     /// Agenda items keep their copied text and lose the link (ON DELETE SET NULL).
     func deleting(_ connection: SQLiteConnection, _ question: Question, at stamp: Date) throws {
-        try connection.run("UPDATE meeting_questions SET updated_at = ?, version = version + 1 WHERE question_id = ?", [stamp, question.id])
+        try Moved.rows(connection, in: "meeting_questions", where: "question_id", is: question.id, at: stamp)
     }
 }

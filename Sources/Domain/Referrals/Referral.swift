@@ -61,6 +61,13 @@ public struct ReferralFilter: Sendable {
 
 /// The SQL of `referrals`.
 enum ReferralStore: RecordStore {
+    /// Meeting someone who was referred is the referral's happy end.
+    static func markMet(_ connection: SQLiteConnection, contactID: Int64, at stamp: Date) throws {
+        try connection.run(
+            "UPDATE referrals SET status = 'met', updated_at = ?, version = version + 1 WHERE contact_id = ? AND status IN ('suggested', 'contacted')",
+            [stamp, contactID])
+    }
+
     enum Column: Int32, ColumnSet {
         case id, owner, referrerID, contactID, meetingID, note, status, createdAt, updatedAt, version
         case referrerName, contactName
@@ -360,12 +367,14 @@ extension ReferralService {
                     WHERE u.distance < ?2 AND r.user_id = ?3
                 ),
                 reached(id, distance) AS (SELECT id, min(distance) FROM (SELECT * FROM down UNION ALL SELECT * FROM up) GROUP BY id)
-                SELECT c.id, c.name, c.organization_id, c.stage, reached.distance FROM reached JOIN contacts c ON c.id = reached.id
+                SELECT \(NodeColumn.select) FROM reached JOIN contacts c ON c.id = reached.id
                 WHERE c.user_id = ?3 ORDER BY reached.distance, c.id LIMIT ?4
                 """
+            typealias N = NodeColumn
             var nodes = try connection.query(walk, [contactID, depth, userID, Self.maxNodes + 1]) { row in
                 ReferralNetwork.Node(
-                    id: row.int64(0), name: row.string(1), organizationID: row.optionalInt64(2), stage: row.string(3), distance: row.int(4))
+                    id: row.int64(N.id), name: row.string(N.name), organizationID: row.optionalInt64(N.organizationID), stage: row.string(N.stage),
+                    distance: row.int(N.distance))
             }
             let truncated = nodes.count > Self.maxNodes
             if truncated { nodes.removeLast() }
@@ -373,12 +382,37 @@ extension ReferralService {
             // The referrals among the nodes, read through the nodes' own (indexed) referrals.
             var edges: [ReferralNetwork.Edge] = []
             for node in nodes {
-                try connection.forEachRow("SELECT id, contact_id FROM referrals WHERE referrer_id = ? AND user_id = ? ORDER BY id", [node.id, userID]) { row in
-                    let to = row.int64(1)
-                    if ids.contains(to) { edges.append(ReferralNetwork.Edge(from: node.id, to: to, referralID: row.int64(0))) }
+                typealias E = EdgeColumn
+                try connection.forEachRow("SELECT " + E.select + " FROM referrals WHERE referrer_id = ? AND user_id = ? ORDER BY id", [node.id, userID]) { row in
+                    let to = row.int64(E.contactID)
+                    if ids.contains(to) { edges.append(ReferralNetwork.Edge(from: node.id, to: to, referralID: row.int64(E.id))) }
                 }
             }
             return ReferralNetwork(nodes: nodes, edges: edges.sorted { $0.referralID < $1.referralID }, truncated: truncated)
         }
     }
+
+    private enum NodeColumn: Int32, SelectList {
+        case id, name, organizationID, stage, distance
+        var sql: String {
+            switch self {
+            case .id: "c.id"
+            case .name: "c.name"
+            case .organizationID: "c.organization_id"
+            case .stage: "c.stage"
+            case .distance: "reached.distance"
+            }
+        }
+    }
+
+    private enum EdgeColumn: Int32, SelectList {
+        case id, contactID
+        var sql: String {
+            switch self {
+            case .id: "id"
+            case .contactID: "contact_id"
+            }
+        }
+    }
+
 }

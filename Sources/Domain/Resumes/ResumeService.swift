@@ -65,8 +65,8 @@ struct ResumeRules: ResourceRules {
     /// The past keeps the resume it used (README, "Deleting").
     func checkDelete(_ connection: SQLiteConnection, _ resume: Resume) throws {
         try Dependants.refuse(connection, "resume", [
-            ("meeting(s) used it", "SELECT count(*) FROM meetings WHERE resume_id = ?"),
-            ("outreach entr(ies) sent it", "SELECT count(*) FROM outreach WHERE resume_id = ?"),
+            ("meeting(s) used it", "meetings", "resume_id"),
+            ("outreach entr(ies) sent it", "outreach", "resume_id"),
         ], id: resume.id)
     }
 

@@ -81,10 +81,21 @@ enum ShareStore {
 
     /// The grantee's access to the sharer's search, through `shares_pair`.
     static func access(_ connection: SQLiteConnection, sharerID: Int64, granteeID: Int64) throws -> ShareAccess? {
-        try connection.queryOne(
-            "SELECT s.id, s.scope FROM shares s JOIN users g ON g.id = s.grantee_id WHERE s.user_id = ? AND s.grantee_id = ? AND g.disabled = 0",
+        typealias C = AccessColumn
+        return try connection.queryOne(
+            "SELECT " + C.select + " FROM shares s JOIN users g ON g.id = s.grantee_id WHERE s.user_id = ? AND s.grantee_id = ? AND g.disabled = 0",
             [sharerID, granteeID]
-        ) { ShareAccess(shareID: $0.int64(0), granteeID: granteeID, scope: try $0.member(1, column: "scope", of: "shares", id: $0.int64(0))) }
+        ) { ShareAccess(shareID: $0.int64(C.id), granteeID: granteeID, scope: try $0.member(C.scope, of: "shares", id: $0.int64(C.id))) }
+    }
+
+    private enum AccessColumn: Int32, SelectList {
+        case id, scope
+        var sql: String {
+            switch self {
+            case .id: "s.id"
+            case .scope: "s.scope"
+            }
+        }
     }
 
     static func delete(_ connection: SQLiteConnection, id: Int64) throws {

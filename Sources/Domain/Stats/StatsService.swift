@@ -4,7 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import Primitives
-import SQLiteCore
 
 /// `GET /stats`: how the search is going over a period (docs/product.md "Across the steps").
 public struct Stats: Sendable {
@@ -56,12 +55,11 @@ public final class StatsService: Sendable {
     }
 
     public func stats(userID: Int64, from: Date?, to: Date?) throws -> Stats {
-        let low: any DatabaseValueConvertible = from ?? Date(timeIntervalSince1970: -62_135_596_800)
-        let high: any DatabaseValueConvertible = to ?? Date(timeIntervalSince1970: 253_402_300_799)
+        let low = from ?? Date(timeIntervalSince1970: -62_135_596_800)
+        let high = to ?? Date(timeIntervalSince1970: 253_402_300_799)
         return try storage.read { connection in
             let zone = try ZoneCache.rules(connection, userID: userID)
-            let period: [any DatabaseValueConvertible] = [userID, low, high]
-            func count(_ sql: String) throws -> Int { Int(try connection.scalarInt(sql, period) ?? 0) }
+            let reader = StatsReader(connection: connection, userID: userID, low: low, high: high)
 
             // Stages nest: each counts the contacts that reached it, or a later one, in the period,
             // so no rate passes 1. A contact reaches "contacted" with its first outbound message or
@@ -70,21 +68,12 @@ public final class StatsService: Sendable {
                 guard let date else { return false }
                 return (from.map { date >= $0 } ?? true) && (to.map { date < $0 } ?? true)
             }
-            var firstWritten: [Int64: Date] = [:]
-            try connection.forEachRow(
-                "SELECT contact_id, min(sent_at) FROM outreach WHERE user_id = ?1 AND direction = 'outbound' GROUP BY contact_id", [userID]
-            ) { row in firstWritten[row.int64(0)] = row.date(1) }
-            var firstMet: [Int64: Date] = [:]
-            try connection.forEachRow(
-                "SELECT contact_id, min(completed_at) FROM meetings WHERE user_id = ?1 AND status = 'completed' GROUP BY contact_id", [userID]
-            ) { row in firstMet[row.int64(0)] = row.date(1) }
+            let firstWritten = try reader.firstWritten()
+            let firstMet = try reader.firstMet()
             var identified = 0, contacted = 0, met = 0
             var weeks: [String: Int] = [:]
             var sources: [String?: Int] = [:]
-            try connection.forEachRow("SELECT id, coalesce(nullif(identified_at, ''), created_at), source FROM contacts WHERE user_id = ?1", [userID]) { row in
-                let id = row.int64(0)
-                // A row written outside the API without identified_at was found when added, as its reads say.
-                let found = row.date(1)
+            try reader.contacts { id, found, source in
                 let metAt = firstMet[id]
                 let contactedAt = [firstWritten[id], metAt].compactMap { $0 }.min()
                 let metIn = within(metAt)
@@ -95,13 +84,12 @@ public final class StatsService: Sendable {
                 // New contacts: counted by when they were found.
                 if within(found), let found {
                     weeks[ISOWeek.of(found, zone: zone), default: 0] += 1
-                    sources[row.optionalString(2), default: 0] += 1
+                    sources[source, default: 0] += 1
                 }
             }
             let funnel = Stats.Funnel(
                 identified: identified, contacted: contacted, met: met,
-                referred: try count("SELECT count(*) FROM referrals WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"),
-                leads: try count("SELECT count(*) FROM leads WHERE user_id = ?1 AND created_at >= ?2 AND created_at < ?3"))
+                referred: try reader.count(.referrals), leads: try reader.count(.leads))
 
             // A message is answered by the contact's first reply after it, before the next message to them.
             var sent = 0
@@ -109,18 +97,12 @@ public final class StatsService: Sendable {
             var lastContact: Int64 = -1
             var open: Date?
             var openCounts = false
-            try connection.forEachRow(
-                "SELECT contact_id, direction, sent_at, id FROM outreach WHERE user_id = ?1 AND contact_id IN "
-                    + "(SELECT contact_id FROM outreach WHERE user_id = ?1 AND direction = 'outbound' AND sent_at >= ?2 AND sent_at < ?3) "
-                    + "ORDER BY contact_id, sent_at, id", period
-            ) { row in
-                let contact = row.int64(0)
-                let at = try row.stamp(2, column: "sent_at", of: "outreach", id: row.int64(3))
+            try reader.threads { contact, outbound, at in
                 if contact != lastContact {
                     lastContact = contact
                     open = nil
                 }
-                if row.string(1) == "outbound" {
+                if outbound {
                     let inPeriod = (from.map { at >= $0 } ?? true) && (to.map { at < $0 } ?? true)
                     if inPeriod { sent += 1 }
                     open = at
@@ -138,14 +120,9 @@ public final class StatsService: Sendable {
                 median = (value * 100).rounded() / 100
             }
 
-            let completed = try count(
-                "SELECT count(*) FROM meetings WHERE user_id = ?1 AND status = 'completed' AND completed_at >= ?2 AND completed_at < ?3")
-            let fromMeetings = try count(
-                "SELECT count(*) FROM referrals r JOIN meetings m ON m.id = r.meeting_id WHERE m.user_id = ?1 AND m.status = 'completed' "
-                    + "AND m.completed_at >= ?2 AND m.completed_at < ?3")
-            let thanked = try count(
-                "SELECT count(*) FROM meetings WHERE user_id = ?1 AND status = 'completed' AND completed_at >= ?2 AND completed_at < ?3 "
-                    + "AND thank_you_sent_at IS NOT NULL AND julianday(thank_you_sent_at) - julianday(completed_at) <= 1.0")
+            let completed = try reader.count(.completedMeetings)
+            let fromMeetings = try reader.count(.referralsFromMeetings)
+            let thanked = try reader.count(.thankedWithinADay)
 
             return Stats(
                 from: from, to: to, funnel: funnel, outreach: Stats.Outreach(sent: sent, replied: delays.count, medianDaysToReply: median),

@@ -54,7 +54,7 @@ public struct LinkedNames: Sendable, Equatable {
                   let idField = C.allCases.first(where: { if case .field(idColumn) = $0.role { true } else { false } }),
                   let id = value(idField), !(id is DatabaseValue)
             else { continue }
-            if let name = try connection.queryOne("SELECT \(nameColumn) FROM \(table) WHERE id = ?", [id], { $0.optionalString(0) }) ?? nil {
+            if let name = try connection.scalarText("SELECT \(nameColumn) FROM \(table) WHERE id = ?", [id]) {
                 names.values[key] = name
             }
         }
@@ -62,23 +62,58 @@ public struct LinkedNames: Sendable, Equatable {
     }
 }
 
-/// A table's columns, declared once as an enum whose case order is the SELECT order, which is
-/// the index a row is read at: no position or count is kept in step by hand. Computed columns
-/// come last, so list queries that leave them out read the others at the same indexes.
-protocol ColumnSet: RawRepresentable, CaseIterable, Sendable where RawValue == Int32, AllCases == [Self] {
+/// The columns a statement selects, as an enum whose case order is the SELECT order, which is
+/// the index a row is read at: no position is kept in step by hand.
+protocol QueryColumns: RawRepresentable, CaseIterable, Sendable where RawValue == Int32, AllCases == [Self] {}
+
+/// A table's columns, declared once: the statements are built from the declaration. Computed
+/// columns come last, so list queries that leave them out read the others at the same indexes.
+protocol ColumnSet: QueryColumns {
     var role: ColumnRole { get }
 }
 
+/// A query's select list, declared once beside the reads: each case is one expression of the
+/// list, and `select` writes them in case order. A column added to the enum lands in the SQL
+/// and in the reads together, so the two cannot drift.
+protocol SelectList: QueryColumns {
+    /// The SQL expression this column selects.
+    var sql: String { get }
+}
+
+extension SelectList {
+    /// The expressions, comma-separated, in case order.
+    static var select: String { allCases.map(\.sql).joined(separator: ", ") }
+
+    /// The stored column a plain expression reads (`m.completed_at` → `completed_at`), for messages.
+    var columnName: String { String(sql.split(separator: ".").last ?? Substring(sql)) }
+}
+
+/// `id, name` of a table read without an alias, the most common pair a statement reads.
+enum IDAndName: Int32, SelectList {
+    case id, name
+    var sql: String {
+        switch self {
+        case .id: "id"
+        case .name: "name"
+        }
+    }
+
+    static func read(_ row: Row) -> (id: Int64, name: String) { (row.int64(Self.id), row.string(Self.name)) }
+}
+
 extension Row {
-    func int64<C: ColumnSet>(_ column: C) -> Int64 { int64(column.rawValue) }
-    func int<C: ColumnSet>(_ column: C) -> Int { int(column.rawValue) }
-    func optionalInt64<C: ColumnSet>(_ column: C) -> Int64? { optionalInt64(column.rawValue) }
-    func bool<C: ColumnSet>(_ column: C) -> Bool { bool(column.rawValue) }
-    func string<C: ColumnSet>(_ column: C) -> String { string(column.rawValue) }
-    func optionalString<C: ColumnSet>(_ column: C) -> String? { optionalString(column.rawValue) }
-    func text<C: ColumnSet>(_ column: C) -> UnsafeBufferPointer<UInt8>? { text(column.rawValue) }
-    func blob<C: ColumnSet>(_ column: C) -> [UInt8] { blob(column.rawValue) }
-    func date<C: ColumnSet>(_ column: C) -> Date? { date(column.rawValue) }
+    func int64<C: QueryColumns>(_ column: C) -> Int64 { int64(column.rawValue) }
+    func int<C: QueryColumns>(_ column: C) -> Int { int(column.rawValue) }
+    func optionalInt64<C: QueryColumns>(_ column: C) -> Int64? { optionalInt64(column.rawValue) }
+    func double<C: QueryColumns>(_ column: C) -> Double { double(column.rawValue) }
+    func bool<C: QueryColumns>(_ column: C) -> Bool { bool(column.rawValue) }
+    func isNull<C: QueryColumns>(_ column: C) -> Bool { isNull(column.rawValue) }
+    func string<C: QueryColumns>(_ column: C) -> String { string(column.rawValue) }
+    func optionalString<C: QueryColumns>(_ column: C) -> String? { optionalString(column.rawValue) }
+    func text<C: QueryColumns>(_ column: C) -> UnsafeBufferPointer<UInt8>? { text(column.rawValue) }
+    func blob<C: QueryColumns>(_ column: C) -> [UInt8] { blob(column.rawValue) }
+    func date<C: QueryColumns>(_ column: C) -> Date? { date(column.rawValue) }
+    func value<C: QueryColumns>(_ column: C) -> DatabaseValue { value(column.rawValue) }
 
     /// A timestamp the schema requires. A row without a readable one is corrupt: an error,
     /// not "long ago", which would sort and count it as if it were true.
@@ -105,14 +140,14 @@ extension Row {
         return .corruptRow(table: table, id: id, column: column.name)
     }
 
-    /// The same for positional reads (a query of its own, not a table's column set).
-    func stamp(_ index: Int32, column: String, of table: String, id: Int64) throws(DomainError) -> Date {
-        guard let date = date(index) else { throw DomainError.corruptRow(table: table, id: id, column: column) }
+    /// The same for a query's own select list: the column is named by its expression.
+    func stamp<C: SelectList>(_ column: C, of table: String, id: Int64) throws(DomainError) -> Date {
+        guard let date = date(column.rawValue) else { throw DomainError.corruptRow(table: table, id: id, column: column.columnName) }
         return date
     }
 
-    func member<E: RawRepresentable>(_ index: Int32, column: String, of table: String, id: Int64) throws(DomainError) -> E where E.RawValue == String {
-        guard let value = E(rawValue: string(index)) else { throw DomainError.corruptRow(table: table, id: id, column: column) }
+    func member<E: RawRepresentable, C: SelectList>(_ column: C, of table: String, id: Int64) throws(DomainError) -> E where E.RawValue == String {
+        guard let value = E(rawValue: string(column.rawValue)) else { throw DomainError.corruptRow(table: table, id: id, column: column.columnName) }
         return value
     }
 }

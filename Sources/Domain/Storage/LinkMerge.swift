@@ -40,6 +40,9 @@ struct LinkMerge {
         lastOwner = owner
         while let id = current, id == owner {
             if !joined.isEmpty { joined.append(separator) }
+            // Positional: the statement is the caller's `SELECT owner, value` pair (`tagsFrom`,
+            // `interestsFrom`), stepped by hand to merge it with a page; a declared list would
+            // add a lookup per row to the hottest read.
             if let text = statement.currentRow.text(1) { joined.append(contentsOf: text) }
             current = try advance()
         }
@@ -63,6 +66,7 @@ struct LinkMerge {
     }
 
     private func advance() throws -> Int64? {
+        // Positional: the owner, first of the pair (see `collect`).
         try statement.step() ? statement.currentRow.int64(0) : nil
     }
 }

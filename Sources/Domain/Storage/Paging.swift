@@ -101,6 +101,14 @@ struct KeysetQuery {
         arguments.append(value)
     }
 
+    /// Keeps rows linked through `table` (its `owner` column holding the row's id) to `value`
+    /// in its `column`: a tag, an area. Nil adds nothing.
+    mutating func linked(through table: String, owner: String, _ column: String, _ value: (any DatabaseValueConvertible)?) {
+        guard let value else { return }
+        conditions.append("EXISTS (SELECT 1 FROM \(table) l WHERE l.\(owner) = \(alias).id AND l.\(column) = ?)")
+        arguments.append(value)
+    }
+
     /// Keeps rows whose time `column` is at or after `from` and before `to` (the `from`/`to` filters).
     mutating func within(_ column: String, from: Date?, to: Date?) {
         if let from {

@@ -5,10 +5,11 @@ import SQLiteCore
 /// used) cannot be deleted; 409 `has_dependants` says what refers to it. Links that are not
 /// history (tags, areas, a pitch's renders) go with it.
 enum Dependants {
-    static func refuse(_ connection: SQLiteConnection, _ noun: String, _ checks: [(what: String, sql: String)], id: Int64) throws {
+    /// `checks`: what the dependants are, in words, and the table and column that point to the row.
+    static func refuse(_ connection: SQLiteConnection, _ noun: String, _ checks: [(what: String, table: String, column: String)], id: Int64) throws {
         var found: [String] = []
         for check in checks {
-            let count = try connection.scalarInt(check.sql, [id]) ?? 0
+            let count = try connection.scalarInt("SELECT count(*) FROM \(check.table) WHERE \(check.column) = ?", [id]) ?? 0
             if count > 0 { found.append("\(count) \(check.what)") }
         }
         guard !found.isEmpty else { return }

@@ -8,7 +8,7 @@ enum NameKeys {
         for table in ["contacts", "organizations"] {
             let scope = userID == nil ? " /* plan: the migration folds every account's names, once */" : " WHERE user_id = ?"
             let values: [any DatabaseValueConvertible] = userID.map { [$0] } ?? []
-            let rows = try connection.query("SELECT id, name FROM \(table)" + scope, values) { ($0.int64(0), $0.string(1)) }
+            let rows = try connection.query("SELECT \(IDAndName.select) FROM \(table)" + scope, values, IDAndName.read)
             for (id, name) in rows {
                 try connection.run("UPDATE \(table) SET name_key = ? WHERE id = ?", [NameKey.fold(name), id])
             }

@@ -36,9 +36,7 @@ enum DeletionStore {
     /// Records a deletion, and prunes this account's tombstones past the retention.
     /// Tombstones for the rows `select` (ids of one kind) finds, before a delete cascades to them.
     static func recordCascade(_ connection: SQLiteConnection, userID: Int64, kind: String, select: String, _ arguments: [any DatabaseValueConvertible], at stamp: Date) throws {
-        var ids: [Int64] = []
-        try connection.forEachRow(select, arguments) { ids.append($0.int64(0)) }
-        for id in ids { try record(connection, userID: userID, kind: kind, id: id, at: stamp) }
+        for id in try connection.integers(select, arguments) { try record(connection, userID: userID, kind: kind, id: id, at: stamp) }
     }
 
     static func record(_ connection: SQLiteConnection, userID: Int64, kind: String, id: Int64, at stamp: Date) throws {
