@@ -31,7 +31,11 @@ public struct Services: Sendable {
 
     /// - Parameter sessionIdleDays: a session ends after this many days without use.
     /// - Parameter faults: where tests make the server fail or wait; never set in production.
-    public init(
+    ///
+    /// The one door by which SQLite's `Database` enters Domain, open only to the composition
+    /// root (the `foothold` binary) and tests, which import Domain as
+    /// `@_spi(Composition) import Domain`: the API layer, importing it plainly, cannot see it.
+    @_spi(Composition) public init(
         database: Database, clock: any Clock = SystemClock(), sessionIdleDays: Int = 14, hasher: PasswordHasher = PasswordHasher(),
         faults: FaultPoints = .none
     ) {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Domain
+@_spi(Composition) import Domain
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

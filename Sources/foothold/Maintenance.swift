@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Dispatch
-import Domain
+@_spi(Composition) import Domain
 import SQLiteCore
 
 /// `foothold migrate`: apply pending migrations and exit.

@@ -2,7 +2,7 @@ import API
 import ArgumentParser
 import Dispatch
 import CSystemShims
-import Domain
+@_spi(Composition) import Domain
 import Primitives
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -4,7 +4,7 @@ import Foundation
 import Primitives
 import SQLiteCore
 import Synchronization
-import Domain
+@_spi(Composition) import Domain
 import HTTPCore
 import Testing
 import TestSupport

@@ -1,5 +1,5 @@
 import API
-import Domain
+@_spi(Composition) import Domain
 import Foundation
 import HTTPCore
 import Testing
@@ -18,6 +18,8 @@ import TestSupport
             for line in text.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("import ") || line.contains("import SQLiteCore") {
                 #expect(!line.contains("SQLiteCore") && !line.contains("CSQLite"), "\(url.lastPathComponent): \(line)")
             }
+            // Domain's one door for a Database (Services.init) is closed to the API layer.
+            #expect(!text.contains("@_spi(Composition)"), "\(url.lastPathComponent) opens Domain's composition door")
             checked += 1
         }
         #expect(checked > 30)

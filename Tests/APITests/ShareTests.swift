@@ -1,4 +1,4 @@
-import Domain
+@_spi(Composition) import Domain
 import Foundation
 import HTTPCore
 import Primitives

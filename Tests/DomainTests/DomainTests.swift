@@ -4,7 +4,7 @@ import Primitives
 import SQLiteCore
 import Testing
 import TestSupport
-@testable import Domain
+@_spi(Composition) @testable import Domain
 
 /// "Now", pinned.
 struct FixedClock: Clock {

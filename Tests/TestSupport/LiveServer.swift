@@ -1,6 +1,6 @@
 import API
 import Dispatch
-import Domain
+@_spi(Composition) import Domain
 import Foundation
 import HTTPCore
 import SQLiteCore

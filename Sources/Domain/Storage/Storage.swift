@@ -15,7 +15,8 @@ public final class Storage: Sendable {
     /// The last stamp handed out, in milliseconds since 1970.
     private let lastStamp = Lock<Int64>(Int64.min)
 
-    public init(database: Database, clock: any Clock = SystemClock()) {
+    /// Open only to the composition root and tests (see `Services.init`).
+    @_spi(Composition) public init(database: Database, clock: any Clock = SystemClock()) {
         self.database = database
         self.clock = clock
     }
