@@ -5,6 +5,7 @@
 # bug. Exits non-zero if any mutant survived or could not be applied. Not part of CI (it
 # rebuilds once per mutant, ~2 min each on 2 cores); run it from any clone:
 #     bash scripts/mutants.sh [scratch-dir]
+# MUTANTS=name,name runs only those (their names are the list's first column).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="${1:-$(mktemp -d /tmp/foothold-mutants.XXXXXX)}"
@@ -24,6 +25,10 @@ if-match-skipped|Sources/Domain/Support/VersionPrecondition.swift|            th
 framing-error-answered-200|Sources/HTTPCore/Server/Connection.swift|let problem = Problem(status: error.status, code: error.code, detail: error.detail)|let problem = Problem(status: 200, code: error.code, detail: error.detail)
 backup-copies-nothing|Sources/SQLiteCore/Maintenance.swift|            code = sqlite3_backup_step(backup, -1)|            code = SQLITE_DONE
 synchronous-pragma-dropped|Sources/SQLiteCore/SQLiteConnection.swift|            try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")|            _ = options.synchronous
+completion-skips-contact-rules|Sources/Domain/Meetings/MeetingService.swift|                    try rules.apply(draft, to: &contact)|                    contact.name = draft.name.applied(to: nil) ?? ""
+restore-skips-contact-rules|Sources/Domain/Interop/AccountRestore.swift|        "contacts": .resource(ContactRules()),|
+three-b-seven-in-utc|Sources/Domain/Agenda/Reminders.swift|        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: row?.zone ?? "UTC"))|        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: "UTC"))
+knowledge-ranks-by-mentions|Sources/Domain/Knowledge/KnowledgeReport.swift|            case .people: "count(DISTINCT \(KnowledgeService.speaker)) AS people"|            case .people: "count(*) AS people"
 LIST
 )
 
@@ -53,6 +58,7 @@ broken=0
 results=()
 while IFS='|' read -r name file old new; do
     [ -n "$name" ] || continue
+    if [ -n "${MUTANTS:-}" ] && [[ ",$MUTANTS," != *",$name,"* ]]; then continue; fi
     git checkout -q -- .
     if ! apply "$file" "$old" "$new"; then
         results+=("$name: NOT APPLIED")
