@@ -25,7 +25,7 @@ if-match-skipped|Sources/Domain/Support/VersionPrecondition.swift|            th
 framing-error-answered-200|Sources/HTTPCore/Server/Connection.swift|let problem = Problem(status: error.status, code: error.code, detail: error.detail)|let problem = Problem(status: 200, code: error.code, detail: error.detail)
 backup-copies-nothing|Sources/SQLiteCore/Maintenance.swift|            code = sqlite3_backup_step(backup, -1)|            code = SQLITE_DONE
 synchronous-pragma-dropped|Sources/SQLiteCore/SQLiteConnection.swift|            try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")|            _ = options.synchronous
-completion-skips-contact-rules|Sources/Domain/Meetings/MeetingService.swift|                    try rules.apply(draft, to: &contact)|                    contact.name = draft.name.applied(to: nil) ?? ""; if contact.name == "\u{0}" { throw DomainError.validation([]) }
+completion-skips-contact-rules|Sources/Domain/Meetings/MeetingService.swift|                    try rules.apply(draft, to: &contact)|                    contact.name = draft.name.applied(to: nil) ?? ""; try Validator().finish()
 restore-skips-contact-rules|Sources/Domain/Interop/AccountRestore.swift|        "contacts": .resource(ContactRules()),|
 three-b-seven-in-utc|Sources/Domain/Agenda/Reminders.swift|        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: row?.zone ?? "UTC"))|        var calendar = FollowUpCalendar(zone: ZoneCache.rules(named: "UTC"))
 knowledge-ranks-by-mentions|Sources/Domain/Knowledge/KnowledgeReport.swift|            case .people: "count(DISTINCT \(KnowledgeService.speaker)) AS people"|            case .people: "count(*) AS people"
