@@ -124,13 +124,18 @@ public final class Database: Sendable {
     /// Writes are group-committed: while one batch commits, writes that arrive queue up, and
     /// the next batch runs them all in one transaction, each inside its own savepoint. The
     /// pages a batch shares go to the WAL once instead of once per write.
+    ///
+    /// A `bookkeeping` write records how the server was used (a token's last use, a share's
+    /// read log, the search index) and changes nothing a report reads: it does not move
+    /// `commitCount`.
     @inlinable
-    public func submit<T>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) -> Future<T> {
+    public func submit<T>(bookkeeping: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) -> Future<T> {
         // Inlinable so that callers get it specialized: generic code run unspecialized looks up
         // type metadata at run time, which measured a tenth of the writer thread's time.
         let future = Future<T>()
         let outcome = Lock<Result<T, any Error>?>(nil)
         enqueue(
+            bookkeeping: bookkeeping,
             run: { connection in
                 do {
                     let value = try body(connection)
@@ -152,8 +157,10 @@ public final class Database: Sendable {
     /// Queues a write for the writer thread: `run` applies it (false: it failed and is rolled
     /// back), `fail` reports an error from outside it, `done` runs once its batch is over.
     @usableFromInline
-    func enqueue(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void) {
-        writerThread.enqueue(WriteJob(run: run, fail: fail, done: done))
+    func enqueue(
+        bookkeeping: Bool = false, run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void
+    ) {
+        writerThread.enqueue(WriteJob(run: run, fail: fail, done: done, bookkeeping: bookkeeping))
     }
 
     /// Runs `body` on the writer with no transaction around it (migrations manage their own).
@@ -190,6 +197,11 @@ public final class Database: Sendable {
 
     /// How many reads had to wait for a free reader, for metrics.
     public var readerWaitCount: Int { readerWaits.load(ordering: .relaxed) }
+
+    /// Moves with every transaction this process commits, bookkeeping aside: what was read
+    /// before it moved may be out of date, what was read since is not (a cache's key). Writes
+    /// by another process on the same file do not move it.
+    public var commitCount: Int { writerThread.commitCount }
 
     /// The writer's and the checkpoints' figures, for metrics.
     public var statistics: Statistics { writerThread.statistics() }
@@ -234,6 +246,11 @@ final class WriterThread: @unchecked Sendable {
     private let checkpointer: Checkpointer?
     /// Group commits by size; the writer records, metrics read.
     private let batchStats = Lock<(counts: [Int], batches: Int, writes: Int)>((Array(repeating: 0, count: Database.Statistics.batchBounds.count), 0, 0))
+    /// Transactions committed since the database opened with a write that is not bookkeeping.
+    /// Counted after the COMMIT and before any write's completion runs, so a reader that saw a
+    /// response also sees the count move.
+    private let commits = Atomic<Int>(0)
+    var commitCount: Int { commits.load(ordering: .acquiring) }
     /// The writer's own checkpoints (the fallback), beside the checkpointer's passes.
     private let ownCheckpoints = Lock<(count: Int, seconds: Double)>((0, 0))
 
@@ -408,6 +425,7 @@ final class WriterThread: @unchecked Sendable {
             if restart { continue }
             do {
                 try connection.run("COMMIT")
+                if applied.contains(where: { !$0.bookkeeping }) { commits.add(1, ordering: .releasing) }
                 for job in applied { job.runAfterCommit() }
             } catch {
                 if connection.isInTransaction { _ = try? connection.run("ROLLBACK") }
@@ -519,10 +537,14 @@ private final class WriteJob: @unchecked Sendable {
     /// What the last applied run of `run` registered with `SQLiteConnection.onCommit`.
     var afterCommit: [() -> Void] = []
 
-    init(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void) {
+    /// See `Database.submit(bookkeeping:_:)`.
+    let bookkeeping: Bool
+
+    init(run: @escaping (SQLiteConnection) -> Bool, fail: @escaping (any Error) -> Void, done: @escaping () -> Void, bookkeeping: Bool = false) {
         self.run = run
         self.fail = fail
         self.done = done
+        self.bookkeeping = bookkeeping
     }
 
     /// Runs the registered actions once, after the commit.

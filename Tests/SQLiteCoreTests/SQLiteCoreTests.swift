@@ -113,6 +113,31 @@ struct SQLiteCoreTests {
         #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 1)
     }
 
+    /// A report kept while the count stands must see every write that changed data by the
+    /// time its response was sent; bookkeeping and failed writes leave it where it is.
+    @Test func commitCountMovesWithEveryDataCommitOnly() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let start = database.commitCount
+        try database.write { try $0.run("INSERT INTO items (name) VALUES ('one')") }
+        #expect(database.commitCount == start + 1)
+        _ = try database.submit(bookkeeping: true) { try $0.run("INSERT INTO items (name) VALUES ('log')") }.wait()
+        #expect(database.commitCount == start + 1)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try database.write { connection in
+                try connection.run("INSERT INTO items (name) VALUES ('ghost')")
+                throw Boom()
+            }
+        }
+        #expect(database.commitCount == start + 1)
+        // Moved by the time the write's future completes: a response sent from it is never
+        // ahead of the count.
+        _ = try database.submit { try $0.run("INSERT INTO items (name) VALUES ('two')") }.wait()
+        #expect(database.commitCount == start + 2)
+        #expect(try database.read { try $0.scalarInt("SELECT count(*) FROM items") } == 3)
+    }
+
     @Test func readerSeesOldSnapshotDuringLongWrite() throws {
         let directory = TemporaryDirectory()
         let database = try makeDatabase(directory)

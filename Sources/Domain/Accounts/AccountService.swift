@@ -183,7 +183,7 @@ public final class AccountService: Sendable {
             writes[tokenID] = now
             return true
         }
-        if due { _ = storage.submit { try TokenStore.touch($0, id: tokenID, at: now) } }
+        if due { _ = storage.submit(bookkeeping: true) { try TokenStore.touch($0, id: tokenID, at: now) } }
     }
 
     /// Creates a token for a user; returns it with its secret, which is shown only now.

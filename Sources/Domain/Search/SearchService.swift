@@ -47,7 +47,7 @@ public final class SearchService: Sendable {
         let byName = Self.isPlainWords(query) ? "title : (" + expression + ")" : nil
         // Whatever the triggers queued is indexed first, so every committed write is found.
         while try storage.read({ try SearchIndex.hasPending($0) }) {
-            _ = try storage.submit { try SearchIndex.drain($0) }.wait()
+            _ = try storage.submit(bookkeeping: true) { try SearchIndex.drain($0) }.wait()
         }
         guard let range = SearchIndex.range(userID: userID) else { return SearchPage(items: [], nextOffset: nil) }
         do {
@@ -78,7 +78,7 @@ public final class SearchService: Sendable {
         let generation = storage.writeGeneration
         guard storage.isQuiet(for: 2), checkedGeneration.withLock({ $0 != generation }) else { return }
         let checked = checkedGeneration
-        storage.submit { connection -> Bool in
+        storage.submit(bookkeeping: true) { connection -> Bool in
             guard try SearchIndex.hasPending(connection) else { return true }
             return try SearchIndex.drain(connection) < SearchIndex.batch && !SearchIndex.hasPending(connection)
         }.whenComplete { result in

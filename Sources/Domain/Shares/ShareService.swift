@@ -85,7 +85,7 @@ public final class ShareService: Sendable {
     /// waited for (a failure to count must not fail the read).
     public func recordRead(_ access: ShareAccess, method: String, route: String) {
         let now = clock.now()
-        _ = storage.submit { try ShareStore.recordRead($0, shareID: access.shareID, method: method, route: route, at: now) }
+        _ = storage.submit(bookkeeping: true) { try ShareStore.recordRead($0, shareID: access.shareID, method: method, route: route, at: now) }
     }
 
     // MARK: - Coach notes

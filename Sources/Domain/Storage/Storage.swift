@@ -59,8 +59,8 @@ public final class Storage: Sendable {
     /// A write for the writer thread; the future completes after its commit. The closure may run
     /// more than once (its batch can start over), so it does SQL only: anything else goes in
     /// `SQLiteConnection.onCommit`, which runs once.
-    func submit<T>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) -> Future<T> {
-        database.submit(body).mapError(Self.domainError)
+    func submit<T>(bookkeeping: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws -> T) -> Future<T> {
+        database.submit(bookkeeping: bookkeeping, body).mapError(Self.domainError)
     }
 
     /// A write that blocks until it committed (account routes and the command line).
@@ -71,6 +71,10 @@ public final class Storage: Sendable {
             throw Self.domainError(error)
         }
     }
+
+    /// Moves with every commit of this process (`Database.commitCount`): a report read before
+    /// it moved may be out of date.
+    var commitCount: Int { database.commitCount }
 
     /// How many reads had to wait for a free reader, for metrics.
     public var readerWaitCount: Int { database.readerWaitCount }
