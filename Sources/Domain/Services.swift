@@ -27,6 +27,7 @@ public struct Services: Sendable {
     public let insights: InsightService
     public let skills: SkillService
     public let knowledge: KnowledgeService
+    public let focus: FocusService
     public let shares: ShareService
 
     /// - Parameter sessionIdleDays: a session ends after this many days without use.
@@ -63,6 +64,7 @@ public struct Services: Sendable {
         insights = InsightService(storage: storage, clock: clock)
         skills = SkillService(storage: storage, clock: clock)
         knowledge = KnowledgeService(storage: storage, clock: clock)
+        focus = FocusService(storage: storage, clock: clock)
         shares = ShareService(storage: storage, clock: clock)
     }
 }

@@ -117,22 +117,7 @@ public final class KnowledgeService: Sendable {
                 [userID, interestID]
             ) { KnowledgeReport.Person(id: $0.int64(P.id), name: $0.string(P.name), meetings: $0.int(P.held)) }
 
-            var skills: [KnowledgeReport.Named] = []
-            var competencies: [KnowledgeReport.Named] = []
-            typealias N = NamedColumn
-            try connection.forEachRow(
-                "SELECT " + N.select + " FROM insights n WHERE n.user_id = ? AND n.interest_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
-                    + "GROUP BY n.kind, n.name_key ORDER BY people DESC, last_named DESC, n.name_key",
-                [userID, interestID]
-            ) { row in
-                let level = row.optionalInt64(N.level).map(Int.init)
-                // max(created_at) over a group: no one row to name when it is unreadable; the
-                // insight that holds it fails on its own read (`GET /insights`), as corrupt.
-                let named = KnowledgeReport.Named(
-                    name: row.optionalString(N.name) ?? row.string(N.nameKey), contacts: row.int(N.people), lastNamedAt: row.date(N.lastNamed) ?? .distantPast,
-                    have: level != nil, level: level)
-                if row.string(N.kind) == "skill" { skills.append(named) } else { competencies.append(named) }
-            }
+            let (skills, competencies) = try Self.named(connection, userID: userID, interestID: interestID)
 
             var said: [String: [KnowledgeReport.Said]] = [:]
             typealias S = SaidColumn
@@ -169,6 +154,29 @@ public final class KnowledgeService: Sendable {
                 interest: interest, people: people, meetingsHeld: interest.coverage.meetings, skills: skills, competencies: competencies,
                 paths: said["path"] ?? [], advice: said["advice"] ?? [], trends: said["trend"] ?? [], resources: resources, progress: progress)
         }
+    }
+
+    /// The skills and competencies people named in one area, each counted by the distinct
+    /// people who named it (most first), with the user's level when it is one of theirs. The
+    /// knowledge report lists them; `GET /focus` measures fit against those named by two or more.
+    static func named(_ connection: SQLiteConnection, userID: Int64, interestID: Int64) throws -> (skills: [KnowledgeReport.Named], competencies: [KnowledgeReport.Named]) {
+        var skills: [KnowledgeReport.Named] = []
+        var competencies: [KnowledgeReport.Named] = []
+        typealias N = NamedColumn
+        try connection.forEachRow(
+            "SELECT " + N.select + " FROM insights n WHERE n.user_id = ? AND n.interest_id = ? AND (n.kind = 'skill' OR n.kind = 'competency') "
+                + "GROUP BY n.kind, n.name_key ORDER BY people DESC, last_named DESC, n.name_key",
+            [userID, interestID]
+        ) { row in
+            let level = row.optionalInt64(N.level).map(Int.init)
+            // max(created_at) over a group: no one row to name when it is unreadable; the
+            // insight that holds it fails on its own read (`GET /insights`), as corrupt.
+            let named = KnowledgeReport.Named(
+                name: row.optionalString(N.name) ?? row.string(N.nameKey), contacts: row.int(N.people), lastNamedAt: row.date(N.lastNamed) ?? .distantPast,
+                have: level != nil, level: level)
+            if row.string(N.kind) == "skill" { skills.append(named) } else { competencies.append(named) }
+        }
+        return (skills, competencies)
     }
 
     private enum PersonColumn: Int32, SelectList {
