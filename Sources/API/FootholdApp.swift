@@ -30,6 +30,7 @@ public enum FootholdApp {
         let insights: InsightService
         let skills: SkillService
         let knowledge: KnowledgeService
+        let focus: FocusService
         let shares: ShareService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
@@ -74,6 +75,7 @@ public enum FootholdApp {
             insights = services.insights
             skills = services.skills
             knowledge = services.knowledge
+            focus = services.focus
             shares = services.shares
             self.importBodyLimit = importBodyLimit
             let addresses = AuthRateLimiter(limit: authFailureLimit)
@@ -108,6 +110,7 @@ public enum FootholdApp {
         SearchRoutes.register(on: &router, context)
         InteropRoutes.register(on: &router, context)
         KnowledgeRoutes.register(on: &router, context)
+        FocusRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         SessionRoutes.register(on: &router, context)

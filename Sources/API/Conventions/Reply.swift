@@ -26,6 +26,17 @@ enum Reply {
         return object(version, write)
     }
 
+    /// A report as JSON, or with `Accept: text/markdown` as the document `markdown` writes;
+    /// either way `Vary: Accept`, since one URL answers both.
+    static func report(_ request: Request, capacity: Int, markdown: () -> String, _ write: (inout JSONWriter) -> Void) -> Response {
+        if let accept = request.headers["accept"]?.lowercased(), accept.contains("text/markdown") {
+            return Response(status: 200, headers: [("Content-Type", "text/markdown; charset=utf-8"), ("Vary", "Accept")], body: Array(markdown().utf8))
+        }
+        var writer = JSONWriter(capacity: capacity)
+        write(&writer)
+        return Response.json(200, writer, headers: [("Vary", "Accept")])
+    }
+
     static func list<Item>(_ page: Page<Item>, sort: ListOrder, _ write: (inout JSONWriter, Item) -> Void) -> Response {
         var writer = JSONWriter(capacity: 256 + page.items.count * 768)
         writer.objectStart()

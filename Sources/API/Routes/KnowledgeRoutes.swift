@@ -69,15 +69,9 @@ enum KnowledgeRoutes {
         router.add("GET", "/interests/{id:int}/knowledge", context.authenticator.route { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             let report = try knowledge.report(userID: principal.userID, interestID: try request.intParameter("id"))
-            // Accept: text/markdown gives the same report as a document.
-            if let accept = request.headers["accept"]?.lowercased(), accept.contains("text/markdown") {
-                let zone = (try? accounts.user(id: principal.userID).timeZone) ?? "UTC"
-                return Response(
-                    status: 200, headers: [("Content-Type", "text/markdown; charset=utf-8"), ("Vary", "Accept")], body: Array(report.markdown(zone: zone).utf8))
+            return Reply.report(request, capacity: 4096, markdown: { report.markdown(zone: (try? accounts.user(id: principal.userID).timeZone) ?? "UTC") }) {
+                write(report, &$0)
             }
-            var w = JSONWriter(capacity: 4096)
-            write(report, &w)
-            return Response.json(200, w, headers: [("Vary", "Accept")])
         })
 
         router.add("GET", "/skills/gaps", context.authenticator.route { request, principal in
