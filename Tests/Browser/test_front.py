@@ -26,7 +26,7 @@ SHOTS = sys.argv[sys.argv.index('--screenshots') + 1] if '--screenshots' in sys.
 FAILURE_SHOTS = os.environ.get('FOOTHOLD_BROWSER_FAILURES', '/tmp/foothold-browser-failures')
 expect.set_options(timeout=10_000)
 
-PAGES = ['/today', '/areas', '/organizations', '/contacts', '/pitch', '/questions', '/meetings', '/knowledge', '/data', '/settings', '/admin']
+PAGES = ['/today', '/areas', '/organizations', '/contacts', '/pitch', '/questions', '/meetings', '/focus', '/knowledge', '/data', '/settings', '/admin']
 
 
 def heading(page, text):
@@ -276,6 +276,14 @@ def journey(page, server, token, tag, drag=True):
     with open(download.value.path(), encoding='utf-8') as f:
         report = f.read()
     assert report.startswith(f'# Soil carbon {tag}') and 'Soil sampling' in report, report[:200]
+    step('where to focus: one meeting is too early to say, and what is next is named')
+    page.goto(f'{base}/#/focus')
+    heading(page, 'Where to focus')
+    focus = page.get_by_role('region', name=re.compile(rf'\d+\. Soil carbon {tag}$'))
+    expect(focus).to_contain_text('Too early to say: 1 person met; 2 more meetings with someone new would make it enough')
+    expect(focus.locator('li.step.kind-contact_referral')).to_contain_text(f'Contact Ben Referral {tag}, whom Ann Example {tag} suggested')
+    focus.locator('li.step.kind-contact_referral').get_by_role('link', name=f'Ben Referral {tag}').click()
+    heading(page, f'Ben Referral {tag}')
     page.goto(f'{base}/#/knowledge')
     heading(page, 'Knowledge')
     expect(page.locator('svg.funnel title')).to_contain_text('Met 1')
@@ -660,7 +668,7 @@ def main():
                 page.set_viewport_size({'width': 1280, 'height': 800})
                 shots = [('today', '/today'), ('contacts', '/contacts'), ('contact', f"/contacts/{ids['ann']}"),
                          ('pitch', f"/pitch/{ids['pitch']}?contact_id={ids['ann']}"), ('meeting', f"/meetings/{ids['meeting']}"),
-                         ('area-report', f"/areas/{ids['area']}"), ('knowledge', '/knowledge')]
+                         ('area-report', f"/areas/{ids['area']}"), ('focus', '/focus'), ('knowledge', '/knowledge')]
                 for name, path in shots:
                     page.goto(f'{server.url}/#{path}')
                     page.locator('main h1').first.wait_for()

@@ -20,6 +20,7 @@ route('/pitch/:id', page('pitch'));
 route('/questions', page('questions'));
 route('/meetings', page('meetings'));
 route('/meetings/:id', page('meeting'));
+route('/focus', page('focus'));
 route('/knowledge', page('knowledge'));
 route('/search', page('search'));
 route('/data', page('data'));
@@ -28,7 +29,7 @@ route('/admin', page('admin'));
 
 const NAV = [
   ['/today', 'Today'], ['/areas', 'Areas'], ['/organizations', 'Organizations'], ['/contacts', 'Contacts'],
-  ['/pitch', 'Pitch'], ['/questions', 'Questions'], ['/meetings', 'Meetings'], ['/knowledge', 'Knowledge'],
+  ['/pitch', 'Pitch'], ['/questions', 'Questions'], ['/meetings', 'Meetings'], ['/focus', 'Focus'], ['/knowledge', 'Knowledge'],
   ['/data', 'Data'], ['/settings', 'Settings'],
 ];
 const AS_KEY = 'foothold.as';
