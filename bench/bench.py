@@ -79,8 +79,8 @@ W10_MEETINGS = 300_000
 
 # W6 asks for the agenda of this day (a Monday); its data is spread over the year around it.
 AGENDA_DATE = datetime.date(2024, 7, 1)
-# W5 and W6 are also run on an account ten times larger: their p99 may grow at most 3x.
-SCALE = {"W5": 10_000, "W6": 10_000, "W5x10": 100_000, "W6x10": 100_000, "W12": 500, "W12x1000": 500}
+# W5, W6 and W11 are also run on an account ten times larger: their p99 may grow at most 3x.
+SCALE = {"W5": 10_000, "W6": 10_000, "W5x10": 100_000, "W6x10": 100_000, "W11": 10_000, "W11x10": 100_000, "W12": 500, "W12x1000": 500}
 
 
 def stamp(day, hour):
@@ -114,6 +114,46 @@ def seed_agenda(conn, user, contacts):
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", referrals)
     conn.executemany("INSERT INTO outreach (id, user_id, contact_id, channel, direction, sent_at, created_at, updated_at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", outreach)
+
+
+# W11's areas: every contact and organization is in one of them (id % 5).
+W11_AREAS = 5
+
+
+def seed_focus(conn, user, contacts):
+    """W11, on top of W6's meetings, referrals and outreach: five interest areas with a goal,
+    every contact and organization in one of them, twelve skills per area each named by three
+    people (the user has half of them), every tenth referral still suggested, every fiftieth
+    meeting without a thank-you, and per area leads and events, some still ahead."""
+    areas = W11_AREAS
+    conn.executemany("INSERT INTO interests (id, user_id, name, goal, target_date, target_meetings, priority, created_at, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(a + 1, user, f"Area {a}", f"A job in area {a}", "2027-06-30", 40 + a * 10, 1 + a, SEED_TIME, SEED_TIME) for a in range(areas)])
+    conn.executemany("INSERT INTO contact_interests (contact_id, interest_id) VALUES (?, ?)", [(i, i % areas + 1) for i in range(1, contacts + 1)])
+    conn.executemany("INSERT INTO organization_interests (organization_id, interest_id) VALUES (?, ?)", [(o, o % areas + 1) for o in range(1, 501)])
+    conn.execute("UPDATE organizations SET motivation = id % 4, posting = id % 3 + 1, advocacy = id % 2 WHERE user_id = ?", (user,))
+    insights, skills = [], []
+    for a in range(areas):
+        for k in range(12):
+            name = f"Skill {k} of area {a}"
+            for speaker in range(3):
+                contact = (k * 3 + speaker) * areas + a + 1
+                insights.append((user, contact, a + 1, "skill", name, name.lower(), f"{name} matters", SEED_TIME, SEED_TIME))
+            if k % 2 == 0:
+                skills.append((user, name, name.lower(), 1 + k % 5, SEED_TIME, SEED_TIME))
+    conn.executemany("INSERT INTO insights (user_id, contact_id, interest_id, kind, name, name_key, text, created_at, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", insights)
+    conn.executemany("INSERT INTO skills (user_id, name, name_key, level, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", skills)
+    conn.execute("UPDATE referrals SET status = 'suggested' WHERE user_id = ? AND id % 10 = 0", (user,))
+    conn.execute("UPDATE meetings SET thank_you_sent_at = NULL WHERE user_id = ? AND status = 'completed' AND id % 50 = 0", (user,))
+    conn.execute("UPDATE contacts SET last_touch_at = (SELECT max(completed_at) FROM meetings m WHERE m.contact_id = contacts.id "
+                 "AND m.status = 'completed') WHERE user_id = ?", (user,))
+    statuses = ["found", "applied", "interviewing", "offer", "rejected", "closed"]
+    conn.executemany("INSERT INTO leads (user_id, title, organization_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     [(user, f"Role {l}", l % 500 + 1, statuses[l % 6], SEED_TIME, SEED_TIME) for l in range(60)])
+    conn.executemany("INSERT INTO events (user_id, name, starts_at, recommended_by_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [(user, f"Meetup {e}", f"{2024 + e % 4}-03-0{1 + e % 9}T18:00:00.000Z", e + 1, ["interested", "registered", "attended", "skipped"][e % 4],
+                       SEED_TIME, SEED_TIME) for e in range(40)])
 
 
 def seed_accounts(conn, count, per_account, first_contact):
@@ -166,8 +206,10 @@ def seed_foothold(work, binary, workload=""):
             if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_state'").fetchone():
                 # Search need not index 300,000 placeholder meetings that only W10's writes touch.
                 conn.execute("UPDATE search_state SET indexed_through = ? WHERE type = 3", (W10_MEETINGS,))
-        if workload.startswith("W6"):
+        if workload.startswith("W6") or workload.startswith("W11"):
             seed_agenda(conn, user, contacts)
+        if workload.startswith("W11"):
+            seed_focus(conn, user, contacts)
         if workload == "W12x1000":
             seed_accounts(conn, 1000, 100, contacts + 1)
     if "reindex" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
@@ -234,6 +276,8 @@ def lua_script(work, name, workload, token):
         lines.append('request = function() return wrk.format("GET", "/search?q=" .. math.random(1000, 9999)) end')
     elif workload.startswith("W6"):
         lines.append(f'request = function() return wrk.format("GET", "/agenda?date={AGENDA_DATE.isoformat()}") end')
+    elif workload.startswith("W11"):
+        lines.append('request = function() return wrk.format("GET", "/focus") end')
     elif workload.startswith("W12"):
         # An outreach message to one of the account's 500 contacts: the 3B7 threads of its
         # organization are rebuilt in the same write.
@@ -266,6 +310,26 @@ class IdleConnections:
     def close(self):
         for s in self.sockets:
             s.close()
+
+
+def cold_focus(port, token, times=15):
+    """W11's report computed afresh: a write to the account (a contact's notes) before each
+    GET /focus, one at a time, so none is answered from the kept report. Returns (median, max) ms."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    auth = {"Authorization": f"Bearer {token}"}
+    took = []
+    for i in range(times):
+        conn.request("PATCH", "/contacts/1", body=json.dumps({"notes": f"cold read {i}"}), headers={**auth, "Content-Type": "application/json"})
+        conn.getresponse().read()
+        start = time.perf_counter()
+        conn.request("GET", "/focus", headers=auth)
+        response = conn.getresponse()
+        response.read()
+        took.append((time.perf_counter() - start) * 1000)
+        assert response.status == 200, response.status
+    conn.close()
+    return statistics.median(took), max(took)
 
 
 class Server:
@@ -330,7 +394,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--synchronous", default="normal", choices=["normal", "full"])
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W5x10,W6,W6x10,W7,W8,W9,W10,S1")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W5x10,W6,W6x10,W7,W8,W9,W10,W11,W11x10,S1")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--baseline", help="another foothold binary (e.g. an earlier commit's release build), run in turn beside this one")
     parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run")
@@ -358,6 +422,8 @@ def main():
         pass
     results = {}
     idle_rss = {}
+    # W11: GET /focus computed afresh after a write, (median, max) ms per round.
+    cold = {}
     for workload in args.workloads.split(","):
         for round_index in range(args.rounds):
             for name, start in starters.items():
@@ -379,7 +445,13 @@ def main():
                         subprocess.run(["curl", "-s", "-o", "/dev/null", "-H", "Content-Type: application/json", "-d",
                                         json.dumps({"name": "bench", "password": S1_PASSWORD}), f"http://127.0.0.1:{server.port}/sessions"])
                         idle_rss[(workload, name)] = max(idle_rss.get((workload, name), 0), vm_rss_kib(server.proc.pid))
+                    if workload.startswith("W11"):
+                        # W11 is the report read again (a reload, a coach reading along) after a first
+                        # read; the first read after a write is measured on its own below.
+                        subprocess.run(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {Server.token}", f"http://127.0.0.1:{server.port}/focus"])
                     rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{path}", args.duration, args.connections, script)
+                    if workload.startswith("W11"):
+                        cold.setdefault((workload, name), []).append(cold_focus(server.port, Server.token))
                 finally:
                     if idle:
                         idle.close()
@@ -404,7 +476,10 @@ def main():
             if workload == "W12x1000" and small:
                 line += f"  | /W12 alone: throughput {rps / statistics.median(r[0] for r in small):5.2f}x, p99 {p99 / statistics.median(r[2] for r in small):5.2f}x"
             elif workload.endswith("x10") and small:
-                line += f"  | p99 / {workload[:2]}'s: {p99 / statistics.median(r[2] for r in small):5.2f}x (target at most 3)"
+                line += f"  | p99 / {workload.split('x')[0]}'s: {p99 / statistics.median(r[2] for r in small):5.2f}x (target at most 3)"
+            if (workload, name) in cold:
+                rounds = cold[(workload, name)]
+                line += f"  | after a write: median {statistics.median(r[0] for r in rounds):7.2f} ms, max {max(r[1] for r in rounds):7.2f} ms"
             if workload == "S1" and (workload, name) in idle_rss:
                 line += f"  | peak RSS over idle: {(rss - idle_rss[(workload, name)]) / 1024:5.1f} MiB (target at most 64)"
             if workload in ("W9", "W10") and w4:
