@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the system libraries Foothold links against, tzdata (time zones), and curl for the smoke test, when
+# Installs the system libraries Foothold links against (libcurl sends digests), tzdata (time zones), and curl for the smoke test, when
 # they are missing. Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
-packages=(libsqlite3-dev zlib1g-dev libargon2-dev curl tzdata "$@")
+packages=(libsqlite3-dev zlib1g-dev libargon2-dev libcurl4-openssl-dev curl tzdata "$@")
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
