@@ -133,16 +133,7 @@ public final class WebFront: Sendable {
     /// index.html names the API's origin in a meta element when it is not this server.
     private static func configured(path: String, _ bytes: [UInt8], apiOrigin: String?) -> [UInt8] {
         guard path == "/index.html", let apiOrigin else { return bytes }
-        var escaped = ""
-        for character in apiOrigin {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "\"": escaped += "&quot;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            default: escaped.append(character)
-            }
-        }
+        let escaped = HTMLText.escape(apiOrigin)
         let marker = Array(#"<meta name="foothold-api" content="">"#.utf8)
         guard let at = firstIndex(of: marker, in: bytes) else { return bytes }
         let replacement = Array((#"<meta name="foothold-api" content=""# + escaped + #"">"#).utf8)
