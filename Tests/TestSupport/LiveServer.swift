@@ -14,6 +14,8 @@ public final class LiveServer: @unchecked Sendable {
     public let database: Database?
     /// The owner's token, on a server running the full app.
     public private(set) var ownerToken = ""
+    /// The services of the full app (tests drive its background work, such as sending digests).
+    public private(set) var services: Services?
 
     public var port: Int { server.port }
 
@@ -21,18 +23,20 @@ public final class LiveServer: @unchecked Sendable {
     /// - Parameter clock: "now" for the services (a `ManualClock` pins it).
     public convenience init(
         authFailureLimit: Int = 1000, accountFailureLimit: Int = 1000, clock: any Clock = SystemClock(), importBodyLimit: Int = 32 * 1024 * 1024,
-        publicURL: String? = nil, web: WebFront? = nil, faults: FaultPoints = .none, configure: (inout ServerConfiguration) -> Void = { _ in }
+        publicURL: String? = nil, web: WebFront? = nil, faults: FaultPoints = .none, mail: (any MailTransport)? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("foothold.sqlite")))
         try Migrations.migrator.migrate(database)
-        let services = Services(database: database, clock: clock, faults: faults)
+        let services = Services(database: database, clock: clock, faults: faults, mail: mail, publicURL: publicURL)
         let context = FootholdApp.Context(
             services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: importBodyLimit,
             publicURL: publicURL)
         let responder = FootholdApp.makeResponder(context: context, cors: CORSPolicy(allowedOrigins: ["https://app.example"]), web: web)
         try self.init(responder: responder, database: database, directory: directory, metrics: context.metrics, configure: configure)
         FootholdApp.attach(server, to: context)
+        self.services = services
         ownerToken = try services.accounts.bootstrapOwnerIfEmpty() ?? ""
     }
 

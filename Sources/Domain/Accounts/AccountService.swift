@@ -43,10 +43,17 @@ public final class AccountService: Sendable {
     ]
     static let newestFirst = ListOrder(name: "-created_at", columns: [], descending: true)
 
+    /// Whether the server sends mail (`--smtp-url`): without it a digest cannot be set.
+    let digestsAvailable: Bool
+    /// Wakes the digest sender when a confirmation mail is queued.
+    let mailQueued: (@Sendable () -> Void)?
+
     public init(
         storage: Storage, clock: any Clock = SystemClock(), hasher: PasswordHasher = PasswordHasher(), sessionIdleDays: Int = 14,
-        afterLookup: (@Sendable () -> Void)? = nil
+        afterLookup: (@Sendable () -> Void)? = nil, digestsAvailable: Bool = false, mailQueued: (@Sendable () -> Void)? = nil
     ) {
+        self.digestsAvailable = digestsAvailable
+        self.mailQueued = mailQueued
         self.afterLookup = afterLookup
         self.storage = storage
         self.clock = clock
@@ -107,13 +114,17 @@ public final class AccountService: Sendable {
     public func updateUser(id: Int64, draft: UserDraft, precondition: VersionPrecondition) throws -> Future<User> {
         // Checked at once: bad input never reaches the writer.
         let change = try UserSettings.Change(draft)
-        let storage = storage
+        if case .value = draft.digest, !digestsAvailable { throw DigestService.unavailable }
+        let storage = storage, clock = clock, digest = draft.digest, mailQueued = mailQueued
         return storage.submit { connection in
             guard let current = try UserStore.find(connection, id: id) else { throw DomainError.notFound("No such user.") }
             try precondition.check(current.version)
             let updated = change.applied(to: current)
-            guard updated != current else { return current }
-            try UserStore.update(connection, updated, at: storage.stamp())
+            let stamp = storage.stamp()
+            let digestChanged = try DigestService.apply(connection, userID: id, draft: digest, zoneName: updated.timeZone, now: clock.now(), at: stamp)
+            if digestChanged, let mailQueued { connection.onCommit(mailQueued) }
+            guard updated != current || digestChanged else { return current }
+            if updated != current { try UserStore.update(connection, updated, at: stamp) } else { try UserStore.touch(connection, id: id, at: stamp) }
             if updated.timeZone != current.timeZone || updated.followUpDays != current.followUpDays || updated.holidays != current.holidays {
                 try Reminders.rezone(connection, userID: id)
             }

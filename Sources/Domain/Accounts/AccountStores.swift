@@ -121,6 +121,11 @@ enum UserStore {
             [user.displayName, user.headline, user.timeZone, user.followUpDays.map(String.init).joined(separator: ","), user.holidays.joined(separator: ","), now, user.id])
     }
 
+    /// A change to what `/me` shows that is not one of the columns above (the digest).
+    static func touch(_ connection: SQLiteConnection, id: Int64, at now: Date) throws {
+        try connection.run("UPDATE users SET updated_at = ?, version = version + 1 WHERE id = ?", [now, id])
+    }
+
     /// Writes the fields `/users/{id}` may change.
     static func updateAdministration(_ connection: SQLiteConnection, id: Int64, role: Role, disabled: Bool, at now: Date) throws {
         try connection.run(

@@ -38,6 +38,8 @@ public struct UserDraft: Sendable {
     public var timeZone: Patch<String> = .absent
     public var followUpDays: Patch<[Int]> = .absent
     public var holidays: Patch<[String]> = .absent
+    /// The morning digest; null turns it off.
+    public var digest: Patch<DigestDraft> = .absent
 
     public init() {}
 }
