@@ -31,6 +31,7 @@ public enum FootholdApp {
         let skills: SkillService
         let knowledge: KnowledgeService
         let focus: FocusService
+        let digests: DigestService
         let shares: ShareService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
@@ -76,6 +77,7 @@ public enum FootholdApp {
             skills = services.skills
             knowledge = services.knowledge
             focus = services.focus
+            digests = services.digests
             shares = services.shares
             self.importBodyLimit = importBodyLimit
             let addresses = AuthRateLimiter(limit: authFailureLimit)
@@ -111,6 +113,7 @@ public enum FootholdApp {
         InteropRoutes.register(on: &router, context)
         KnowledgeRoutes.register(on: &router, context)
         FocusRoutes.register(on: &router, context)
+        DigestRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         SessionRoutes.register(on: &router, context)

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import Outbound
 import Dispatch
 import CSystemShims
 @_spi(Composition) import Domain
@@ -117,6 +118,26 @@ struct Serve: ParsableCommand {
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
+    @Option(help: "Where mail leaves for digests: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465; plain SMTP only to a loopback relay. Unset: no mail, digests off (env FOOTHOLD_SMTP_URL; the password is never logged).")
+    var smtpURL: String = Environment.string("FOOTHOLD_SMTP_URL") ?? ""
+
+    @Option(help: "The sender address of digests, e.g. foothold@example.org (env FOOTHOLD_SMTP_FROM).")
+    var smtpFrom: String = Environment.string("FOOTHOLD_SMTP_FROM") ?? ""
+
+    @Option(help: "A CA bundle to trust for the SMTP server instead of the system's (env FOOTHOLD_SMTP_CA_FILE).")
+    var smtpCAFile: String = Environment.string("FOOTHOLD_SMTP_CA_FILE") ?? ""
+
+    /// The SMTP settings the flags give; nil when mail is off.
+    func smtpSettings() throws -> SMTPSettings? {
+        guard !smtpURL.isEmpty || !smtpFrom.isEmpty else { return nil }
+        guard !smtpURL.isEmpty, !smtpFrom.isEmpty else { throw ValidationError("--smtp-url and --smtp-from go together.") }
+        do {
+            return try SMTPSettings(url: smtpURL, from: smtpFrom, caFile: smtpCAFile.isEmpty ? nil : smtpCAFile)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     func validate() throws {
         guard SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) != nil else {
             throw ValidationError("--synchronous must be 'full' or 'normal'.")
@@ -133,6 +154,7 @@ struct Serve: ParsableCommand {
         guard accountFailureLimit > 0 else { throw ValidationError("--account-failure-limit must be positive.") }
         guard (1...90).contains(sessionIdleDays) else { throw ValidationError("--session-idle-days must be 1…90.") }
         _ = try proxyBlocks().get()
+        _ = try smtpSettings()
         if !webAPIOrigin.isEmpty {
             var validator = Validator()
             validator.url("web_api_origin", webAPIOrigin)
@@ -172,7 +194,9 @@ struct Serve: ParsableCommand {
         let services: Services
         do {
             store = try Database(.init(path: database.db, synchronous: mode))
-            services = Services(database: store, sessionIdleDays: sessionIdleDays)
+            let mail = try smtpSettings().map { SMTPMail(client: SMTPClient(settings: $0)) }
+            if let mail { printError("foothold: digests go out through \(mail.client.settings.redacted) as \(mail.from)") }
+            services = Services(database: store, sessionIdleDays: sessionIdleDays, mail: mail, publicURL: publicURL.isEmpty ? nil : publicURL)
             let applied = try Migrations.migrator.migrate(store)
             if !applied.isEmpty { printError("foothold: applied migrations \(applied.joined(separator: ", ")) to \(database.db)") }
             if let token = try services.accounts.bootstrapOwnerIfEmpty() {
@@ -244,8 +268,28 @@ struct Serve: ParsableCommand {
             if tick % 5 == 0 { services.search.indexPending() }
         }
         flusher.resume()
+        // Digests are queued and sent on a thread of their own, never on the request path.
+        services.digests.start { message in printError("foothold: \(message)") }
         withExtendedLifetime((flusher, store)) {
             dispatchMain()
+        }
+    }
+}
+
+/// Digests leave through libcurl's SMTP client.
+struct SMTPMail: MailTransport {
+    let client: SMTPClient
+
+    var from: String { client.settings.from }
+
+    func send(to recipient: String, message: [UInt8]) throws(MailFailure) {
+        do {
+            try client.send(to: recipient, message: message)
+        } catch {
+            switch error {
+            case .temporary(let reason): throw .temporary(reason)
+            case .permanent(let reason): throw .permanent(reason)
+            }
         }
     }
 }

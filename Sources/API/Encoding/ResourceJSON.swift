@@ -22,6 +22,11 @@ enum ResourceJSON {
     }
 
     static func write(_ user: User, _ w: inout JSONWriter) {
+        write(user, digest: nil, withDigest: false, &w)
+    }
+
+    /// `/me`: the account with its digest settings (null when off).
+    static func write(_ user: User, digest: DigestSettings?, withDigest: Bool = true, _ w: inout JSONWriter) {
         w.objectStart()
         w.field("id", user.id)
         w.field("name", user.name)
@@ -36,6 +41,21 @@ enum ResourceJSON {
         for days in user.followUpDays { w.int(Int64(days)) }
         w.arrayEnd()
         w.field("holidays", user.holidays)
+        if withDigest {
+            w.key("digest")
+            if let digest {
+                w.objectStart()
+                w.field("email", digest.email)
+                w.field("at", digest.at)
+                w.field("days", digest.days.map(\.rawValue))
+                w.field("send_when_empty", digest.sendWhenEmpty)
+                w.field("confirmed", digest.confirmed)
+                w.field("next_at", digest.nextAt)
+                w.objectEnd()
+            } else {
+                w.null()
+            }
+        }
         w.field("created_at", user.createdAt)
         w.field("updated_at", user.updatedAt)
         w.field("version", user.version)

@@ -7,15 +7,17 @@ enum AccountRoutes {
         let auth = context.authenticator
         let accounts = context.accounts
 
+        let digests = context.digests
         router.add("GET", "/me", auth.route(.pointRead) { request, principal in
             let user = try accounts.user(id: principal.userID)
-            return try Reply.get(request, version: user.version) { ResourceJSON.write(user, &$0) }
+            let digest = try digests.settings(userID: principal.userID)
+            return try Reply.get(request, version: user.version) { ResourceJSON.write(user, digest: digest, &$0) }
         })
 
         router.add("PATCH", "/me", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(
-                request, fields: ["display_name", "headline", "time_zone", "follow_up_days", "holidays"],
+                request, fields: ["display_name", "headline", "time_zone", "follow_up_days", "holidays", "digest"],
                 computed: ["name", "role", "disabled", "has_password"])
             var draft = UserDraft()
             draft.displayName = body.string("display_name")
@@ -23,9 +25,22 @@ enum AccountRoutes {
             draft.timeZone = body.string("time_zone")
             draft.followUpDays = body.intList("follow_up_days")
             draft.holidays = body.stringList("holidays")
+            if body.isNull("digest") {
+                draft.digest = .null
+            } else if var nested = try body.object("digest", fields: ["email", "at", "days", "send_when_empty"], computed: ["confirmed", "next_at"]) {
+                var digest = DigestDraft()
+                digest.email = nested.string("email")
+                digest.at = nested.string("at")
+                digest.days = nested.stringList("days")
+                digest.sendWhenEmpty = nested.bool("send_when_empty")
+                draft.digest = .value(digest)
+            }
             try body.finish()
             let updated = try accounts.updateUser(id: principal.userID, draft: draft, precondition: try Conditional.precondition(request))
-            return .later(updated) { user in Reply.object(user.version) { ResourceJSON.write(user, &$0) } }
+            return .later(updated) { user in
+                let digest = try? digests.settings(userID: principal.userID)
+                return Reply.object(user.version) { ResourceJSON.write(user, digest: digest ?? nil, &$0) }
+            }
         })
 
         router.add("GET", "/tokens", auth.route { request, principal in
