@@ -413,6 +413,19 @@ def data_and_settings(page, server):
     profile.get_by_role('button', name='Save').click()
     expect(page.locator('#who')).to_contain_text('Olive Owner')
     eventually(lambda: server.api('GET', '/me')[1]['time_zone'], 'Europe/Brussels', 'the time zone')
+    # This server sends no mail: the digest form says why, beside nothing stored; the preview
+    # still shows today's; a confirmation link with a wrong code says it did not confirm.
+    digest = form(page, 'Send me a digest')
+    digest.get_by_label('Email address').fill('olive@example.org')
+    digest.get_by_label('Saturday').check()
+    digest.get_by_role('button', name='Start the digest').click()
+    expect(digest.locator('.problem')).to_contain_text('This server sends no mail')
+    assert server.api('GET', '/me')[1]['digest'] is None
+    page.get_by_role('button', name="Preview today's digest").click()
+    expect(page.locator('pre.digest-preview')).to_contain_text('Your day,')
+    page.goto(f'{server.url}/#/settings?digest_code=dc_wrong')
+    expect(page.locator('.flash')).to_contain_text('The digest was not confirmed')
+    heading(page, 'Settings')
     page.get_by_label('Name (what will use it)').fill('my script')
     page.get_by_role('button', name='Make an API token').click()
     token = page.get_by_label('The token (shown only now: copy it)').input_value()

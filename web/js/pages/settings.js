@@ -1,5 +1,5 @@
 import { h, replace, fmtDate, add } from '../dom.js';
-import { get, post, del, all, session, request } from '../api.js';
+import { get, post, del, all, patch, session, request } from '../api.js';
 import { section, resourceForm, actionForm, guarded, announce, badge, flash } from '../ui.js';
 import { go } from '../router.js';
 import { readAs, refreshHeader } from '../app.js';
@@ -13,6 +13,18 @@ function zones(current) {
 }
 
 export async function render(root, ctx) {
+  // The link in the confirmation mail lands here with its code: confirmed, then shown as set.
+  const code = ctx.query.get('digest_code');
+  if (code && !ctx.readOnly) {
+    try {
+      await post('/me/digest/confirm', { code });
+      flash('Your morning digest is confirmed.');
+    } catch (error) {
+      flash(`The digest was not confirmed: ${error.message}`);
+    }
+    // The code leaves the address bar (and history) without another navigation.
+    history.replaceState(null, '', '#/settings');
+  }
   const [me, tokens, shares] = await Promise.all([get('/me'), all('/tokens', { sort: '-created_at' }), all('/shares')]);
   session.me = me.data;
   add(root, h('h1', null, 'Settings'));
@@ -22,6 +34,7 @@ export async function render(root, ctx) {
       { name: 'headline', label: 'Headline (e.g. "a soil scientist moving into policy")' },
       { name: 'time_zone', label: 'Time zone', type: 'select', options: zones(me.data.time_zone) },
     ] }).form));
+  add(root, await digestSection(me.data, ctx));
   add(root, section('Password', actionForm('Change password', [
     ...(me.data.has_password ? [{ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password' }] : []),
     { name: 'new_password', label: 'New password (at least 12 characters)', type: 'password', autocomplete: 'new-password' },
@@ -60,4 +73,70 @@ export async function render(root, ctx) {
       session.me = null;
       go('/signin');
     }, { danger: true })));
+}
+
+const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
+const STATUS = { queued: 'queued', sending: 'sending', sent: 'sent', skipped: 'skipped: nothing was due', failed: 'failed', unknown: 'perhaps sent (the server stopped while sending)' };
+
+/** The morning digest: where and when, its confirmation, a preview, a send now, what was sent. */
+async function digestSection(me, ctx) {
+  const d = me.digest;
+  const card = section('Morning digest', h('p', null, 'The day\'s agenda by email each morning: what is due and overdue, your coach\'s notes, and the week\'s progress toward each area\'s goal, at a time in your zone (', me.time_zone, ').'));
+  if (d) {
+    add(card, h('p', null, d.confirmed
+      ? [badge('on', 'pass'), ` To ${d.email} at ${d.at} on ${d.days.join(', ')}${d.next_at ? `; next ${fmtDate(d.next_at)}` : ''}.`]
+      : [badge('waiting for confirmation', 'warn'), ` We sent a link to ${d.email}; follow it, or enter the code from the mail.`]));
+    if (!d.confirmed && !ctx.readOnly) {
+      add(card, actionForm('Confirm the address', [{ name: 'code', label: 'Code from the mail' }], 'Confirm', async (v) => {
+        await post('/me/digest/confirm', { code: v.code.trim() });
+        flash('Your morning digest is confirmed.');
+        go('/settings');
+      }));
+    }
+  }
+  if (!ctx.readOnly) {
+    const form = actionForm(d ? 'Change the digest' : 'Send me a digest', [
+      { name: 'digest.email', label: 'Email address', type: 'email', value: d ? d.email : (me.email || ''), autocomplete: 'email' },
+      { name: 'digest.at', label: 'At (your time)', type: 'time', value: d ? d.at : '07:30' },
+      ...DAYS.map(([key, name]) => ({ name: `day.${key}`, label: name, type: 'checkbox', value: d ? d.days.includes(key) : !['sat', 'sun'].includes(key) })),
+      { name: 'digest.send_when_empty', label: 'Also on days with nothing due', type: 'checkbox', value: d ? d.send_when_empty : false },
+    ], d ? 'Save the digest' : 'Start the digest', async (v) => {
+      const days = DAYS.map(([key]) => key).filter((key) => v[`day.${key}`]);
+      await patch('/me', { digest: { email: v['digest.email'].trim(), at: v['digest.at'], days, send_when_empty: v['digest.send_when_empty'] } });
+      flash(d && d.email === v['digest.email'].trim() ? 'Digest saved.' : 'Digest saved: confirm the address from the mail we sent.');
+      go('/settings');
+    }, { reset: false });
+    add(card, form);
+  }
+  const shown = h('div', { 'aria-live': 'polite' });
+  const buttons = h('p', null,
+    h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+      const { data } = await get('/me/digest/preview');
+      replace(shown, h('h3', null, data.subject), h('pre', { class: 'digest-preview' }, data.text),
+        h('p', { class: 'muted' }, data.would_send ? 'A scheduled digest would go out today.' : 'Nothing is due: a scheduled digest would not go out today.'));
+    }) }, 'Preview today\'s digest'));
+  if (d && d.confirmed && !ctx.readOnly) {
+    add(buttons, ' ', h('button', { type: 'button', onclick: (e) => guarded(e.target, async () => {
+      await post('/me/digest/send', {});
+      flash(`Today's digest is on its way to ${d.email}.`);
+      go('/settings');
+    }) }, 'Send it now'));
+  }
+  if (d && !ctx.readOnly) {
+    add(buttons, ' ', h('button', { type: 'button', class: 'link', onclick: (e) => guarded(e.target, async () => {
+      await patch('/me', { digest: null });
+      flash('The digest is off.');
+      go('/settings');
+    }) }, 'Turn the digest off'));
+  }
+  add(card, buttons, shown);
+  const sent = (await get('/me/deliveries?limit=10')).data.items;
+  if (sent.length) {
+    add(card, h('h3', null, 'Sent lately'), h('ul', { class: 'list deliveries' }, sent.map((m) => h('li', null,
+      `${m.kind === 'confirmation' ? 'Confirmation' : m.kind === 'manual' ? 'Digest (sent by hand)' : 'Digest'} for ${m.day} to ${m.address}: `,
+      badge(STATUS[m.status] || m.status, m.status === 'sent' ? 'pass' : m.status === 'failed' || m.status === 'unknown' ? 'warn' : ''),
+      m.last_error ? h('span', { class: 'muted' }, ` ${m.last_error}`) : null,
+      m.status === 'queued' && m.attempts ? h('span', { class: 'muted' }, ` (attempt ${m.attempts + 1} at ${fmtDate(m.next_attempt_at)})`) : null))));
+  }
+  return card;
 }
