@@ -30,22 +30,25 @@ public struct Services: Sendable {
     public let focus: FocusService
     public let shares: ShareService
     public let digests: DigestService
+    public let webhooks: WebhookService
 
     /// - Parameter sessionIdleDays: a session ends after this many days without use.
     /// - Parameter faults: where tests make the server fail or wait; never set in production.
     /// - Parameter mail: how digests leave (`--smtp-url`); nil: the server sends no mail.
     /// - Parameter publicURL: the server's address as people open it, for links in mail.
+    /// - Parameter webhookTransport: how webhooks leave; nil: none are sent (and none can be made).
     ///
     /// The one door by which SQLite's `Database` enters Domain, open only to the composition
     /// root (the `foothold` binary) and tests, which import Domain as
     /// `@_spi(Composition) import Domain`: the API layer, importing it plainly, cannot see it.
     @_spi(Composition) public init(
         database: Database, clock: any Clock = SystemClock(), sessionIdleDays: Int = 14, hasher: PasswordHasher = PasswordHasher(),
-        faults: FaultPoints = .none, mail: (any MailTransport)? = nil, publicURL: String? = nil
+        faults: FaultPoints = .none, mail: (any MailTransport)? = nil, publicURL: String? = nil, webhookTransport: (any WebhookTransport)? = nil
     ) {
         storage = Storage(database: database, clock: clock)
         let digests = DigestService(storage: storage, clock: clock, mail: mail, publicURL: publicURL)
         self.digests = digests
+        webhooks = WebhookService(storage: storage, clock: clock, transport: webhookTransport)
         accounts = AccountService(
             storage: storage, clock: clock, hasher: hasher, sessionIdleDays: sessionIdleDays, afterLookup: faults.afterTokenLookup,
             digestsAvailable: mail != nil, mailQueued: { digests.wakeSender() })

@@ -24,12 +24,12 @@ public final class LiveServer: @unchecked Sendable {
     public convenience init(
         authFailureLimit: Int = 1000, accountFailureLimit: Int = 1000, clock: any Clock = SystemClock(), importBodyLimit: Int = 32 * 1024 * 1024,
         publicURL: String? = nil, web: WebFront? = nil, faults: FaultPoints = .none, mail: (any MailTransport)? = nil,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        webhooks: (any WebhookTransport)? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         let directory = TemporaryDirectory()
         let database = try Database(.init(path: directory.path("foothold.sqlite")))
         try Migrations.migrator.migrate(database)
-        let services = Services(database: database, clock: clock, faults: faults, mail: mail, publicURL: publicURL)
+        let services = Services(database: database, clock: clock, faults: faults, mail: mail, publicURL: publicURL, webhookTransport: webhooks)
         let context = FootholdApp.Context(
             services: services, authFailureLimit: authFailureLimit, accountFailureLimit: accountFailureLimit, importBodyLimit: importBodyLimit,
             publicURL: publicURL)

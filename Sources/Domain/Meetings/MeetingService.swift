@@ -219,6 +219,13 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
                 try Reminders.dropAskReferral(connection, contactID: current.contactID)
             }
             created.meeting = try MeetingStore.load(connection, userID: userID, id: id)
+            try WebhookService.emit(
+                connection, storage, userID: userID, event: .meetingCompleted,
+                data: "{\"meeting_id\":\(id),\"contact_id\":\(current.contactID),\"completed_at\":\(JSONText.quote(RFC3339.format(updated.completedAt ?? stamp))),"
+                    + "\"referral_ids\":[\(created.referralIDs.map(String.init).joined(separator: ","))]}", at: stamp)
+            for referral in created.referralIDs {
+                try WebhookService.emit(connection, storage, userID: userID, event: .referralCreated, data: try WebhookService.referralData(connection, id: referral), at: stamp)
+            }
             return created
         }
     }

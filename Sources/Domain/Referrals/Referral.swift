@@ -229,6 +229,7 @@ public final class ReferralService: ResourceService<Referral, ReferralDraft>, @u
             referral.updatedAt = stamp
             var written = try ReferralStore.insert(connection, userID: userID, referral, at: stamp)
             try Reminders.rebuildAskReferral(connection, userID: userID, contactID: written.referrerID)
+            try WebhookService.emit(connection, storage, userID: userID, event: .referralCreated, data: try WebhookService.referralData(connection, id: written.id), at: stamp)
             try ReferralStore.fillNames(connection, &written)
             return written
         }

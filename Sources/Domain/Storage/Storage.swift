@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Dispatch
 import Primitives
 import SQLiteCore
 
@@ -12,6 +13,8 @@ import SQLiteCore
 public final class Storage: Sendable {
     let database: Database
     private let clock: any Clock
+    /// Signalled after a commit that queued a webhook delivery: the sender goes at once.
+    let webhookQueued = DispatchSemaphore(value: 0)
     /// The last stamp handed out, in milliseconds since 1970.
     private let lastStamp = Lock<Int64>(Int64.min)
 
