@@ -19,7 +19,7 @@ SPEC = ROOT / "openapi.yaml"
 PREFIX = "/accounts/{user_id}"
 # As ShareRoutes.privatePrefixes: credentials, account management, sharing, the server's own.
 PRIVATE = ["/tokens", "/feeds", "/calendar", "/users", "/invites", "/shares", "/sessions", "/accounts", "/health", "/ready",
-           "/openapi.yaml", "/metrics"]
+           "/openapi.yaml", "/metrics", "/webhooks"]
 METHODS = ["get", "put", "post", "patch", "delete"]
 
 

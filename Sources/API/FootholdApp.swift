@@ -32,6 +32,7 @@ public enum FootholdApp {
         let knowledge: KnowledgeService
         let focus: FocusService
         let digests: DigestService
+        let webhooks: WebhookService
         let shares: ShareService
         /// The body limit of `POST /imports/*` (`--max-import-bytes`).
         let importBodyLimit: Int
@@ -78,6 +79,7 @@ public enum FootholdApp {
             knowledge = services.knowledge
             focus = services.focus
             digests = services.digests
+            webhooks = services.webhooks
             shares = services.shares
             self.importBodyLimit = importBodyLimit
             let addresses = AuthRateLimiter(limit: authFailureLimit)
@@ -114,6 +116,7 @@ public enum FootholdApp {
         KnowledgeRoutes.register(on: &router, context)
         FocusRoutes.register(on: &router, context)
         DigestRoutes.register(on: &router, context)
+        WebhookRoutes.register(on: &router, context)
         SyncRoutes.register(on: &router, context)
         MetricsRoutes.register(on: &router, context)
         SessionRoutes.register(on: &router, context)

@@ -127,6 +127,15 @@ struct Serve: ParsableCommand {
     @Option(help: "A CA bundle to trust for the SMTP server instead of the system's (env FOOTHOLD_SMTP_CA_FILE).")
     var smtpCAFile: String = Environment.string("FOOTHOLD_SMTP_CA_FILE") ?? ""
 
+    @Flag(help: "Allow webhooks to plain http:// URLs (local testing only).")
+    var allowHTTPWebhooks = false
+
+    @Flag(help: "Allow webhooks to loopback, private and link-local addresses (this server's own network; off by default against SSRF).")
+    var allowPrivateWebhooks = false
+
+    @Option(help: "A CA bundle to trust for webhook receivers instead of the system's (env FOOTHOLD_WEBHOOK_CA_FILE).")
+    var webhookCAFile: String = Environment.string("FOOTHOLD_WEBHOOK_CA_FILE") ?? ""
+
     /// The SMTP settings the flags give; nil when mail is off.
     func smtpSettings() throws -> SMTPSettings? {
         guard !smtpURL.isEmpty || !smtpFrom.isEmpty else { return nil }
@@ -196,7 +205,10 @@ struct Serve: ParsableCommand {
             store = try Database(.init(path: database.db, synchronous: mode))
             let mail = try smtpSettings().map { SMTPMail(client: SMTPClient(settings: $0)) }
             if let mail { printError("foothold: digests go out through \(mail.client.settings.redacted) as \(mail.from)") }
-            services = Services(database: store, sessionIdleDays: sessionIdleDays, mail: mail, publicURL: publicURL.isEmpty ? nil : publicURL)
+            let policy = WebhookPolicy(allowHTTP: allowHTTPWebhooks, allowPrivate: allowPrivateWebhooks, caFile: webhookCAFile.isEmpty ? nil : webhookCAFile)
+            services = Services(
+                database: store, sessionIdleDays: sessionIdleDays, mail: mail, publicURL: publicURL.isEmpty ? nil : publicURL,
+                webhookTransport: CurlWebhooks(poster: WebhookPoster(policy: policy)))
             let applied = try Migrations.migrator.migrate(store)
             if !applied.isEmpty { printError("foothold: applied migrations \(applied.joined(separator: ", ")) to \(database.db)") }
             if let token = try services.accounts.bootstrapOwnerIfEmpty() {
@@ -270,6 +282,7 @@ struct Serve: ParsableCommand {
         flusher.resume()
         // Digests are queued and sent on a thread of their own, never on the request path.
         services.digests.start { message in printError("foothold: \(message)") }
+        services.webhooks.start { message in printError("foothold: \(message)") }
         withExtendedLifetime((flusher, store)) {
             dispatchMain()
         }
@@ -291,5 +304,24 @@ struct SMTPMail: MailTransport {
             case .permanent(let reason): throw .permanent(reason)
             }
         }
+    }
+}
+
+/// Webhooks leave through libcurl, behind the SSRF policy.
+struct CurlWebhooks: WebhookTransport {
+    let poster: WebhookPoster
+
+    func refusal(_ url: String) -> String? {
+        switch poster.policy.check(url) {
+        case .failure(let refusal): return refusal.description
+        case .success(let target):
+            if case .failure(let refusal) = poster.policy.resolve(target) { return refusal.description }
+            return nil
+        }
+    }
+
+    func post(to url: String, body: [UInt8], headers: [(String, String)]) -> (status: Int?, error: String?) {
+        let response = poster.post(to: url, body: body, headers: headers)
+        return (response.status, response.error)
     }
 }

@@ -75,9 +75,11 @@ enum ShareRoutes {
     static let readOnly = Problem(
         status: 403, code: "read_only_share", detail: "A share lets you read this account; writes here are refused (a coach share may add coach notes).")
 
-    /// Routes never mirrored under `/accounts/{user_id}`: the account's credentials and the
+    /// Routes never mirrored under `/accounts/{user_id}`: the account's credentials (webhooks too: where its events go) and the
     /// server's own, account management, and sharing itself.
-    static let privatePrefixes = ["/tokens", "/feeds", "/calendar", "/users", "/invites", "/shares", "/sessions", "/accounts", "/health", "/ready", "/openapi.yaml", "/metrics"]
+    static let privatePrefixes = [
+        "/tokens", "/feeds", "/calendar", "/users", "/invites", "/shares", "/sessions", "/accounts", "/health", "/ready", "/openapi.yaml", "/metrics", "/webhooks",
+    ]
 
     static func isShareable(_ template: String) -> Bool {
         !privatePrefixes.contains { template == $0 || template.hasPrefix($0 + "/") } && template != "/me/password"
