@@ -51,27 +51,7 @@ enum DigestRoutes {
         })
 
         router.add("GET", "/me/deliveries", auth.route { request, principal in
-            var limit = 50
-            var before: Int64?
-            var seen: Set<String> = []
-            for (name, value) in try request.queryItems() {
-                guard !seen.contains(name) else { throw Problem.badRequest("bad_query", "\(name) is given twice.", errors: [.init(field: name, message: "is repeated")]) }
-                seen.insert(name)
-                switch name {
-                case "limit":
-                    guard let number = Int(value), (1...200).contains(number) else {
-                        throw Problem.badRequest("bad_query", "limit must be 1 to 200.", errors: [.init(field: "limit", message: "must be 1 to 200")])
-                    }
-                    limit = number
-                case "cursor":
-                    guard let id = cursorID(value) else {
-                        throw Problem.badRequest("bad_cursor", "The cursor is not one this list gave out.", errors: [.init(field: "cursor", message: "is not a cursor of this list")])
-                    }
-                    before = id
-                default:
-                    throw Problem.badRequest("bad_query", "limit and cursor are the parameters here.", errors: [.init(field: name, message: "is not allowed here")])
-                }
-            }
+            let (limit, before) = try NewestFirst.page(request)
             let items = try digests.deliveries(userID: principal.userID, before: before, limit: limit + 1)
             let page = Array(items.prefix(limit))
             var w = JSONWriter(capacity: 256 + page.count * 256)
@@ -81,17 +61,10 @@ enum DigestRoutes {
             for delivery in page { write(delivery, &w) }
             w.arrayEnd()
             w.key("next_cursor")
-            if items.count > limit, let last = page.last { w.string(Base64URL.encode(Array("d\(last.id)".utf8))) } else { w.null() }
+            if items.count > limit, let last = page.last { w.string(NewestFirst.cursor(after: last.id)) } else { w.null() }
             w.objectEnd()
             return Response.json(200, w)
         })
-    }
-
-    /// The id a `/me/deliveries` cursor stands for (the page continues below it).
-    static func cursorID(_ cursor: String) -> Int64? {
-        guard let bytes = Base64URL.decode(cursor), bytes.first == UInt8(ascii: "d"), let id = Int64(String(decoding: bytes.dropFirst(), as: UTF8.self)), id > 0
-        else { return nil }
-        return id
     }
 
     static func write(_ delivery: Delivery, _ w: inout JSONWriter) {

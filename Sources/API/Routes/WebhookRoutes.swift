@@ -52,27 +52,7 @@ enum WebhookRoutes {
         })
 
         router.add("GET", "/webhooks/{id:int}/deliveries", auth.route { request, principal in
-            var limit = 50
-            var before: Int64?
-            var seen: Set<String> = []
-            for (name, value) in try request.queryItems() {
-                guard !seen.contains(name) else { throw Problem.badRequest("bad_query", "\(name) is given twice.", errors: [.init(field: name, message: "is repeated")]) }
-                seen.insert(name)
-                switch name {
-                case "limit":
-                    guard let number = Int(value), (1...200).contains(number) else {
-                        throw Problem.badRequest("bad_query", "limit must be 1 to 200.", errors: [.init(field: "limit", message: "must be 1 to 200")])
-                    }
-                    limit = number
-                case "cursor":
-                    guard let id = DigestRoutes.cursorID(value) else {
-                        throw Problem.badRequest("bad_cursor", "The cursor is not one this list gave out.", errors: [.init(field: "cursor", message: "is not a cursor of this list")])
-                    }
-                    before = id
-                default:
-                    throw Problem.badRequest("bad_query", "limit and cursor are the parameters here.", errors: [.init(field: name, message: "is not allowed here")])
-                }
-            }
+            let (limit, before) = try NewestFirst.page(request)
             let items = try webhooks.deliveries(userID: principal.userID, webhookID: try request.intParameter("id"), before: before, limit: limit + 1)
             let page = Array(items.prefix(limit))
             var w = JSONWriter(capacity: 256 + page.count * 256)
@@ -95,7 +75,7 @@ enum WebhookRoutes {
             }
             w.arrayEnd()
             w.key("next_cursor")
-            if items.count > limit, let last = page.last { w.string(Base64URL.encode(Array("d\(last.id)".utf8))) } else { w.null() }
+            if items.count > limit, let last = page.last { w.string(NewestFirst.cursor(after: last.id)) } else { w.null() }
             w.objectEnd()
             return Response.json(200, w)
         })
