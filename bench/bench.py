@@ -180,7 +180,19 @@ def seed_accounts(conn, count, per_account, first_contact):
     conn.executemany("INSERT INTO outreach (user_id, contact_id, channel, direction, sent_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", outreach)
 
 
-def seed_foothold(work, binary, workload=""):
+def seed_digest_users(conn, count):
+    """`--digest-users`: other accounts with a confirmed digest each, their next times spread
+    evenly over the coming day, so the scheduler queues a few every minute of the run."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    conn.executemany(
+        "INSERT INTO users (name, created_at, updated_at, digest_email, digest_at, digest_days, digest_confirmed_at, digest_next_at) "
+        "VALUES (?, ?, ?, ?, '07:30', 'mon,tue,wed,thu,fri', ?, ?)",
+        [(f"digest{i}", stamp, stamp, f"person{i}@example.org", stamp,
+          (now + datetime.timedelta(seconds=86400 * i / count)).strftime("%Y-%m-%dT%H:%M:%S.000Z")) for i in range(count)])
+
+
+def seed_foothold(work, binary, workload="", digest_users=0):
     """The data set of bench/README.md for one user: 10,000 contacts at 500 organizations (100,000 for
     W5x10 and W6x10), in a database made by `binary` (its own migrations); for W10 also scheduled
     meetings to complete, for W6 meetings and outreach. Returns a token."""
@@ -212,6 +224,8 @@ def seed_foothold(work, binary, workload=""):
             seed_focus(conn, user, contacts)
         if workload == "W12x1000":
             seed_accounts(conn, 1000, 100, contacts + 1)
+        if digest_users:
+            seed_digest_users(conn, digest_users)
     if "reindex" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
         # Rows loaded behind the server's back: index them for search and derive the reminders now,
         # not in the background during the measured run (as a server that had taken them through
@@ -350,23 +364,26 @@ class Server:
         return rss
 
 
-def start_foothold(work, synchronous, workload, binary=None, name="foothold"):
+def start_foothold(work, synchronous, workload, binary=None, name="foothold", digest_users=0):
     port = free_port()
     binary = binary or os.path.join(ROOT, ".build/release/foothold")
     if workload in SCALE:
         # Read-only workloads: seed once, copy for each round.
-        if (binary, workload) not in SEEDED:
+        if (binary, workload, digest_users) not in SEEDED:
             cache = tempfile.mkdtemp(prefix="foothold-seed-")
-            SEEDED[(binary, workload)] = (cache, seed_foothold(cache, binary, workload))
-        cache, Server.token = SEEDED[(binary, workload)]
+            SEEDED[(binary, workload, digest_users)] = (cache, seed_foothold(cache, binary, workload, digest_users))
+        cache, Server.token = SEEDED[(binary, workload, digest_users)]
         # The WAL too: what a small seed wrote may not have been checkpointed into the file yet.
         for suffix in ("", "-wal"):
             if os.path.exists(os.path.join(cache, "foothold.sqlite" + suffix)):
                 shutil.copy(os.path.join(cache, "foothold.sqlite" + suffix), os.path.join(work, "foothold.sqlite" + suffix))
     if not os.path.exists(os.path.join(work, "foothold.sqlite")):
-        Server.token = seed_foothold(work, binary, workload)
+        Server.token = seed_foothold(work, binary, workload, digest_users)
     return Server(name, [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
                                "--synchronous", synchronous]
+                  # With digests on, their scheduler runs beside the workload; mail goes to a
+                  # closed loopback port, so every due digest is attempted and retried.
+                  + (["--smtp-url", f"smtp://127.0.0.1:{free_port()}", "--smtp-from", "bench@example.org"] if digest_users else [])
                   # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.
                   + (["--max-connections", "2048"] if workload == "W8" else []), port, work)
 
@@ -396,6 +413,8 @@ def main():
     parser.add_argument("--synchronous", default="normal", choices=["normal", "full"])
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W5x10,W6,W6x10,W7,W8,W9,W10,W11,W11x10,S1")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--digest-users", type=int, default=0,
+                        help="this many more accounts with a digest on, their times spread over a day (foothold only; compare with --baseline set to the same binary)")
     parser.add_argument("--baseline", help="another foothold binary (e.g. an earlier commit's release build), run in turn beside this one")
     parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run")
     args = parser.parse_args()
@@ -403,7 +422,7 @@ def main():
         sys.exit("wrk is missing: apt-get install wrk")
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "foothold"], cwd=ROOT, check=True)
-    starters = {"foothold": lambda w, load: start_foothold(w, args.synchronous, load)}
+    starters = {"foothold": lambda w, load: start_foothold(w, args.synchronous, load, digest_users=args.digest_users)}
     if args.baseline:
         starters["baseline"] = lambda w, load: start_foothold(w, args.synchronous, load, binary=os.path.realpath(args.baseline), name="baseline")
     if os.path.exists(PEER):

@@ -78,7 +78,7 @@ public struct WebhookPolicy: Sendable, Equatable {
         guard let address = info.ai_addr,
               getnameinfo(address, info.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
         else { return nil }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Whether a numeric address is on the server's own side: never a webhook's destination.
@@ -150,9 +150,10 @@ public final class WebhookPoster: Sendable {
     public let policy: WebhookPolicy
     private static let started: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
+    /// libcurl (and OpenSSL under it) is started at the first POST: a server with no webhooks
+    /// never loads it.
     public init(policy: WebhookPolicy) {
         self.policy = policy
-        _ = Self.started
     }
 
     public func post(to url: String, body: [UInt8], headers: [(String, String)]) -> WebhookResponse {

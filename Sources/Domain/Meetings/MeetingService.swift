@@ -219,12 +219,16 @@ public final class MeetingService: ResourceService<Meeting, MeetingDraft>, @unch
                 try Reminders.dropAskReferral(connection, contactID: current.contactID)
             }
             created.meeting = try MeetingStore.load(connection, userID: userID, id: id)
+            // One read of the account's hooks for both events (a completion is W10's hot path).
+            let hooks = try WebhookStore.subscriptions(connection, userID: userID)
             try WebhookService.emit(
                 connection, storage, userID: userID, event: .meetingCompleted,
                 data: "{\"meeting_id\":\(id),\"contact_id\":\(current.contactID),\"completed_at\":\(JSONText.quote(RFC3339.format(updated.completedAt ?? stamp))),"
-                    + "\"referral_ids\":[\(created.referralIDs.map(String.init).joined(separator: ","))]}", at: stamp)
+                    + "\"referral_ids\":[\(created.referralIDs.map(String.init).joined(separator: ","))]}", at: stamp, subscriptions: hooks)
             for referral in created.referralIDs {
-                try WebhookService.emit(connection, storage, userID: userID, event: .referralCreated, data: try WebhookService.referralData(connection, id: referral), at: stamp)
+                try WebhookService.emit(
+                    connection, storage, userID: userID, event: .referralCreated, data: try WebhookService.referralData(connection, id: referral), at: stamp,
+                    subscriptions: hooks)
             }
             return created
         }

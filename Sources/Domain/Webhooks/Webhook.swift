@@ -99,12 +99,12 @@ enum WebhookStore {
         }
     }
 
-    /// The account's hooks that want `event`.
-    static func subscribers(_ connection: SQLiteConnection, userID: Int64, event: WebhookEvent) throws -> [Int64] {
+    /// The account's hooks and the events each wants: one indexed read, usually of nothing.
+    static func subscriptions(_ connection: SQLiteConnection, userID: Int64) throws -> [(id: Int64, events: [Substring])] {
         typealias C = Subscriber
-        return try connection.query("SELECT " + C.select + " FROM webhooks WHERE user_id = ?", [userID]) { row -> Int64? in
-            row.string(C.events).split(separator: ",").contains { $0 == event.rawValue } ? row.int64(C.id) : nil
-        }.compactMap { $0 }
+        return try connection.query("SELECT " + C.select + " FROM webhooks WHERE user_id = ?", [userID]) { row in
+            (row.int64(C.id), row.string(C.events).split(separator: ","))
+        }
     }
 
     enum DeliveryColumn: Int32, SelectList {
@@ -161,11 +161,6 @@ enum WebhookStore {
             "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = coalesce(?, next_attempt_at), "
                 + "updated_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?",
             [status.rawValue, httpStatus, error, retryAt, stamp, status.rawValue, stamp, id])
-    }
-
-    private enum UserColumn: Int32, SelectList {
-        case userID
-        var sql: String { "DISTINCT user_id" }
     }
 
     /// Accounts with a hook that wants agenda.due.
@@ -267,9 +262,11 @@ public final class WebhookService: Sendable {
     /// `data` is only built when a hook wants the event: most accounts have none, and a
     /// completion (W10) then pays one indexed lookup.
     static func emit(
-        _ connection: SQLiteConnection, _ storage: Storage, userID: Int64, event: WebhookEvent, data makeData: @autoclosure () throws -> String, at stamp: Date
+        _ connection: SQLiteConnection, _ storage: Storage, userID: Int64, event: WebhookEvent, data makeData: @autoclosure () throws -> String, at stamp: Date,
+        subscriptions known: [(id: Int64, events: [Substring])]? = nil
     ) throws {
-        let hooks = try WebhookStore.subscribers(connection, userID: userID, event: event)
+        let subscriptions = try known ?? WebhookStore.subscriptions(connection, userID: userID)
+        let hooks = subscriptions.filter { $0.events.contains { $0 == event.rawValue } }.map(\.id)
         guard !hooks.isEmpty else { return }
         let data = try makeData()
         for hook in hooks {
