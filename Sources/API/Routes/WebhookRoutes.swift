@@ -8,7 +8,8 @@ enum WebhookRoutes {
         let auth = context.authenticator
         let webhooks = context.webhooks
 
-        router.add("POST", "/webhooks", auth.route(.handOff) { request, principal in
+        // A worker: checking the URL resolves its name, which may wait on DNS, never on an I/O thread.
+        router.add("POST", "/webhooks", auth.route(.worker) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
             var body = try BodyReader(request, fields: ["url", "events"], computed: ["id", "secret", "created_at", "updated_at", "version"])
             let url = body.string("url")
