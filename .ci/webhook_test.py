@@ -8,36 +8,14 @@ and plain http; one started with --allow-private-webhooks and the receiver's CA 
 meeting's completion, signed so the receiver can verify it with the secret, and answers 5xx by
 trying again later (the delivery listed with its status).
 """
-import hashlib, hmac, http.server, json, os, re, signal, socket, ssl, subprocess, sys, tempfile, threading, time, urllib.request
+import hashlib, hmac, http.server, json, os, re, signal, ssl, subprocess, sys, tempfile, threading, time
+
+from live import call, certificate, free_port, wait  # noqa: E402
 
 BINARY = os.path.abspath(sys.argv[1])
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def call(port, method, path, token, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-def wait(what, condition, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def start(work, extra):
@@ -52,10 +30,7 @@ def start(work, extra):
 
 def main():
     work = tempfile.mkdtemp(prefix="foothold-webhooks-")
-    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-addext", "basicConstraints=critical,CA:TRUE"], check=True, capture_output=True)
+    cert, key = certificate(work, "localhost")
     received, answers = [], [500]
 
     class Receiver(http.server.BaseHTTPRequestHandler):

@@ -118,16 +118,14 @@ public enum SMTPFailure: Error, Equatable {
 /// Sends one message per call through libcurl's SMTP client, on the caller's thread.
 public final class SMTPClient: Sendable {
     public let settings: SMTPSettings
-    private static let started: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
     public init(settings: SMTPSettings) {
         self.settings = settings
-        _ = Self.started
     }
 
     /// Hands `message` (the whole RFC 5322 text, CRLF line ends) to the relay for `recipient`.
     public func send(to recipient: String, message: [UInt8]) throws(SMTPFailure) {
-        guard Self.started, let handle = curl_easy_init() else { throw .temporary("libcurl could not start") }
+        guard Curl.started, let handle = curl_easy_init() else { throw .temporary("libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
         let upload = Upload(message)
         let box = Unmanaged.passRetained(upload)

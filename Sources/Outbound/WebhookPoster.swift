@@ -148,7 +148,6 @@ public struct WebhookResponse: Sendable, Equatable {
 /// Posts a webhook's JSON body through libcurl, to the address the policy checked.
 public final class WebhookPoster: Sendable {
     public let policy: WebhookPolicy
-    private static let started: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
     /// libcurl (and OpenSSL under it) is started at the first POST: a server with no webhooks
     /// never loads it.
@@ -167,7 +166,7 @@ public final class WebhookPoster: Sendable {
         case .success(let resolved): address = resolved
         case .failure(let refusal): return WebhookResponse(status: nil, error: refusal.description)
         }
-        guard Self.started, let handle = curl_easy_init() else { return WebhookResponse(status: nil, error: "libcurl could not start") }
+        guard Curl.started, let handle = curl_easy_init() else { return WebhookResponse(status: nil, error: "libcurl could not start") }
         defer { curl_easy_cleanup(handle) }
         // Pinned: libcurl connects to the checked address whatever the name resolves to next.
         let pinned = curl_slist_append(nil, "\(target.host):\(target.port):\(address.contains(":") ? "[\(address)]" : address)")

@@ -98,6 +98,7 @@ struct FocusTests {
         #expect(response.header("vary")?.contains("Accept") == true)
         #expect(response.json?["as_of"] == .string("2026-11-20T09:00:00Z"))
         let areas = Self.areas(response)
+        try #require(areas.count == 3)
         #expect(areas.map { $0["interest_id"] } == [.int(soil), .int(gis), .int(marine)])
         #expect(areas.map { $0["rank"] } == [.int(1), .int(2), .int(3)])
 
@@ -131,6 +132,7 @@ struct FocusTests {
             "On track: 3 of 4 meetings held, 1 to go by 2026-11-30",
         ])
         let steps = first["next_steps"]?.arrayValue ?? []
+        try #require(steps.count == 5)
         #expect(steps.map { $0["kind"]?.stringValue ?? "" } == [
             "send_thank_you", "contact_referral", "reach_organization", "research_organization", "work_on_skill",
         ])
@@ -192,6 +194,7 @@ struct FocusTests {
             }
         }
         let areas = Self.areas(try owner.get("/focus"))
+        try #require(areas.count == 3)
         // West met one more person: ahead. North and South share rank 2 (the higher priority listed first).
         #expect(areas.map { $0["interest_id"] } == [.int(west), .int(south), .int(north)])
         #expect(areas.map { $0["rank"] } == [.int(1), .int(2), .int(2)])
@@ -242,6 +245,7 @@ struct FocusTests {
         func steps() throws -> [JSONValue] { try Self.area(try owner.get("/focus"), area)["next_steps"]?.arrayValue ?? [] }
         let referral = try #require(try owner.walk("/referrals").first?["id"]?.intValue)
         var now = try steps()
+        try #require(now.count == 3)
         #expect(now.map { $0["kind"]?.stringValue ?? "" } == ["send_thank_you", "contact_referral", "attend_event"])
         #expect(now[1]["objects"]?.arrayValue?.first?["id"] == .int(referral))
         #expect(now[2]["text"] == .string("Register for Planners' meetup on 2026-11-10"))
@@ -288,6 +292,8 @@ struct FocusTests {
         // Another account's area is not found, as if it did not exist.
         #expect(try owner.get("/focus?interest_id=\(theirs)").isProblem(404, "not_found"))
         #expect(try owner.get("/focus?interest_id=\(mine)&interest_id=999999").isProblem(404, "not_found"))
+        #expect(try owner.get("/focus?interest_id=abc").problemFields == ["interest_id"])
+        #expect(try owner.get("/focus?area=1").problemFields == ["area"])
         for query in ["interest_id=abc", "interest_id=0", "area=1", "interest_id="] {
             let bad = try owner.get("/focus?\(query)")
             #expect(bad.isProblem(400, "bad_query"), "\(query): \(bad.text)")

@@ -63,8 +63,14 @@ struct WebhookTests {
         let ownerID = try #require(try owner.get("/me").json?["id"]?.intValue)
         _ = try owner.post("/shares", #"{"grantee":"bob","scope":"read"}"#)
         #expect(try bob.get("/accounts/\(ownerID)/webhooks").isProblem(404, "not_found"))
-        #expect(try owner.delete("/webhooks/\(id)").status == 204)
+        // DELETE takes If-Match as every DELETE does: a stale version is 412 and keeps the hook.
+        let etag = try #require(try owner.get("/webhooks/\(id)").header("etag"))
+        #expect(try owner.delete("/webhooks/\(id)", headers: [("If-Match", "\"99\"")]).isProblem(412, "precondition_failed"))
+        #expect(try live.count("SELECT count(*) FROM webhooks") == 1)
+        #expect(try owner.get("/webhooks/\(id)/deliveries?cursor=abc").isProblem(400, "bad_cursor"))
+        #expect(try owner.delete("/webhooks/\(id)", headers: [("If-Match", etag)]).status == 204)
         #expect(try owner.get("/webhooks/\(id)").isProblem(404, "not_found"))
+        #expect(try live.count("SELECT count(*) FROM webhooks") == 0)
     }
 
     @Test func eventsArriveSignedAtLeastOnceWithADeliveryID() throws {
@@ -88,6 +94,7 @@ struct WebhookTests {
         try services.webhooks.sendReady()
         #expect(receiver.posts.count == 2)
         var deliveries = try #require(owner.get("/webhooks/\(hook)/deliveries").json?["items"]?.arrayValue)
+        try #require(deliveries.count == 2)
         #expect(deliveries.map { $0["event"] } == [.string("referral.created"), .string("meeting.completed")])
         let failed = try #require(deliveries.last)
         #expect(failed["status"] == .string("queued"))
@@ -99,7 +106,7 @@ struct WebhookTests {
         clock.set(try Self.at("2026-11-30T09:01:00Z"))
         try services.webhooks.sendReady()
         let posts = receiver.posts
-        #expect(posts.count == 3)
+        try #require(posts.count == 3)
         #expect(posts[0].headers["Foothold-Delivery"] == posts[2].headers["Foothold-Delivery"])
         #expect(posts[0].body == posts[2].body)
         #expect(posts[0].headers["Foothold-Delivery"] != posts[1].headers["Foothold-Delivery"])

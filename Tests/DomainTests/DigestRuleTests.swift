@@ -75,7 +75,7 @@ struct DigestRuleTests {
         clock.set(try Self.at("2026-11-30T06:30:00Z"))
         #expect(try services.digests.queueDue() == 0)
         try services.digests.sendReady()
-        #expect(mail.sent.count == 1)
+        try #require(mail.sent.count == 1)
         #expect(mail.sent[0].to == "ann@example.org")
         #expect(try statuses(1) == ["confirmation sent"])
         // The code left the queue with the mail.

@@ -23,7 +23,9 @@ public final class FakeMail: MailTransport, Sendable {
 
     /// The decoded part of `type` (`text/plain`, `text/html`) of the `index`th message.
     public func part(_ index: Int, _ type: String = "text/plain") -> String {
-        let message = sent[index].text
+        let all = sent
+        guard all.indices.contains(index) else { return "" }
+        let message = all[index].text
         guard let start = message.range(of: "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"),
               let end = message.range(of: "--foothold-", range: start.upperBound..<message.endIndex)
         else { return "" }

@@ -49,7 +49,8 @@ enum WebhookRoutes {
 
         router.add("DELETE", "/webhooks/{id:int}", auth.route(.handOff) { request, principal in
             _ = try FlagQuery.flags(request, allowed: [])
-            return .later(webhooks.delete(userID: principal.userID, id: try request.intParameter("id"))) { Response(status: 204) }
+            let deleted = webhooks.delete(userID: principal.userID, id: try request.intParameter("id"), precondition: try Conditional.precondition(request))
+            return .later(deleted) { Response(status: 204) }
         })
 
         router.add("GET", "/webhooks/{id:int}/deliveries", auth.route { request, principal in

@@ -241,10 +241,12 @@ public final class WebhookService: Sendable {
         return hook
     }
 
-    public func delete(userID: Int64, id: Int64) -> Future<Void> {
+    /// Removes a hook and its deliveries; `If-Match` as every DELETE takes it (412 when stale).
+    public func delete(userID: Int64, id: Int64, precondition: VersionPrecondition) -> Future<Void> {
         storage.submit { connection in
+            guard let hook = try WebhookStore.find(connection, userID: userID, id: id) else { throw DomainError.notFound("No webhook \(id).") }
+            try precondition.check(hook.version)
             try connection.run("DELETE FROM webhooks WHERE id = ? AND user_id = ?", [id, userID])
-            if connection.changes == 0 { throw DomainError.notFound("No webhook \(id).") }
         }
     }
 
