@@ -27,14 +27,44 @@ public final class Database: Sendable {
         /// so a miss costs a pread, not a disk read. 512 KiB against SQLite's 2,000 took 7 MB off
         /// the peak RSS of a list workload with no measurable loss of throughput.
         public var cacheKiB: Int
+        /// Who copies the WAL back into the database file.
+        public var checkpoints: Checkpoints
 
-        public init(path: String, synchronous: SQLiteConnection.Synchronous = .full, readerCount: Int = 4, cacheKiB: Int = 512) {
+        public init(
+            path: String, synchronous: SQLiteConnection.Synchronous = .full, readerCount: Int = 4, cacheKiB: Int = 512,
+            checkpoints: Checkpoints = .internal
+        ) {
             self.path = path
             self.synchronous = synchronous
             self.readerCount = readerCount
             self.cacheKiB = cacheKiB
+            self.checkpoints = checkpoints
         }
     }
+
+    /// Who checkpoints the WAL. Every checkpoint this process runs is PASSIVE: it never waits
+    /// for a reader and never blocks one, so a replicator that holds a read transaction to pin
+    /// the WAL (Litestream does, between its syncs) is never overridden: SQLite copies back
+    /// only the frames every reader has moved past, and restarts the WAL only when no reader
+    /// is in it. RESTART and TRUNCATE, which wait for readers and would reset the WAL under
+    /// one, are never run.
+    public enum Checkpoints: Sendable, Equatable {
+        /// A thread of this process checkpoints as the WAL grows (see `Checkpointer`).
+        case `internal`
+        /// Another process checkpoints (Litestream): this one leaves the WAL alone, so the two
+        /// never contend for SQLite's checkpoint lock. Beside Litestream, a checkpoint of ours
+        /// that holds that lock when Litestream's comes makes Litestream's return busy; its
+        /// WAL then runs on for another sync interval before the next try (measured: 3 of 31
+        /// of Litestream's checkpoints under a stream of creates). If nothing checkpoints and
+        /// the WAL passes `limitFrames`, a PASSIVE pass runs anyway, so a replicator that died
+        /// cannot fill the disk, and the log says so.
+        case external(limitFrames: Int = Database.externalCheckpointLimit)
+    }
+
+    /// With `.external` checkpoints, the WAL size (frames; 4 KiB pages, so 600 MB) past which
+    /// this process checkpoints after all: above Litestream's own emergency TRUNCATE
+    /// (121,359 pages), so while Litestream runs it always acts first.
+    public static let externalCheckpointLimit = 150_000
 
     /// Holds a connection so it can cross threads.
     private final class Slot: @unchecked Sendable {
@@ -73,10 +103,15 @@ public final class Database: Sendable {
         }
         idleReaders = Lock(readers)
         readerSemaphore = DispatchSemaphore(value: readers.count)
-        // Without a connection of its own for checkpoints, commits checkpoint as SQLite does by default.
-        let checkpointer = (try? SQLiteConnection(path: configuration.path, options: .init(synchronous: configuration.synchronous, cacheKiB: configuration.cacheKiB)))
-            .map { Checkpointer(connection: $0) }
-        writerThread = WriterThread(writer: writerConnection, writerLock: writerLock, checkpointer: checkpointer)
+        switch configuration.checkpoints {
+        case .internal:
+            // Without a connection of its own for checkpoints, commits checkpoint as SQLite does by default.
+            let checkpointer = (try? SQLiteConnection(path: configuration.path, options: .init(synchronous: configuration.synchronous, cacheKiB: configuration.cacheKiB)))
+                .map { Checkpointer(connection: $0) }
+            writerThread = WriterThread(writer: writerConnection, writerLock: writerLock, checkpointer: checkpointer)
+        case .external(let limitFrames):
+            writerThread = WriterThread(writer: writerConnection, writerLock: writerLock, checkpointer: nil, externalLimit: limitFrames)
+        }
     }
 
     deinit {
@@ -244,6 +279,8 @@ final class WriterThread: @unchecked Sendable {
     private let threadID = Lock<pthread_t?>(nil)
 
     private let checkpointer: Checkpointer?
+    /// With `.external` checkpoints: the WAL size (frames) at which this process checkpoints anyway.
+    private let externalLimit: Int?
     /// Group commits by size; the writer records, metrics read.
     private let batchStats = Lock<(counts: [Int], batches: Int, writes: Int)>((Array(repeating: 0, count: Database.Statistics.batchBounds.count), 0, 0))
     /// Transactions committed since the database opened with a write that is not bookkeeping.
@@ -254,11 +291,12 @@ final class WriterThread: @unchecked Sendable {
     /// The writer's own checkpoints (the fallback), beside the checkpointer's passes.
     private let ownCheckpoints = Lock<(count: Int, seconds: Double)>((0, 0))
 
-    init(writer: SQLiteConnection, writerLock: Lock<Void>, checkpointer: Checkpointer?) {
+    init(writer: SQLiteConnection, writerLock: Lock<Void>, checkpointer: Checkpointer?, externalLimit: Int? = nil) {
         self.writer = writer
         self.writerLock = writerLock
         self.checkpointer = checkpointer
-        if checkpointer != nil { writer.takeOverCheckpoints() }
+        self.externalLimit = externalLimit
+        if checkpointer != nil || externalLimit != nil { writer.takeOverCheckpoints() }
         SystemThread.start(name: "foothold-writer") { [self] in run() }
     }
 
@@ -350,6 +388,22 @@ final class WriterThread: @unchecked Sendable {
                     // second under a stream of creates.
                     requestedAt = frames
                     checkpointer.request()
+                }
+            } else if let externalLimit {
+                let frames = writer.walFrameCount
+                // Once per `pass` new frames over the limit, not after every batch: beside a
+                // replicator that pins the WAL, a pass copies little and the WAL stays long.
+                if frames >= externalLimit, frames < requestedAt || frames - requestedAt >= Checkpointer.pass {
+                    if requestedAt == 0 || frames < requestedAt {
+                        Checkpointer.warn("the WAL has \(frames) frames and nothing else checkpoints it (--checkpoint external): is the replicator running? Checkpointing here.")
+                    }
+                    requestedAt = frames
+                    let started = monotonicNanos()
+                    writerLock.withLock { _ in _ = try? writer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+                    let seconds = Double(monotonicNanos() - started) / 1e9
+                    ownCheckpoints.withLock { $0.count += 1; $0.seconds += seconds }
+                } else if frames < externalLimit {
+                    requestedAt = 0
                 }
             }
         }
@@ -453,6 +507,12 @@ final class Checkpointer: @unchecked Sendable {
 
     /// New frames that warrant another pass while the WAL is over `threshold`.
     static let pass = 256
+
+    /// One line on stderr, as the server's other warnings.
+    static func warn(_ message: String) {
+        let line = "foothold: \(message)\n"
+        line.withCString { _ = write(2, $0, strlen($0)) }
+    }
 
     // `connection` is used only on this thread.
     private let connection: SQLiteConnection

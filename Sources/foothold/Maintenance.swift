@@ -35,6 +35,9 @@ struct Backup: ParsableCommand {
     @Option(help: "Destination file; must not exist yet.")
     var to: String
 
+    @Flag(help: "Then open the copy, run the integrity and foreign-key checks, and compare its rows per table with the source's at the moment of the copy; exit 1 on any difference.")
+    var verify = false
+
     func run() throws {
         if FileManager.default.fileExists(atPath: to) {
             printError("foothold: \(to) already exists; choose a new file")
@@ -44,13 +47,52 @@ struct Backup: ParsableCommand {
             printError("foothold: no database at \(database.db)")
             throw ExitCode(1)
         }
+        let counted: [SQLiteCore.Maintenance.TableRows]
         do {
-            try SQLiteCore.Maintenance.backup(from: database.db, to: to)
+            counted = try SQLiteCore.Maintenance.backup(from: database.db, to: to)
             print("backed up \(database.db) to \(to)")
         } catch {
             printError("foothold: backup failed: \(error)")
             throw ExitCode(1)
         }
+        guard verify else { return }
+        let result: SQLiteCore.Maintenance.Verification
+        do {
+            result = try SQLiteCore.Maintenance.verify(copy: to, expected: counted)
+        } catch {
+            printError("foothold: cannot verify \(to): \(error)")
+            throw ExitCode(1)
+        }
+        let width = max(5, result.copy.map(\.table.count).max() ?? 0)
+        print("table".rightPadded(width) + "  source     copy")
+        let copied = Dictionary(result.copy.map { ($0.table, $0.rows) }, uniquingKeysWith: { first, _ in first })
+        for table in Set(counted.map(\.table)).union(copied.keys).sorted() {
+            let source = counted.first { $0.table == table }.map { String($0.rows) } ?? "-"
+            let copy = copied[table].map { String($0) } ?? "-"
+            let mark = source == copy ? "" : "  differs"
+            print(table.rightPadded(width) + "  " + source.leftPadded(6) + "  " + copy.leftPadded(7) + mark)
+        }
+        for problem in result.problems { print(problem) }
+        let rows = result.copy.reduce(Int64(0)) { $0 + $1.rows }
+        if result.passed {
+            print("verified \(to): integrity ok, foreign keys ok, \(result.copy.count) tables and \(rows) rows, each table's as in the source when copied")
+            return
+        }
+        var faults: [String] = []
+        if !result.problems.isEmpty { faults.append("\(result.problems.count) integrity or foreign-key problem\(result.problems.count == 1 ? "" : "s")") }
+        if !result.differences.isEmpty { faults.append("\(result.differences.count) table\(result.differences.count == 1 ? "" : "s") with other rows (\(result.differences.map(\.table).joined(separator: ", ")))") }
+        printError("foothold: \(to) does not match \(database.db): \(faults.joined(separator: "; "))")
+        throw ExitCode(1)
+    }
+}
+
+private extension String {
+    func rightPadded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
 

@@ -29,6 +29,13 @@ struct Serve: ParsableCommand {
     @Option(help: "SQLite durability: full (survives power loss) or normal (env FOOTHOLD_SYNCHRONOUS).")
     var synchronous: String = Environment.string("FOOTHOLD_SYNCHRONOUS") ?? "full"
 
+    // Litestream holds a read transaction between its syncs and checkpoints the WAL itself; our
+    // PASSIVE checkpoints cannot pass its read point, and one that holds SQLite's checkpoint
+    // lock when Litestream's comes makes Litestream's return busy (the WAL then runs on for
+    // another sync interval). `external` leaves the WAL to it; see Database.Checkpoints.
+    @Option(help: "Who checkpoints the WAL: internal (this server) or external (a replicator such as Litestream; env FOOTHOLD_CHECKPOINT).")
+    var checkpoint: String = Environment.string("FOOTHOLD_CHECKPOINT") ?? "internal"
+
     @Option(help: "Comma-separated origins allowed by CORS (env FOOTHOLD_CORS_ORIGINS).")
     var corsOrigins: String = Environment.string("FOOTHOLD_CORS_ORIGINS") ?? ""
 
@@ -148,6 +155,9 @@ struct Serve: ParsableCommand {
     }
 
     func validate() throws {
+        guard ["internal", "external"].contains(checkpoint) else {
+            throw ValidationError("--checkpoint must be 'internal' or 'external'.")
+        }
         guard SQLiteConnection.Synchronous(rawValue: synchronous.uppercased()) != nil else {
             throw ValidationError("--synchronous must be 'full' or 'normal'.")
         }
@@ -202,7 +212,7 @@ struct Serve: ParsableCommand {
         let store: Database
         let services: Services
         do {
-            store = try Database(.init(path: database.db, synchronous: mode))
+            store = try Database(.init(path: database.db, synchronous: mode, checkpoints: checkpoint == "external" ? .external() : .internal))
             let mail = try smtpSettings().map { SMTPMail(client: SMTPClient(settings: $0)) }
             if let mail { printError("foothold: digests go out through \(mail.client.settings.redacted) as \(mail.from)") }
             let policy = WebhookPolicy(allowHTTP: allowHTTPWebhooks, allowPrivate: allowPrivateWebhooks, caFile: webhookCAFile.isEmpty ? nil : webhookCAFile)
@@ -255,7 +265,7 @@ struct Serve: ParsableCommand {
         // The level read back from SQLite, not the flag: what the operator sees is what runs.
         let durability = (try? store.synchronousLevel()).flatMap { $0?.rawValue.lowercased() } ?? "unknown"
         let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)"
-        printError("foothold: listening on \(address) (database \(database.db), synchronous \(durability))")
+        printError("foothold: listening on \(address) (database \(database.db), synchronous \(durability)\(checkpoint == "external" ? ", checkpoints left to a replicator" : ""))")
         if web != nil {
             // 0.0.0.0 and :: listen everywhere but are not addresses a browser can open.
             let open = host == "0.0.0.0" || host == "::" ? "http://127.0.0.1:\(server.port)" : address

@@ -184,6 +184,33 @@ struct CLITests {
         #expect(try dump(try SQLiteConnection(path: copy)) == copied)
     }
 
+    /// `backup --verify` of a live database: every table's rows listed for both sides, the
+    /// checks passed, exit 0; the copy is there and whole.
+    @Test func backupVerifySaysWhatItCompared() throws {
+        let live = try LiveServer()
+        let owner = try live.owner()
+        for index in 0..<12 {
+            _ = try owner.create("/contacts", #"{"name":"P\#(index)","tags":["t\#(index % 3)"]}"#)
+        }
+        let copy = live.directory.path("verified.sqlite")
+        let (status, output, _) = try runFoothold(["backup", "--db", live.directory.path("foothold.sqlite"), "--to", copy, "--verify"], in: live.directory.url)
+        #expect(status == 0)
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "backed up \(live.directory.path("foothold.sqlite")) to \(copy)")
+        let contacts = try #require(lines.first { $0.hasPrefix("contacts ") })
+        #expect(contacts.split(separator: " ").map(String.init) == ["contacts", "12", "12"])
+        #expect(lines.contains { $0.split(separator: " ").map(String.init) == ["contact_tags", "12", "12"] })
+        #expect(!output.contains("differs"))
+        let last = try #require(lines.last)
+        #expect(last.hasPrefix("verified \(copy): integrity ok, foreign keys ok, "))
+        #expect(try SQLiteConnection(path: copy).scalarInt("SELECT count(*) FROM contacts /* plan: a test's own check of what is stored */") == 12)
+        // Without --verify nothing is compared.
+        let plain = live.directory.path("plain.sqlite")
+        let (plainStatus, plainOutput, _) = try runFoothold(["backup", "--db", live.directory.path("foothold.sqlite"), "--to", plain], in: live.directory.url)
+        #expect(plainStatus == 0)
+        #expect(plainOutput == "backed up \(live.directory.path("foothold.sqlite")) to \(plain)\n")
+    }
+
     /// The image's HEALTHCHECK: exit 0 on a 2xx, 1 on anything else or no answer.
     @Test func probeExitsZeroOnlyOnA2xx() throws {
         let live = try LiveServer()
@@ -235,6 +262,10 @@ struct CLITests {
         #expect(second.contains("listening on"))
         #expect(second.contains("synchronous normal)"))
         #expect(!second.contains("fh_"))
+        #expect(!second.contains("replicator"))
+        // Checkpoints left to Litestream: said where the durability is.
+        let external = try serveBriefly(["--checkpoint", "external"])
+        #expect(external.contains("synchronous full, checkpoints left to a replicator)"))
         // The web front's URL is printed to open, unless the front is off.
         #expect(first.contains("in a browser for the web front"))
         let noWeb = try serveBriefly(["--no-web"])
@@ -242,6 +273,15 @@ struct CLITests {
         let fromDisk = try serveBriefly(["--web-root", directory.path(""), "--host", "0.0.0.0"])
         #expect(fromDisk.contains("foothold: open http://127.0.0.1:"))
         #expect(fromDisk.contains("(from \(directory.path("")))"))
+    }
+
+    @Test func serveRefusesAnUnknownCheckpointMode() throws {
+        let directory = TemporaryDirectory()
+        let (status, _, message) = try runFoothold(
+            ["serve", "--port", "0", "--db", directory.path("c.sqlite"), "--checkpoint", "never"], in: directory.url)
+        #expect(status != 0)
+        #expect(message.contains("--checkpoint must be 'internal' or 'external'"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path("c.sqlite")))
     }
 
     @Test func serveRefusesAWebRootThatIsNotAFolderAndAnAPIOriginWithAPath() throws {

@@ -361,6 +361,71 @@ struct MaintenanceTests {
         }
     }
 
+    /// The counts `backup` returns are the copy's own moment: taken in the read transaction the
+    /// copy used, under a stream of writes, they equal the copy's rows exactly.
+    @Test func backupCountsRowsAtTheMomentOfTheCopy() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        let stop = Atomic<Bool>(false)
+        let writerDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var index = 0
+            while !stop.load(ordering: .relaxed) {
+                _ = try? database.write { connection in
+                    try connection.run("INSERT INTO items (name) VALUES (?)", ["w\(index)"])
+                    try connection.run("INSERT INTO children (item_id) VALUES (last_insert_rowid())")
+                }
+                index += 1
+            }
+            writerDone.signal()
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while (try database.read { try $0.scalarInt("SELECT count(*) FROM items") } ?? 0) < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        var verified: [Maintenance.Verification] = []
+        for round in 0..<3 {
+            let copy = directory.path("verified-\(round).sqlite")
+            let counted = try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
+            verified.append(try Maintenance.verify(copy: copy, expected: counted))
+        }
+        stop.store(true, ordering: .relaxed)
+        try writerDone.waitOrThrow(30, "end of the writes")
+        for result in verified {
+            #expect(result.passed, "\(result.problems) \(result.differences)")
+            #expect(result.copy.map(\.table) == ["children", "items", "pins"])
+            let items = try #require(result.copy.first { $0.table == "items" }).rows
+            #expect(items >= 50)
+            #expect(result.copy.first { $0.table == "children" }?.rows == items)
+        }
+    }
+
+    /// `verify` names each kind of difference: other rows, a table missing on either side, a
+    /// broken reference.
+    @Test func verifyReportsEveryDifference() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        for index in 0..<5 {
+            try database.write { try $0.run("INSERT INTO items (name) VALUES (?)", ["i\(index)"]) }
+        }
+        let copy = directory.path("copy.sqlite")
+        let counted = try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
+        #expect(counted == [.init(table: "children", rows: 0), .init(table: "items", rows: 5), .init(table: "pins", rows: 0)])
+        #expect(try Maintenance.verify(copy: copy, expected: counted).passed)
+
+        let tampered = try SQLiteConnection(path: copy)
+        try tampered.execute("""
+            PRAGMA foreign_keys = OFF;
+            DELETE FROM items WHERE name = 'i4';
+            INSERT INTO pins (item_id) VALUES (99);
+            CREATE TABLE extra (id INTEGER PRIMARY KEY);
+            DROP TABLE children;
+            """)
+        let result = try Maintenance.verify(copy: copy, expected: counted)
+        #expect(!result.passed)
+        #expect(result.problems == ["foreign key violation in pins row 1 referring to items"])
+        let differences = result.differences.map { "\($0.table) \($0.expected.map(String.init) ?? "-") \($0.found.map(String.init) ?? "-")" }
+        #expect(differences == ["children 0 -", "extra - 0", "items 5 4", "pins 0 1"])
+    }
+
     @Test func checkReportsForeignKeyViolations() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("bad.sqlite")
