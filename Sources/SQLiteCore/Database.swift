@@ -58,13 +58,20 @@ public final class Database: Sendable {
         /// of Litestream's checkpoints under a stream of creates). If nothing checkpoints and
         /// the WAL passes `limitFrames`, a PASSIVE pass runs anyway, so a replicator that died
         /// cannot fill the disk, and the log says so.
-        case external(limitFrames: Int = Database.externalCheckpointLimit)
+        /// While the WAL is over `yieldFrames`, the writer leaves the write lock free for a
+        /// moment after each batch, so the replicator's checkpoint (which needs it) gets in.
+        case external(limitFrames: Int = Database.externalCheckpointLimit, yieldFrames: Int = Database.externalCheckpointYield)
     }
 
     /// With `.external` checkpoints, the WAL size (frames; 4 KiB pages, so 600 MB) past which
     /// this process checkpoints after all: above Litestream's own emergency TRUNCATE
     /// (121,359 pages), so while Litestream runs it always acts first.
     public static let externalCheckpointLimit = 150_000
+
+    /// With `.external` checkpoints, the WAL size (frames, 128 MB) past which the writer yields
+    /// the write lock between batches: four times what internal checkpoints allow, a few
+    /// seconds of the busiest writes, so a replicator that keeps up never meets a pause.
+    public static let externalCheckpointYield = Checkpointer.fallback * 4
 
     /// Holds a connection so it can cross threads.
     private final class Slot: @unchecked Sendable {
@@ -109,8 +116,9 @@ public final class Database: Sendable {
             let checkpointer = (try? SQLiteConnection(path: configuration.path, options: .init(synchronous: configuration.synchronous, cacheKiB: configuration.cacheKiB)))
                 .map { Checkpointer(connection: $0) }
             writerThread = WriterThread(writer: writerConnection, writerLock: writerLock, checkpointer: checkpointer)
-        case .external(let limitFrames):
-            writerThread = WriterThread(writer: writerConnection, writerLock: writerLock, checkpointer: nil, externalLimit: limitFrames)
+        case .external(let limitFrames, let yieldFrames):
+            writerThread = WriterThread(
+                writer: writerConnection, writerLock: writerLock, checkpointer: nil, external: (limit: limitFrames, yield: yieldFrames))
         }
     }
 
@@ -256,6 +264,8 @@ public final class Database: Sendable {
         /// Checkpoint passes, and the seconds they took in all.
         public var checkpoints: Int
         public var checkpointSeconds: Double
+        /// Times the writer left the write lock free after a batch for a replicator's checkpoint.
+        public var yields: Int
     }
 }
 
@@ -279,8 +289,9 @@ final class WriterThread: @unchecked Sendable {
     private let threadID = Lock<pthread_t?>(nil)
 
     private let checkpointer: Checkpointer?
-    /// With `.external` checkpoints: the WAL size (frames) at which this process checkpoints anyway.
-    private let externalLimit: Int?
+    /// With `.external` checkpoints: the WAL sizes (frames) at which this process checkpoints
+    /// anyway, and at which it yields the write lock between batches.
+    private let external: (limit: Int, yield: Int)?
     /// Group commits by size; the writer records, metrics read.
     private let batchStats = Lock<(counts: [Int], batches: Int, writes: Int)>((Array(repeating: 0, count: Database.Statistics.batchBounds.count), 0, 0))
     /// Transactions committed since the database opened with a write that is not bookkeeping.
@@ -288,15 +299,17 @@ final class WriterThread: @unchecked Sendable {
     /// response also sees the count move.
     private let commits = Atomic<Int>(0)
     var commitCount: Int { commits.load(ordering: .acquiring) }
+    /// See `Database.Statistics.yields`.
+    private let yields = Atomic<Int>(0)
     /// The writer's own checkpoints (the fallback), beside the checkpointer's passes.
     private let ownCheckpoints = Lock<(count: Int, seconds: Double)>((0, 0))
 
-    init(writer: SQLiteConnection, writerLock: Lock<Void>, checkpointer: Checkpointer?, externalLimit: Int? = nil) {
+    init(writer: SQLiteConnection, writerLock: Lock<Void>, checkpointer: Checkpointer?, external: (limit: Int, yield: Int)? = nil) {
         self.writer = writer
         self.writerLock = writerLock
         self.checkpointer = checkpointer
-        self.externalLimit = externalLimit
-        if checkpointer != nil || externalLimit != nil { writer.takeOverCheckpoints() }
+        self.external = external
+        if checkpointer != nil || external != nil { writer.takeOverCheckpoints() }
         SystemThread.start(name: "foothold-writer") { [self] in run() }
     }
 
@@ -329,7 +342,7 @@ final class WriterThread: @unchecked Sendable {
         return Database.Statistics(
             walFrames: writer.walFrameCount, queuedWrites: queue.withLock { $0.pending.count }, batchCounts: batches.counts,
             batches: batches.batches, batchedWrites: batches.writes, checkpoints: own.count + passes.count,
-            checkpointSeconds: own.seconds + passes.seconds)
+            checkpointSeconds: own.seconds + passes.seconds, yields: yields.load(ordering: .relaxed))
     }
 
     /// Whether `stop` was called: the thread ends once the queue is empty.
@@ -389,7 +402,7 @@ final class WriterThread: @unchecked Sendable {
                     requestedAt = frames
                     checkpointer.request()
                 }
-            } else if let externalLimit {
+            } else if let (externalLimit, externalYield) = external {
                 let frames = writer.walFrameCount
                 // Once per `pass` new frames over the limit, not after every batch: beside a
                 // replicator that pins the WAL, a pass copies little and the WAL stays long.
@@ -404,6 +417,17 @@ final class WriterThread: @unchecked Sendable {
                     ownCheckpoints.withLock { $0.count += 1; $0.seconds += seconds }
                 } else if frames < externalLimit {
                     requestedAt = 0
+                }
+                if frames >= externalYield {
+                    // The replicator checkpoints only once it holds the write lock, which a
+                    // writer that begins its next batch the moment the last one commits almost
+                    // never leaves free: under a stream of writes Litestream's checkpoints
+                    // waited out their busy timeout, the WAL grew to 600 MB, and its emergency
+                    // TRUNCATE then stalled every write for a third of a second. While the WAL
+                    // is this long the lock is left free for a moment after each batch; writes
+                    // queue meanwhile and go in the next, larger batch.
+                    yields.add(1, ordering: .relaxed)
+                    usleep(Checkpointer.externalYieldMicroseconds)
                 }
             }
         }
@@ -507,6 +531,11 @@ final class Checkpointer: @unchecked Sendable {
 
     /// New frames that warrant another pass while the WAL is over `threshold`.
     static let pass = 256
+
+    /// How long the writer leaves the write lock free after a batch while the WAL is over
+    /// `Database.externalCheckpointYield`: a replicator waiting on its busy handler retries
+    /// within milliseconds, and the writes that queue meanwhile go in the next batch.
+    static let externalYieldMicroseconds: UInt32 = 1_000
 
     /// One line on stderr, as the server's other warnings.
     static func warn(_ message: String) {
