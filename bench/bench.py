@@ -393,7 +393,7 @@ class WALWatch:
 class Replicated(Server):
     """The same binary under `litestream replicate -exec` with deploy/litestream.yml, as
     deploy/replicate.sh runs it (`--checkpoint external`): a file replica in the run's folder,
-    read and synced every second. Waits for the first snapshot before the load."""
+    WAL read every 0.5 s and synced every second. Waits for the first snapshot before the load."""
 
     def __init__(self, name, argv, port, cwd, litestream):
         self.replica = os.path.join(cwd, "replica")
