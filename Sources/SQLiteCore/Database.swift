@@ -390,10 +390,7 @@ final class WriterThread: @unchecked Sendable {
                     // The few frames committed since the checkpointer's last pass (or, if it
                     // fell far behind, all of them): between two commits nothing is appended,
                     // so the checkpoint completes and the next write starts the WAL over.
-                    let started = monotonicNanos()
-                    writerLock.withLock { _ in _ = try? writer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
-                    let seconds = Double(monotonicNanos() - started) / 1e9
-                    ownCheckpoints.withLock { $0.count += 1; $0.seconds += seconds }
+                    checkpointHere()
                     requestedAt = 0
                 } else if frames >= Checkpointer.threshold, frames < requestedAt || frames - requestedAt >= Checkpointer.pass {
                     // A pass per `pass` new frames, not one after another: each pass syncs the
@@ -411,10 +408,7 @@ final class WriterThread: @unchecked Sendable {
                         Checkpointer.warn("the WAL has \(frames) frames and nothing else checkpoints it (--checkpoint external): is the replicator running? Checkpointing here.")
                     }
                     requestedAt = frames
-                    let started = monotonicNanos()
-                    writerLock.withLock { _ in _ = try? writer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
-                    let seconds = Double(monotonicNanos() - started) / 1e9
-                    ownCheckpoints.withLock { $0.count += 1; $0.seconds += seconds }
+                    checkpointHere()
                 } else if frames < externalLimit {
                     requestedAt = 0
                 }
@@ -433,6 +427,14 @@ final class WriterThread: @unchecked Sendable {
         }
         checkpointer?.stop()
         exited.signal()
+    }
+
+    /// A PASSIVE checkpoint on the writer between two batches, timed for the statistics.
+    private func checkpointHere() {
+        let started = monotonicNanos()
+        writerLock.withLock { _ in _ = try? writer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+        let seconds = Double(monotonicNanos() - started) / 1e9
+        ownCheckpoints.withLock { $0.count += 1; $0.seconds += seconds }
     }
 
     /// Enough to amortize a commit; small enough that the last write of a batch waits little.

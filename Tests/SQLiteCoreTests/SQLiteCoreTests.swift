@@ -325,32 +325,48 @@ struct MigrationTests {
 
 @Suite("Backup and check", .timeLimit(.minutes(1)))
 struct MaintenanceTests {
-    @Test func backupDuringWritesOpensAndPassesIntegrityCheck() throws {
-        let directory = TemporaryDirectory()
-        let database = try makeDatabase(directory)
+    /// Runs `body` while another thread writes one `write` after another, once at least 50
+    /// items are committed (a bounded wait, no fixed sleep); the writes end before it returns.
+    private func whileWriting<T>(
+        _ database: Database, _ write: @escaping @Sendable (SQLiteConnection, Int) throws -> Void, _ body: () throws -> T
+    ) throws -> T {
         let stop = Atomic<Bool>(false)
         let writerDone = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             var index = 0
             while !stop.load(ordering: .relaxed) {
-                _ = try? database.write { try $0.run("INSERT INTO items (name, data) VALUES (?, ?)", ["w\(index)", [UInt8](repeating: 7, count: 2000)]) }
+                _ = try? database.write { try write($0, index) }
                 index += 1
             }
             writerDone.signal()
         }
-        func committed() throws -> Int64 { try database.read { try $0.scalarInt("SELECT count(*) FROM items") } ?? 0 }
-        // Wait (bounded) until writes are really flowing; no fixed sleep.
-        let deadline = Date().addingTimeInterval(30)
-        while try committed() < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        var copies: [(path: String, before: Int64, after: Int64)] = []
-        for round in 0..<3 {
-            let copy = directory.path("backup-\(round).sqlite")
-            let before = try committed()
-            try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
-            copies.append((copy, before, try committed()))
+        defer {
+            stop.store(true, ordering: .relaxed)
+            #expect(writerDone.wait(timeout: .now() + 30) == .success, "the writes did not end within 30 s")
         }
-        stop.store(true, ordering: .relaxed)
-        try writerDone.waitOrThrow(30, "end of the writes")
+        let deadline = Date().addingTimeInterval(30)
+        while (try database.read { try $0.scalarInt("SELECT count(*) FROM items") } ?? 0) < 50 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return try body()
+    }
+
+    @Test func backupDuringWritesOpensAndPassesIntegrityCheck() throws {
+        let directory = TemporaryDirectory()
+        let database = try makeDatabase(directory)
+        func committed() throws -> Int64 { try database.read { try $0.scalarInt("SELECT count(*) FROM items") } ?? 0 }
+        let copies = try whileWriting(database, { connection, index in
+            try connection.run("INSERT INTO items (name, data) VALUES (?, ?)", ["w\(index)", [UInt8](repeating: 7, count: 2000)])
+        }) {
+            var copies: [(path: String, before: Int64, after: Int64)] = []
+            for round in 0..<3 {
+                let copy = directory.path("backup-\(round).sqlite")
+                let before = try committed()
+                try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
+                copies.append((copy, before, try committed()))
+            }
+            return copies
+        }
         for copy in copies {
             #expect(try Maintenance.check(path: copy.path) == [])
             let connection = try SQLiteConnection(path: copy.path)
@@ -366,29 +382,16 @@ struct MaintenanceTests {
     @Test func backupCountsRowsAtTheMomentOfTheCopy() throws {
         let directory = TemporaryDirectory()
         let database = try makeDatabase(directory)
-        let stop = Atomic<Bool>(false)
-        let writerDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            var index = 0
-            while !stop.load(ordering: .relaxed) {
-                _ = try? database.write { connection in
-                    try connection.run("INSERT INTO items (name) VALUES (?)", ["w\(index)"])
-                    try connection.run("INSERT INTO children (item_id) VALUES (last_insert_rowid())")
-                }
-                index += 1
+        let verified = try whileWriting(database, { connection, index in
+            try connection.run("INSERT INTO items (name) VALUES (?)", ["w\(index)"])
+            try connection.run("INSERT INTO children (item_id) VALUES (last_insert_rowid())")
+        }) {
+            try (0..<3).map { round in
+                let copy = directory.path("verified-\(round).sqlite")
+                let counted = try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
+                return try Maintenance.verify(copy: copy, expected: counted)
             }
-            writerDone.signal()
         }
-        let deadline = Date().addingTimeInterval(30)
-        while (try database.read { try $0.scalarInt("SELECT count(*) FROM items") } ?? 0) < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        var verified: [Maintenance.Verification] = []
-        for round in 0..<3 {
-            let copy = directory.path("verified-\(round).sqlite")
-            let counted = try Maintenance.backup(from: directory.path("test.sqlite"), to: copy)
-            verified.append(try Maintenance.verify(copy: copy, expected: counted))
-        }
-        stop.store(true, ordering: .relaxed)
-        try writerDone.waitOrThrow(30, "end of the writes")
         for result in verified {
             #expect(result.passed, "\(result.problems) \(result.differences)")
             #expect(result.copy.map(\.table) == ["children", "items", "pins"])
