@@ -55,7 +55,9 @@ let package = Package(
         .executableTarget(name: "SQLiteBench", dependencies: ["SQLiteCore"]),
         // libFuzzer harness; see fuzz/run.sh. Built normally it replays files given as arguments.
         .executableTarget(name: "RequestParserFuzzer", dependencies: ["HTTPCore"]),
-        .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore", "Primitives"], path: "Tests/TestSupport"),
+        // The tests' own C: glibc's spawn and pipe extensions for TestSupport's ChildProcess.
+        .target(name: "CTestShims", path: "Tests/CTestShims", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "TestSupport", dependencies: ["HTTPCore", "API", "Domain", "SQLiteCore", "Primitives", "CTestShims"], path: "Tests/TestSupport"),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Primitives", "TestSupport"]),
         .testTarget(name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "Domain", "Primitives", "TestSupport"]),

@@ -16,63 +16,13 @@ func footholdBinary() throws -> URL {
     throw ClientError("foothold binary not found near \(CommandLine.arguments[0])")
 }
 
-/// Collects everything a pipe delivers on a thread of its own, so no read blocks the test.
-final class PipeCollector: @unchecked Sendable {
-    // `bytes` is reached only under `lock`; `done` is signalled once, at EOF.
-    private let lock = NSLock()
-    private var bytes = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ pipe: Pipe) {
-        let handle = pipe.fileHandleForReading
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                lock.lock()
-                bytes.append(chunk)
-                lock.unlock()
-            }
-            done.signal()
-        }
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Waits (bounded) for EOF and returns the text.
-    func finish(within seconds: Double = 10) -> String {
-        _ = done.wait(timeout: .now() + seconds)
-        return text
-    }
-}
-
-/// Ends `process` within `seconds`: SIGTERM was sent or it exits by itself; SIGKILL after.
-/// Returns whether it exited in time.
-@discardableResult
-func awaitExit(_ process: Process, within seconds: Double) -> Bool {
-    let exited = waitUntil(seconds: seconds) { !process.isRunning }
-    if !exited { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-    return exited
-}
-
 /// Runs the binary to completion (killed after 60 s); returns exit status, stdout, stderr.
 func runFoothold(_ arguments: [String], in directory: URL) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = try footholdBinary()
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let stdout = PipeCollector(out), stderr = PipeCollector(err)
-    try process.run()
-    guard awaitExit(process, within: 60) else { throw ClientError("foothold \(arguments) did not finish within 60 s") }
-    return (process.terminationStatus, stdout.finish(), stderr.finish())
+    let process = try ChildProcess(footholdBinary().path, arguments, in: directory.path)
+    guard process.awaitExit(within: 60), let status = process.status else {
+        throw ClientError("foothold \(arguments) did not finish within 60 s")
+    }
+    return (status, process.standardOutput?.finish() ?? "", process.standardError?.finish() ?? "")
 }
 
 /// Every row of every table (and the schema), as text, in a stable order: two databases
@@ -239,19 +189,15 @@ struct CLITests {
     @Test func firstServePrintsTheOwnerTokenOnce() throws {
         let directory = TemporaryDirectory()
         func serveBriefly(_ extra: [String] = []) throws -> String {
-            let process = Process()
-            process.executableURL = try footholdBinary()
-            process.arguments = ["serve", "--port", "0", "--db", directory.path("first.sqlite"), "--quiet"] + extra
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = FileHandle.nullDevice
-            let stderr = PipeCollector(err)
-            try process.run()
+            let process = try ChildProcess(
+                footholdBinary().path, ["serve", "--port", "0", "--db", directory.path("first.sqlite"), "--quiet"] + extra,
+                standardOutput: .discard)
+            let stderr = try #require(process.standardError)
             let started = waitUntil(seconds: 20) { stderr.text.contains("listening on") }
             process.terminate()
-            if !awaitExit(process, within: 10) { Issue.record("foothold serve did not exit within 10 s of SIGTERM") }
+            if !process.awaitExit(within: 10) { Issue.record("foothold serve did not exit within 10 s of SIGTERM") }
             #expect(started, "foothold serve did not report listening within 20 s: \(stderr.text)")
-            #expect(process.terminationStatus == 0)
+            #expect(process.status == 0)
             return stderr.finish()
         }
         let first = try serveBriefly()
@@ -295,5 +241,46 @@ struct CLITests {
         #expect(pathStatus != 0)
         #expect(pathMessage.contains("--web-api-origin must be an origin"))
         #expect(!FileManager.default.fileExists(atPath: directory.path("w.sqlite")))
+    }
+}
+
+/// The tests' own child processes (TestSupport's ChildProcess, used instead of Foundation's
+/// Process): they get none of the test process's descriptors, and their status says how they ended.
+@Suite("Child processes of the tests", .timeLimit(.minutes(1)))
+struct ChildProcessTests {
+    @Test func aChildHoldsOnlyItsStandardStreams() throws {
+        // A socket and a database the test process holds, as parallel tests do.
+        let directory = TemporaryDirectory()
+        let database = try SQLiteConnection(path: directory.path("held.sqlite"))
+        try database.execute("CREATE TABLE t (x)")
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        let child = try ChildProcess("/bin/sh", ["-c", "ls /proc/$$/fd; pwd"], in: directory.url.path)
+        #expect(child.awaitExit(within: 10))
+        #expect(child.status == 0)
+        let lines = try #require(child.standardOutput).finish().split(separator: "\n").map(String.init)
+        #expect(lines.dropLast().sorted() == ["0", "1", "2"], "the child held \(lines)")
+        #expect(URL(fileURLWithPath: lines.last ?? "").resolvingSymlinksInPath().path == directory.url.resolvingSymlinksInPath().path)
+    }
+
+    @Test func statusIsTheExitCodeOr128PlusTheSignal() throws {
+        let exited = try ChildProcess("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"])
+        #expect(exited.awaitExit(within: 10))
+        #expect(exited.status == 3)
+        #expect(exited.standardOutput?.finish() == "out\n")
+        #expect(exited.standardError?.finish() == "err\n")
+        let killed = try ChildProcess("/bin/sh", ["-c", "kill -9 $$"])
+        #expect(killed.awaitExit(within: 10))
+        #expect(killed.status == 128 + SIGKILL)
+        let reading = try ChildProcess("/bin/cat", [], input: true)
+        try reading.write("typed\n")
+        #expect(reading.isRunning)
+        reading.closeInput()
+        #expect(reading.awaitExit(within: 10))
+        #expect(reading.standardOutput?.finish() == "typed\n")
+        let running = try ChildProcess("/bin/sleep", ["30"])
+        running.terminate()
+        #expect(running.awaitExit(within: 10))
+        #expect(running.status == 128 + SIGTERM)
     }
 }

@@ -8,20 +8,13 @@ import TestSupport
 
 /// Runs the binary with `input` on its stdin (a pipe, not a terminal).
 func runFoothold(_ arguments: [String], in directory: URL, input: String) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = try footholdBinary()
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe(), stdin = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = stdin
-    let stdout = PipeCollector(out), stderr = PipeCollector(err)
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    guard awaitExit(process, within: 60) else { throw ClientError("foothold \(arguments) did not finish within 60 s") }
-    return (process.terminationStatus, stdout.finish(), stderr.finish())
+    let process = try ChildProcess(footholdBinary().path, arguments, in: directory.path, input: true)
+    try process.write(input)
+    process.closeInput()
+    guard process.awaitExit(within: 60), let status = process.status else {
+        throw ClientError("foothold \(arguments) did not finish within 60 s")
+    }
+    return (status, process.standardOutput?.finish() ?? "", process.standardError?.finish() ?? "")
 }
 
 @Suite("Accounts for a centre: roles, users, invitations", .timeLimit(.minutes(2)))

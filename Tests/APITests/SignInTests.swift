@@ -237,17 +237,11 @@ struct SecretTests {
     @Test func noResponseLogLineOrExportHoldsAPasswordOrItsHash() throws {
         let directory = TemporaryDirectory()
         let db = directory.path("secrets.sqlite")
-        let process = Process()
-        process.executableURL = try footholdBinary()
-        process.arguments = ["serve", "--port", "0", "--db", db]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let stdout = PipeCollector(out), stderr = PipeCollector(err)
-        try process.run()
+        let process = try ChildProcess(footholdBinary().path, ["serve", "--port", "0", "--db", db])
+        let stdout = try #require(process.standardOutput), stderr = try #require(process.standardError)
         defer {
             process.terminate()
-            awaitExit(process, within: 10)
+            process.awaitExit(within: 10)
         }
         #expect(waitUntil(seconds: 20) { stderr.text.contains("listening on") })
         let port = try #require(stderr.text.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
@@ -276,7 +270,7 @@ struct SecretTests {
         }
         #expect(hashes.count == 2)
         process.terminate()
-        awaitExit(process, within: 10)
+        process.awaitExit(within: 10)
         let logs = stdout.finish() + stderr.finish()
         #expect(logs.contains("method=POST path=/sessions status=201"), "the access log ran")
         for secret in [first, second, third] + hashes + hashes.map { String($0.split(separator: "$").last ?? "") } {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Primitives
 import Testing
+import TestSupport
 
 @Suite("Time zones from TZif", .timeLimit(.minutes(1)))
 struct ZoneRulesTests {
@@ -51,16 +52,11 @@ struct ZoneRulesTests {
                 zone = zoneinfo.ZoneInfo(name)
                 print(" ".join(str(int(datetime.datetime.fromtimestamp(int(t), zone).utcoffset().total_seconds())) for t in times))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, input.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let answers = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        let process = try ChildProcess("/usr/bin/env", ["python3", "-c", script, input.path])
+        let output = try #require(process.standardOutput).finish(within: 120)
+        #expect(process.awaitExit(within: 10))
+        #expect(process.status == 0, "python3: \(process.standardError?.finish() ?? "")")
+        let answers = output.split(separator: "\n")
         #expect(answers.count == expected.count)
         var compared = 0
         for (answer, zone) in zip(answers, expected) {
