@@ -278,6 +278,10 @@ struct ChildProcessTests {
         reading.closeInput()
         #expect(reading.awaitExit(within: 10))
         #expect(reading.standardOutput?.finish() == "typed\n")
+        // A child that ended without reading: the write fails, the test process goes on.
+        let gone = try ChildProcess("/bin/true", [], input: true)
+        #expect(gone.awaitExit(within: 10))
+        #expect(throws: ClientError.self) { try gone.write(String(repeating: "x", count: 100_000)) }
         let running = try ChildProcess("/bin/sleep", ["30"])
         running.terminate()
         #expect(running.awaitExit(within: 10))

@@ -116,8 +116,13 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Writes all of `text` to the child's standard input.
+    /// Writes all of `text` to the child's standard input; throws (EPIPE) if the child no
+    /// longer reads it.
     public func write(_ text: String) throws {
+        // A write to a pipe nobody reads raises SIGPIPE, whose default ends the whole test
+        // run; ignored, the write fails with EPIPE instead. Children get every signal back at
+        // its default (`setsigdefault` above).
+        _ = Self.pipeSignalIgnored
         let fd = input.withLock { $0 }
         guard fd >= 0 else { throw ClientError("the child's standard input is not a pipe, or is closed") }
         var bytes = Array(text.utf8)[...]
@@ -183,6 +188,11 @@ public final class ChildProcess: @unchecked Sendable {
         _ = wait(within: 30)
         return false
     }
+
+    private static let pipeSignalIgnored: Bool = {
+        _ = signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
 
     private static func decode(_ raw: Int32) -> Int32 {
         let signal = raw & 0x7f
